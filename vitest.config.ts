@@ -45,7 +45,7 @@ const E2E = [
   'packages/backend-modal/test/{modal-backend,standin-exec}.test.ts',
   'packages/backend-gcp/test/{batch-evaluation,gcp-backend,ssh-session-limit,vm-access}.test.ts',
   'examples/backend-container-cli/test/{images,lifecycle}.test.ts',
-  'packages/agent-openhands-bridge/test/{coop-tools,server-faults,team-tools,upstream-contract}.test.ts',
+  'packages/agent-openhands-bridge/test/{coop-tools,coordination-tools,server-faults,upstream-contract}.test.ts',
   'packages/testkit/test/{agent-conformance,conformance-selfcheck,local-backend-conformance}.test.ts',
   'packages/standins/test/openhands-server.test.ts',
   'packages/viewer/test/{browser*,viewer-data}.test.ts',

@@ -84,12 +84,16 @@ class OneshotRun {
       const context = await gatherContext(ctx.sandbox, ctx.instructions, options.contextBytes, ctx.signal)
       const messages = await this.receive()
       this.say('system', systemPrompt(ctx))
-      this.say('user', taskPrompt({ setting: ctx.setting, agentId: ctx.agentId, peers: ctx.peers, instructions: ctx.instructions, context, messages }), {
-        context_files: context.files.map((f) => f.path),
-        context_bytes: context.bytes,
-        tracked_files: context.paths.length,
-        message_ids: messages.map((m) => m.id),
-      })
+      this.say(
+        'user',
+        taskPrompt({ agentId: ctx.agentId, peers: ctx.peers, instructions: ctx.instructions, context, messages, briefing: ctx.coordination.briefing.sections }),
+        {
+          context_files: context.files.map((f) => f.path),
+          context_bytes: context.bytes,
+          tracked_files: context.paths.length,
+          message_ids: messages.map((m) => m.id),
+        },
+      )
       await this.save()
 
       const budget = callBudget(options, this.ctx.limits.steps)

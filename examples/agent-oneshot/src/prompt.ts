@@ -1,14 +1,15 @@
-import type { AgentSetting, BusMessage } from '@cooperbench/spec'
+import type { BriefingSection, BusMessage } from '@cooperbench/spec'
 import type { RepoContext } from './context.js'
 
 export interface TaskPromptInput {
-  setting: AgentSetting
   agentId: string
   peers: readonly string[]
   instructions: string
   context: RepoContext
   /** Messages from teammates received before the first call. */
   messages: readonly BusMessage[]
+  /** What the seat's setting tells of its part (`ctx.coordination.briefing.sections`): it cannot run the seat's commands, so only this. */
+  briefing: readonly BriefingSection[]
 }
 
 /** How a teammate's message is shown to the model (the form the harness' agents share). */
@@ -17,7 +18,7 @@ export function teammateMessageText(message: Pick<BusMessage, 'from' | 'content'
 }
 
 /** The system message: what to produce, and in coop who the teammates are. */
-export function systemPrompt(input: Pick<TaskPromptInput, 'setting' | 'agentId' | 'peers'>): string {
+export function systemPrompt(input: Pick<TaskPromptInput, 'agentId' | 'peers'>): string {
   const lines = [
     'You are an expert software engineer. You are given a feature request and the relevant files of a git repository.',
     'Implement the feature by replying with ONE unified diff against the repository exactly as shown.',
@@ -29,7 +30,7 @@ export function systemPrompt(input: Pick<TaskPromptInput, 'setting' | 'agentId' 
     '- Change only what the feature needs. Do not add or edit tests unless the task asks for it.',
     '- A sentence before the block is fine; do not explain at length.',
   ]
-  if (input.setting === 'coop' && input.peers.length > 0) {
+  if (input.peers.length > 0) {
     lines.push(
       '',
       `You work in a team: you are ${input.agentId}; ${input.peers.join(', ')} implement${input.peers.length === 1 ? 's' : ''} other features of the same repository at the same time, in their own copies.`,
@@ -42,7 +43,7 @@ export function systemPrompt(input: Pick<TaskPromptInput, 'setting' | 'agentId' 
 
 /** The first user message: the task, teammates' messages, the file list and the chosen files. */
 export function taskPrompt(input: TaskPromptInput): string {
-  const parts = [`# Task\n\n${input.instructions.trim()}`]
+  const parts = [`# Task\n\n${input.instructions.trim()}`, ...input.briefing.map((section) => `# ${section.title}\n\n${section.body}`)]
   if (input.messages.length > 0) parts.push(`# Messages from your teammates\n\n${input.messages.map(teammateMessageText).join('\n')}`)
   parts.push(`# Repository files (git ls-files)\n\n${fenced(input.context.listing)}`)
   if (input.context.files.length > 0) {

@@ -1,4 +1,4 @@
-import type { AgentResult, AgentRunContext, Mailbox } from '@cooperbench/spec'
+import { type AgentResult, type AgentRunContext, type Mailbox, NO_COORDINATION } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { MemoryBus } from '@cooperbench/builtins'
 import { extractPatch } from '@cooperbench/core/runner'
@@ -46,7 +46,6 @@ suite(`agent oneshot on a fixture task in a real sandbox${sandboxes.skip ? ` (sk
     try {
       const recorder = recordingRecorder()
       const ctx: AgentRunContext = {
-        setting: setup.coop ? 'coop' : 'solo',
         agentId: setup.coop ? 'agent1' : 'solo',
         featureIds: [1],
         instructions: fixture.spec,
@@ -55,6 +54,7 @@ suite(`agent oneshot on a fixture task in a real sandbox${sandboxes.skip ? ` (sk
         peers: setup.coop ? ['agent2'] : [],
         mailbox: setup.coop?.mailbox ?? null,
         git: null,
+        coordination: NO_COORDINATION,
         model: 'openai/scripted-model',
         options: { model_base_url: server.url, ...setup.options },
         // As the harness decides them when the run sets none: what the options ask for.

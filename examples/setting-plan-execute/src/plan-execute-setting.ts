@@ -22,7 +22,7 @@ export function planExecuteSetting(options: PlanExecuteOptions): Setting {
     specificationVersion: 'setting-v1',
     name: 'plan-execute',
     shape: () => ({
-      framing: 'coop',
+      peers: true,
       // A planner and an executor per feature.
       agents: (features) => 2 * features,
       messaging: true,
@@ -35,7 +35,6 @@ export function planExecuteSetting(options: PlanExecuteOptions): Setting {
       const missing = planners.outcomes.filter((planner) => !planner.artifact?.trim())
       if (missing.length > 0) return withoutExecutors(pair, planners, missing)
       const executors = await runFeatureAgents(pair, {
-        framing: 'coop',
         phase: 'execute',
         seat: () => ({ role: 'executor' }),
         instructions: async (id) => {
@@ -55,7 +54,6 @@ export function planExecuteSetting(options: PlanExecuteOptions): Setting {
 async function runPlanners(pair: SettingPair): Promise<FeatureAgentsOutcome> {
   const teammates = pair.run.messaging && pair.features.length > 1
   const planners = await runFeatureAgents(pair, {
-    framing: 'coop',
     phase: 'plan',
     channel: 'plan',
     files: plannerFiles,

@@ -20,7 +20,7 @@ describe('setting plan-execute (upstream PR #70)', () => {
     await upstream.run(fake.pair)
     expect(fake.phases.map((p) => p.phase)).toEqual(['plan', 'execute'])
     const [planner1, planner2] = seatsOf(fake.phases[0])
-    expect(planner1).toMatchObject({ agentId: 'agent1', featureIds: [2], framing: 'coop', role: 'planner', artifact: PLAN_FILE, peers: ['agent2'] })
+    expect(planner1).toMatchObject({ agentId: 'agent1', featureIds: [2], role: 'planner', artifact: PLAN_FILE, peers: ['agent2'] })
     expect(planner1!.files).toEqual({
       trajectory: 'phase1/agent2_traj.json',
       patch: 'phase1/agent2.patch',
@@ -44,7 +44,7 @@ describe('setting plan-execute (upstream PR #70)', () => {
       ['agent1', [2], 'Plan for feature 2.\n\n'],
       ['agent2', [4], 'Plan for feature 4.\n\n'],
     ])
-    expect(executors[0]).toMatchObject({ framing: 'coop', role: 'executor', peers: ['agent2'] })
+    expect(executors[0]).toMatchObject({ role: 'executor', peers: ['agent2'] })
     expect(executors[0]!.artifact).toBeUndefined()
     expect(executors[0]!.files).toMatchObject({ trajectory: 'agent2_traj.json', patch: 'agent2.patch' })
     const judged = upstream.judged([2, 4])
@@ -113,7 +113,7 @@ describe('setting plan-execute (upstream PR #70)', () => {
     expect(seatsOf(fake.phases[1])[0]!.instructions).toBe('Plan for feature 2.\n\n\n\n---\n\nFeature 2: make it so.\n')
     const facts = { messaging: true, git: false, features: 2 }
     expect(withFeature.shape(facts)).toMatchObject({ nameParts: ['with-feature'], record: { executors_see_feature: true } })
-    expect(upstream.shape(facts)).toMatchObject({ framing: 'coop', nameParts: [], record: { executors_see_feature: false } })
+    expect(upstream.shape(facts)).toMatchObject({ peers: true, nameParts: [], record: { executors_see_feature: false } })
     expect(upstream.shape(facts).agents(2)).toBe(4)
   })
 })

@@ -1,7 +1,6 @@
 import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { isTimeout, redactUrlCredentials } from '@cooperbench/spec-utils'
 import { shellQuote } from '@cooperbench/spec-utils/host'
-import { TASK_COMMAND_BIN_DIR, teamTaskCommandsOn } from '@cooperbench/setting-team/agent'
 import { hostBinary, hostPackageDir, layerBinaryPath, notInstalledError } from './binary.js'
 import { classifyFailure, cliErrorText } from './failure.js'
 import { checkProtocolOptions, parseCliAgentOptions, type ResolvedCliOptions, resolveCliOptions } from './options.js'
@@ -10,7 +9,7 @@ import { MCP_WAIT_COMMAND, mcpWaitServer, mcpWaitServerScript } from './mcp-wait
 import { checkModelAnswers } from './model-reachability.js'
 import { buildCliPrompt } from './prompt.js'
 import { referenceCommandScripts, referenceInboxEntry } from './reference/coop-commands.js'
-import { loadReferencePromptTemplate, missingTeamTemplate, type ReferencePromptTemplate, renderReferencePrompt } from './reference/prompt-template.js'
+import { loadReferencePromptTemplate, type ReferencePromptTemplate, renderReferencePrompt } from './reference/prompt-template.js'
 import { REFERENCE_PATCH_FILE, referencePatchText } from './reference/submitted-patch.js'
 import { StreamFollower } from './stream-follower.js'
 import { CLI_BIN_DIR, CLI_STATE_DIR, homeProfileFiles, prepareStateCommand, teammateCommandScripts } from './teammate-commands.js'
@@ -44,7 +43,7 @@ export class CliAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
   readonly name: string
   private readonly env: Readonly<Record<string, string | undefined>>
-  /** Prompt templates by path (and team template path), read once: the file checked before the run is the one every pair renders. */
+  /** Prompt templates by path, read once: the file checked before the run is the one every pair renders. */
   private readonly templates = new Map<string, Promise<ReferencePromptTemplate>>()
 
   constructor(
@@ -61,13 +60,11 @@ export class CliAgent implements Agent {
     modelBaseUrl?: string | null
     options: Record<string, unknown>
     limits: AgentLimits
-    run?: { setting: string }
     backend?: { name: string; network: boolean }
   }): Promise<void> {
     this.profile.credentials(this.env)
     if (setup.backend?.network === false) throw noNetworkError(this.profile, setup.backend.name)
     const options = this.resolve(setup.options)
-    if (setup.run?.setting === 'team' && options.protocol === 'reference' && options.team_prompt_template === null) throw missingTeamTemplate()
     checkCostLimit(this.profile, setup.limits)
     await this.promptTemplate(options)
     // With the option `binary` the CLI is the sandbox's own (an image that has it); else it is this machine's.
@@ -96,13 +93,12 @@ export class CliAgent implements Agent {
   /** The user's template under `protocol: reference` (read and checked once), else null. */
   private promptTemplate(options: ResolvedCliOptions): Promise<ReferencePromptTemplate | null> {
     if (options.protocol !== 'reference' || options.prompt_template === null) return Promise.resolve(null)
-    const { prompt_template: path, team_prompt_template: teamPath } = options
-    const key = `${path}\0${teamPath ?? ''}`
-    let loading = this.templates.get(key)
+    const path = options.prompt_template
+    let loading = this.templates.get(path)
     if (loading === undefined) {
-      loading = loadReferencePromptTemplate(path, teamPath)
-      loading.catch(() => this.templates.delete(key))
-      this.templates.set(key, loading)
+      loading = loadReferencePromptTemplate(path)
+      loading.catch(() => this.templates.delete(path))
+      this.templates.set(path, loading)
     }
     return loading
   }
@@ -136,15 +132,16 @@ function checkCostLimit(profile: CliProfile, limits: AgentLimits): void {
   }
 }
 
-/** The reference's `wait_for_message` declaration, from the team template; a team run with `mcp` on needs it there. */
-function referenceWaitTool(template: ReferencePromptTemplate): Record<string, unknown> {
-  const tool = template.team?.waitForMessage
-  if (tool) return tool
+/** Upstream's `wait_for_message` declaration, which the reference's server serves as it is: without it there is no tool to offer. */
+function referenceWaitTool(waitForMessages: { declaration: Record<string, unknown> | null }): Record<string, unknown> {
+  if (waitForMessages.declaration) return waitForMessages.declaration
   throw new CooperbenchError(
     'CONFIG_INVALID',
-    `the team prompt template ${template.team?.path ?? '(none)'} has no "wait_for_message", the reference's MCP tool, which a team run with mcp on offers`,
+    "protocol: reference offers upstream's wait_for_message tool here, and the run has no declaration of it to serve",
     {
-      hint: "Add the tool as the reference's server declares it (docs/reproducing-the-paper.md#the-team-setting says how), or run with --team-no-mcp.",
+      hint:
+        'Add "wait_for_message" as upstream\'s server declares it to the prompt template file of settings.team.promptTemplate ' +
+        '(docs/reproducing-the-paper.md#the-team-setting says how), or switch the wait tool off (--team-no-mcp).',
     },
   )
 }
@@ -184,15 +181,18 @@ class CliRun {
       const credentials = this.profile.credentials(this.env)
       checkCostLimit(this.profile, ctx.limits)
       const messaging = ctx.mailbox !== null && ctx.peers.length > 0
-      // Ours with messaging; the reference's whenever its mcp feature is on, as upstream registered it.
-      const waitTool = (messaging || this.template !== null) && ctx.team?.features.mcp === true && this.profile.mcpConfig !== undefined
-      const reference = waitTool && this.template !== null ? referenceWaitTool(this.template) : null
+      // Ours with messaging; the reference's whenever the seat asks for it, as upstream registered it.
+      const wait = ctx.coordination.waitForMessages
+      const waitTool = wait !== null && (messaging || this.template !== null) && this.profile.mcpConfig !== undefined
+      const reference = waitTool && this.template !== null ? referenceWaitTool(wait) : null
       const scripts = {
         ...(messaging ? this.commandScripts() : {}),
         ...(waitTool ? { [MCP_WAIT_COMMAND]: mcpWaitServerScript({ reference }) } : {}),
       }
       for (const [name, text] of Object.entries(scripts)) await ctx.sandbox.writeFile(`${CLI_BIN_DIR}/${name}`, text)
-      for (const [path, text] of Object.entries(homeProfileFiles(HOME_DIR))) await ctx.sandbox.writeFile(path, text)
+      // The seat's commands come after ours on PATH, in the CLI's shell and in a login shell it starts.
+      const bins = ctx.coordination.commandDir === null ? CLI_BIN_DIR : `${CLI_BIN_DIR}:${ctx.coordination.commandDir}`
+      for (const [path, text] of Object.entries(homeProfileFiles(HOME_DIR, bins))) await ctx.sandbox.writeFile(path, text)
       await this.exec(prepareStateCommand(Object.keys(scripts)))
       const { binary, node } = await this.locateBinary()
       await ctx.sandbox.writeFile(PROMPT_FILE, await this.prompt(messaging, waitTool))
@@ -210,9 +210,7 @@ class CliRun {
       for (const [path, text] of Object.entries(mcpFiles)) await ctx.sandbox.writeFile(path, text)
       const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : shellQuote(arg))).join(' ')
       const launcher = node === null ? shellQuote(binary) : `${shellQuote(node)} ${shellQuote(binary)}`
-      const command =
-        `export PATH=${CLI_BIN_DIR}${teamTaskCommandsOn(ctx.team) ? `:${TASK_COMMAND_BIN_DIR}` : ''}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` +
-        `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
+      const command = `export PATH=${bins}:"$PATH"; cd ${SANDBOX_REPO_DIR} && exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
       await ctx.recorder.save([{ role: 'user', content: `(${this.profile.name}) ${ctx.instructions}` }])
       relay = new TeammateRelay(ctx, this.follower, {
         pollMs: options.poll_seconds * 1000,
@@ -248,13 +246,13 @@ class CliRun {
     return referenceCommandScripts(ctx.agentId, agents)
   }
 
-  /** Ours: the task, the team (with `wait_for_message` when on) and early messages; the reference's: the user's template (messages wait in the inbox). */
+  /** Ours: the task, the briefing (with `wait_for_message` when offered) and early messages; the reference's: the user's template (messages wait in the inbox). */
   private async prompt(messaging: boolean, waitForMessage: boolean): Promise<string> {
     const { ctx } = this
     const gitRemote = ctx.git?.remote ?? null
     if (this.template !== null) {
-      const team = ctx.team ? { role: ctx.team.role, agents: ctx.team.agents } : null
-      return renderReferencePrompt(this.template, { task: ctx.instructions, agentId: ctx.agentId, partners: ctx.peers, messaging, gitRemote, team })
+      const { briefing } = ctx.coordination
+      return renderReferencePrompt(this.template, { task: ctx.instructions, agentId: ctx.agentId, partners: ctx.peers, messaging, gitRemote, briefing })
     }
     const early = messaging && ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : []
     return buildCliPrompt({
@@ -264,7 +262,7 @@ class CliRun {
       messaging,
       gitRemote,
       earlyMessages: early,
-      team: ctx.team ?? null,
+      sections: ctx.coordination.briefing.sections,
       waitForMessage,
     })
   }

@@ -1,12 +1,20 @@
 /**
- * The team setting's `wait_for_message` tool for CLI agents (feature `mcp`): an MCP stdio server as one POSIX `sh` script
- * (with awk and sed), so it runs in any task image without Node.js or Python. Its one tool waits on the file inbox the
- * harness fills (`mail/inbox`, as `check_messages` reads), never on a bus of its own.
+ * The `wait_for_message` tool of CLI agents (when `ctx.coordination.waitForMessages` asks for one): an MCP stdio
+ * server as one POSIX `sh` script (with awk and sed), so it runs in any task image without Node.js or Python. Its
+ * one tool waits on the file inbox the harness fills (`mail/inbox`, as `check_messages` reads), never on a bus of its own.
  */
 import { shellQuote } from '@cooperbench/spec-utils/host'
-import { WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/setting-team/agent'
 import type { CliMcpServer } from './profile.js'
 import { CLI_BIN_DIR, MAIL_DIR, takeMessagesFunction } from './teammate-commands.js'
+
+/** The tool (upstream's MCP long-poll, PR #53) as the server offers it and our prompt describes it. */
+export const WAIT_FOR_MESSAGE_TOOL = {
+  name: 'wait_for_message',
+  /** The wait when the call gives no `timeout_seconds`. */
+  defaultSeconds: 60,
+  /** The longest wait one call may ask for; a larger `timeout_seconds` is cut to it. */
+  maxSeconds: 600,
+} as const
 
 /** The server's name in the CLIs' MCP configuration; Claude Code shows the tool as `mcp__cooperbench-team__wait_for_message`. */
 export const MCP_SERVER_NAME = 'cooperbench-team'
@@ -120,9 +128,9 @@ const REFERENCE_INITIALIZE = `{"protocolVersion":"2025-06-18","capabilities":{"t
  * second until one comes or `timeout_seconds` pass; a call with a `progressToken` gets `notifications/progress` every `progressSeconds`
  * (default 30), which keeps clients that drop silent calls (Qwen Code after 300 s) waiting. `mailDir`: the mailbox (tests give another).
  *
- * With `reference` (the tool declaration from the user's team template) it is the reference's server: its `initialize` result and
- * declaration, and a call waiting up to `timeout_ms` (default 5,000, 100 to 30,000) for one message, returned as the raw JSON entry, else
- * `(no message arrived within the timeout)`; it waits on the harness's inbox, where upstream's waited on a key nobody wrote.
+ * With `reference` (upstream's declaration, `coordination.waitForMessages.declaration`) it is the reference's server: its `initialize`
+ * result and declaration, and a call waiting up to `timeout_ms` (default 5,000, 100 to 30,000) for one message, returned as the raw JSON
+ * entry, else `(no message arrived within the timeout)`; it waits on the harness's inbox, where upstream's waited on a key nobody wrote.
  */
 export function mcpWaitServerScript(options: { mailDir?: string; progressSeconds?: number; reference?: Record<string, unknown> | null } = {}): string {
   const { mailDir = MAIL_DIR, progressSeconds = 30, reference = null } = options

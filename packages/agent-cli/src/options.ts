@@ -21,12 +21,6 @@ export const cliAgentOptionsSchema = {
       default: null,
       description: 'With protocol: reference, the prompt template file (JSON: submission, coop, git); relative to the working directory.',
     },
-    team_prompt_template: {
-      type: ['string', 'null'],
-      default: null,
-      description:
-        "With protocol: reference in the team setting, the reference's team block (JSON: lead, member, _TEAM_LIST_USAGE); relative to the working directory.",
-    },
     ...limitOptions(
       'Model turns before the CLI is stopped (LimitsExceeded; none by default with protocol: reference)',
       'USD before the CLI is stopped (LimitsExceeded; none by default)',
@@ -82,7 +76,7 @@ export function cliOwnLimits(options: Record<string, unknown>): Partial<Pick<Age
   return { ...(parsed.protocol === 'reference' ? { steps: 0 } : {}), costUsd: 0, ...limitsOfOptions(parsed) }
 }
 
-/** `prompt_template` (and `team_prompt_template`) belong to `protocol: reference`, the first required there; anything else is a mistake said before the run. */
+/** `prompt_template` belongs to `protocol: reference` and is required there; anything else is a mistake said before the run. */
 export function checkProtocolOptions(agent: string, options: CliAgentOptions, supportsReference: boolean): void {
   if (options.protocol === 'reference' && !supportsReference) {
     throw new CooperbenchError('CONFIG_INVALID', `${agent} has no reference protocol (protocol: reference is claude_code's)`, {
@@ -92,11 +86,6 @@ export function checkProtocolOptions(agent: string, options: CliAgentOptions, su
   if (options.protocol === 'reference' && options.prompt_template === null) {
     throw new CooperbenchError('CONFIG_INVALID', `${agent} with protocol: reference needs prompt_template (the prompt file you extracted)`, {
       hint: 'Set agents.claude_code.prompt_template: ./claude-code-prompt.json (see "claude_code, the reference\'s way" in the user guide)',
-    })
-  }
-  if (options.protocol !== 'reference' && options.team_prompt_template !== null) {
-    throw new CooperbenchError('CONFIG_INVALID', `${agent}: team_prompt_template is only read with protocol: reference`, {
-      hint: 'Add protocol: reference (with prompt_template), or drop team_prompt_template',
     })
   }
   if (options.protocol !== 'reference' && options.prompt_template !== null) {

@@ -81,7 +81,7 @@ export interface CliInvocation {
   enforces: { steps: boolean; cost: boolean }
 }
 
-/** An MCP server a CLI starts on stdio (the team's `wait_for_message` server: mcp-wait-server.ts). */
+/** An MCP server a CLI starts on stdio (the `wait_for_message` server: mcp-wait-server.ts). */
 export interface CliMcpServer {
   /** Its name in the CLI's configuration; CLIs show its tools under it (Claude Code: `mcp__<name>__<tool>`). */
   name: string

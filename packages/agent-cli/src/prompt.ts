@@ -1,5 +1,5 @@
-import type { AgentTeam } from '@cooperbench/spec'
-import { teamBriefing } from '@cooperbench/setting-team/agent'
+import type { BriefingSection } from '@cooperbench/spec'
+import { WAIT_FOR_MESSAGE_TOOL } from './mcp-wait-server.js'
 
 /** What the task prompt of a CLI agent depends on. */
 export interface CliPromptInput {
@@ -12,9 +12,9 @@ export interface CliPromptInput {
   gitRemote: string | null
   /** Messages that arrived before the start, already rendered as `[Message from X]: …`. */
   earlyMessages: readonly string[]
-  /** The agent's team in the `team` setting (its role, the features that are on); null otherwise. */
-  team?: Pick<AgentTeam, 'role' | 'lead' | 'agents' | 'features' | 'scratchpad'> | null
-  /** The CLI has the team's `wait_for_message` MCP tool (team feature `mcp` on, messaging on, a CLI that takes MCP servers). */
+  /** The seat's briefing (`ctx.coordination.briefing.sections`): in place of the pair's `# Your team` when there is one. */
+  sections?: readonly BriefingSection[]
+  /** The CLI offers its `wait_for_message` MCP tool. */
   waitForMessage?: boolean
 }
 
@@ -22,8 +22,8 @@ export interface CliPromptInput {
 export const CLI_PROMPT_PROFILE = 'cooperbench-cli-v1'
 
 /**
- * The one prompt a CLI gets (it keeps its own system prompt): the task; in coop the teammates, the commands that reach
- * them, the shared remote and how the work is judged; in the `team` setting the team's briefing in place of the pair's.
+ * The one prompt a CLI gets (it keeps its own system prompt): the task; beside peers the teammates (or the seat's
+ * briefing in their place), the commands that reach them, the shared remote and how the work is judged.
  */
 export function buildCliPrompt(input: CliPromptInput): string {
   const parts = [`# Your task\n\n${input.instructions.trim()}`]
@@ -32,28 +32,33 @@ export function buildCliPrompt(input: CliPromptInput): string {
     parts.push(`# How you work\n\n${where} When the feature is done, stop.`)
     return parts.join('\n\n')
   }
-  if (input.team) {
-    const [role, ...rest] = teamBriefing({
-      agentId: input.agentId,
-      team: input.team,
-      messaging: input.messaging,
-      waitForMessage: input.waitForMessage === true,
-    })
-    parts.push(`# ${role!.title}\n\n${role!.body}\n\n${where}`, ...rest.map((s) => `# ${s.title}\n\n${s.body}`))
-    return [...parts, ...coordination(input)].join('\n\n')
+  const [first, ...rest] = input.sections ?? []
+  if (first) {
+    parts.push(`# ${first.title}\n\n${first.body}\n\n${where}`, ...rest.map((s) => `# ${s.title}\n\n${s.body}`))
+  } else {
+    const names = input.peers.join(', ')
+    parts.push(
+      `# Your team\n\nYou are ${input.agentId}. Your teammate${input.peers.length > 1 ? 's are' : ' is'} ${names}. ` +
+        'Each of you implements a different feature in your own copy of the same repository, at the same time. ' +
+        'When everyone is done, the harness merges your changes; the work ' +
+        'succeeds only if every feature passes its tests on the merged code and the changes merge without conflicts. ' +
+        where,
+    )
   }
-  const names = input.peers.join(', ')
-  parts.push(
-    `# Your team\n\nYou are ${input.agentId}. Your teammate${input.peers.length > 1 ? 's are' : ' is'} ${names}. ` +
-      'Each of you implements a different feature in your own copy of the same repository, at the same time. ' +
-      'When everyone is done, the harness merges your changes; the work ' +
-      'succeeds only if every feature passes its tests on the merged code and the changes merge without conflicts. ' +
-      where,
-  )
+  if (input.waitForMessage === true) parts.push(`# Waiting for teammates\n\n${waitSection()}`)
   return [...parts, ...coordination(input)].join('\n\n')
 }
 
-/** Messaging, the shared remote and early messages: the same in coop and team. */
+function waitSection(): string {
+  const { name, defaultSeconds, maxSeconds } = WAIT_FOR_MESSAGE_TOOL
+  return (
+    `You have a tool, \`${name}\`: it waits until a message from a teammate reaches you and returns it, with any others that came ` +
+    `(they then count as read), or says that none came within \`timeout_seconds\` (default ${defaultSeconds}, at most ${maxSeconds}). ` +
+    'When you cannot go on until a teammate answers or finishes their part, call it instead of sleeping in a shell loop.'
+  )
+}
+
+/** Messaging, the shared remote and early messages: the same with or without a briefing. */
 function coordination(input: CliPromptInput): string[] {
   const parts: string[] = []
   if (input.messaging) {

@@ -58,9 +58,12 @@ take_messages || echo "No new messages."
   }
 }
 
-/** The CLI home's login-shell files: a login shell (Codex's `bash -lc`) gets PATH reset by /etc/profile, and these put the commands back. */
-export function homeProfileFiles(home: string): Record<string, string> {
-  const line = `case ":$PATH:" in *":${CLI_BIN_DIR}:"*) ;; *) export PATH="${CLI_BIN_DIR}:$PATH" ;; esac\n`
+/**
+ * The CLI home's login-shell files: a login shell (Codex's `bash -lc`) gets PATH reset by /etc/profile, and these put
+ * the commands back (`bins`: their folders, as the CLI's PATH has them).
+ */
+export function homeProfileFiles(home: string, bins: string): Record<string, string> {
+  const line = `case ":$PATH:" in *":${bins}:"*) ;; *) export PATH="${bins}:$PATH" ;; esac\n`
   return { [`${home}/.profile`]: line, [`${home}/.bash_profile`]: `${line}[ -f ~/.bashrc ] && . ~/.bashrc\n` }
 }
 

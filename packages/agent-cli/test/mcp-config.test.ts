@@ -3,7 +3,7 @@ import { type CliInvocationInput, type CliProfile, claudeCodeProfile, codexProfi
 import { mcpWaitServer } from '../src/mcp-wait-server.js'
 
 /**
- * Where each profile registers the team's wait_for_message server, and with what: the file the
+ * Where each profile registers the wait_for_message server, and with what: the file the
  * CLI reads its MCP servers from, inside the run's private home (the e2e file team-mcp checks
  * that each real CLI then offers the tool).
  */

@@ -4,9 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/setting-team/agent'
 import { describe, expect, it, type TestContext } from 'vitest'
-import { mcpWaitServerScript } from '../src/mcp-wait-server.js'
+import { mcpWaitServerScript, WAIT_FOR_MESSAGE_TOOL } from '../src/mcp-wait-server.js'
 import { referenceInboxEntry } from '../src/reference/coop-commands.js'
 import { teammateCommandScripts } from '../src/teammate-commands.js'
 
@@ -120,7 +119,7 @@ async function startServer(awk: string, finished: TestContext['onTestFinished'],
   }
 }
 
-/** A declaration in the reference's shape, as a user's team template gives it (the description is the user's copy, not ours). */
+/** A declaration in the reference's shape, as the seat gives it (`waitForMessages.declaration`: the user's copy of upstream's, not ours). */
 const REFERENCE_TOOL = {
   name: 'wait_for_message',
   description: 'the description as the user copied it',

@@ -4,7 +4,7 @@ export { parseOptions } from './agent/options.js'
 export { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from './agent/trajectory.js'
 export { completeOrFail, ModelCallFailed } from './agent/model-call.js'
 export { compileJinja, type JinjaTemplate, JinjaTemplateError } from './reference/jinja.js'
-export { missingTeamTemplate, referenceTask } from './reference/team-section.js'
+export { taskWithBriefing } from './reference/task-with-briefing.js'
 export {
   type ChatMessage,
   type ChatModel,

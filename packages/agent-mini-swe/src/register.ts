@@ -20,6 +20,8 @@ export default definePlugin({
       shorthand: 'msa',
       specificationVersion: 'agent-v1',
       description: 'A small bash-only tool-calling loop in the spirit of mini-swe-agent v2, with messaging and context compaction',
+      // A seat carried into a later phase resumes its conversation (`ctx.previous`).
+      continues: true,
       optionsSchema: miniSweAgentOptionsSchema,
       // The reference's own configuration is a different prompt than our profile: never one fingerprint.
       promptSource: (options) => {

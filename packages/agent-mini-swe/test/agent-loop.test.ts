@@ -280,7 +280,7 @@ describe('mini_swe_agent loop: messaging', () => {
   it('without a mailbox, neither prompts nor intercepts send_message', async () => {
     const sandbox = fakeSandbox((command) => (command === SUBMIT ? SUBMITTED : { exitCode: 127, stderr: 'bash: send_message: command not found\n' }))
     const model = scriptedModel([bash('send_message agent2 "hi"'), bash(SUBMIT)])
-    const result = await agentWith(model).run(runContext({ setting: 'coop', agentId: 'agent1', peers: ['agent2'], sandbox }))
+    const result = await agentWith(model).run(runContext({ agentId: 'agent1', peers: ['agent2'], sandbox }))
     expect(sandbox.commands[0]).toBe('send_message agent2 "hi"')
     expect(toolContents(result.messages)[0]).toContain('command not found')
     expect(contents(model.requests[0]).join('\n')).not.toContain('send_message')
@@ -318,7 +318,7 @@ describe('mini_swe_agent loop: prompt', () => {
   it('coop with messaging: ids, merge rules, and how to message (incl. --wait)', async () => {
     const bus = new MemoryBus()
     const mailbox = await bus.open('run:1', 'agent1', ['agent2'])
-    const { system, task } = await prompt({ setting: 'coop', agentId: 'agent1', peers: ['agent2'], mailbox })
+    const { system, task } = await prompt({ agentId: 'agent1', peers: ['agent2'], mailbox })
     expect(system).toMatch(/teammate/)
     expect(task).toContain('You are **agent1**. Your teammate is **agent2**.')
     expect(task).toContain('## Messaging')
@@ -329,14 +329,14 @@ describe('mini_swe_agent loop: prompt', () => {
   })
 
   it('coop without messaging: no messaging section, and says so', async () => {
-    const { task } = await prompt({ setting: 'coop', agentId: 'agent2', peers: ['agent1'] })
+    const { task } = await prompt({ agentId: 'agent2', peers: ['agent1'] })
     expect(task).toContain('You are **agent2**. Your teammate is **agent1**.')
     expect(task).not.toContain('send_message')
     expect(task).toContain('no way to send messages')
   })
 
   it('has the read-only git section only with ctx.git', async () => {
-    const { task } = await prompt({ setting: 'coop', agentId: 'agent1', peers: ['agent2'], git: { remote: 'team', url: 'git://x/repo.git' } })
+    const { task } = await prompt({ agentId: 'agent1', peers: ['agent2'], git: { remote: 'team', url: 'git://x/repo.git' } })
     expect(task).toContain('## Shared git remote (read-only)')
     expect(task).toContain('git diff HEAD...team/agent2 -- <file>')
     expect(task).toContain('git merge --abort')

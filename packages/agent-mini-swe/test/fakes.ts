@@ -1,6 +1,15 @@
 import { CONFIG_DEFAULTS } from '@cooperbench/config'
 import { agentLimitsFor } from '@cooperbench/core/runner'
-import type { AgentLimits, AgentRunContext, ExecOptions, ExecResult, Mailbox, Sandbox, Task } from '@cooperbench/spec'
+import {
+  type AgentLimits,
+  type AgentRunContext,
+  type ExecOptions,
+  type ExecResult,
+  type Mailbox,
+  NO_COORDINATION,
+  type Sandbox,
+  type Task,
+} from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { MiniSweAgent } from '../src/agent/mini-swe-agent.js'
 import type { ChatModel, ModelResponse, ToolCall, Usage } from '../src/llm/index.js'
@@ -112,7 +121,6 @@ export function harnessLimits(options: Record<string, unknown> = {}, run: { step
 export function runContext(overrides: Partial<AgentRunContext> = {}): AgentRunContext & { saves: unknown[][] } {
   const saves: unknown[][] = []
   return {
-    setting: 'solo',
     agentId: 'solo',
     featureIds: [1],
     instructions: 'Add a --verbose flag to the CLI.',
@@ -121,6 +129,7 @@ export function runContext(overrides: Partial<AgentRunContext> = {}): AgentRunCo
     peers: [],
     mailbox: null,
     git: null,
+    coordination: NO_COORDINATION,
     model: 'fake/model',
     options: {},
     recorder: {
@@ -143,7 +152,7 @@ export function agentWith(model: ChatModel, options: Record<string, unknown> = {
 
 /** A coop context for `agentId` on an open mailbox. */
 export function coopContext(mailbox: Mailbox, overrides: Partial<AgentRunContext> = {}) {
-  return runContext({ setting: 'coop', agentId: mailbox.agentId, peers: [...mailbox.peers], mailbox, ...overrides })
+  return runContext({ agentId: mailbox.agentId, peers: [...mailbox.peers], mailbox, ...overrides })
 }
 
 /** Contents of the messages the model saw in one request. */

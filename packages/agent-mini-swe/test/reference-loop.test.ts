@@ -165,13 +165,13 @@ describe("mini_swe_agent under the reference's configuration", () => {
     const noObservation = config({ model: { observation_template: undefined } })
     await expect(agentWith(model, noObservation).preflight({ model: 'm', options: noObservation })).rejects.toThrow(/no model\.observation_template/)
     const strict = config({ agent: { instance_template: '{{ task }} {{ colleague }}' } })
-    await expect(agentWith(model, strict).preflight({ model: 'm', options: strict, run: { setting: 'solo', messaging: false, git: false } })).rejects.toThrow(
-      /instance_template does not render for this solo run: .*'colleague' is undefined/,
+    await expect(agentWith(model, strict).preflight({ model: 'm', options: strict, run: { messaging: false, git: false, agents: 1 } })).rejects.toThrow(
+      /instance_template does not render for agent solo: .*'colleague' is undefined/,
     )
     // The reference renders a format error with the error alone: any other variable is undefined there.
     const errorWithVars = config({ model: { format_error_template: '{{ agent_id }}: {{ error }}' } })
     await expect(agentWith(model, errorWithVars).preflight({ model: 'm', options: errorWithVars })).rejects.toThrow(
-      /format_error_template does not render for this coop run: .*'agent_id' is undefined/,
+      /format_error_template does not render for agent agent1: .*'agent_id' is undefined/,
     )
     // A template that renders, but without the task: two agents would run their steps on nothing.
     for (const instance of ['', 'Solve the issue. {{ agent_id }}']) {
@@ -188,7 +188,7 @@ describe("mini_swe_agent under the reference's configuration", () => {
     const coop = (agents?: number) => ({
       model: 'm',
       options: firstOnly,
-      run: { setting: 'coop' as const, messaging: true, git: false, ...(agents ? { agents } : {}) },
+      run: { messaging: true, git: false, agents: agents ?? 2 },
     })
     await expect(agentWith(model, firstOnly).preflight(coop())).rejects.toThrow(/never show the task to agent2: the agent would have nothing to do/)
     const lastMissing = config({ agent: { instance_template: "{% if agent_id != 'agent3' %}{{ task }}{% endif %}" } })

@@ -29,7 +29,13 @@ describe('the agent-mini-swe plugin', () => {
     const registry = new PluginRegistry()
     await applyPlugin(registry, plugin.plugin)
     const entry = registry.get('agent', 'mini_swe_agent_v2')
-    expect(entry).toMatchObject({ name: 'mini_swe_agent', shorthand: 'msa', specificationVersion: 'agent-v1', plugin: { name: '@cooperbench/agent-mini-swe' } })
+    expect(entry).toMatchObject({
+      name: 'mini_swe_agent',
+      shorthand: 'msa',
+      specificationVersion: 'agent-v1',
+      continues: true,
+      plugin: { name: '@cooperbench/agent-mini-swe' },
+    })
     expect(REFERENCE_AGENT_SHORTHANDS['mini_swe_agent_v2']).toBe('msa_v2')
   })
 

@@ -106,7 +106,7 @@ async function contextFor(c: Case, options: Record<string, unknown>, logger: Age
   const peers = c.agents.filter((a) => a !== c.agentId)
   const git = c.git ? { remote: 'team', url: '/cooperbench/team.git' } : null
   const together = { ...common, featureIds: [index + 1], instructions: texts[index]!.text, git }
-  if (!c.messaging) return runContext({ ...together, setting: 'coop', agentId: c.agentId, peers, mailbox: null })
+  if (!c.messaging) return runContext({ ...together, agentId: c.agentId, peers, mailbox: null })
   return coopContext(await new MemoryBus().open(`run:${c.agentId}`, c.agentId, peers), together)
 }
 
@@ -136,7 +136,7 @@ describe.skipIf(skip)(`upstream's configuration files through the reference mode
   for (const { folder, version, file, path } of FILES.filter((f) => f.version === '0.0.11')) {
     it(`${folder}/${file}: refused before the run, naming upstream 0.0.11`, async () => {
       const { options } = await readAgentConfig(path)
-      const setup = { model, options, limits: { steps: 0, costUsd: 0, wallClockSeconds: null }, run: { setting: 'coop' as const, messaging: true, git: false } }
+      const setup = { model, options, limits: { steps: 0, costUsd: 0, wallClockSeconds: null }, run: { messaging: true, git: false, agents: 2 } }
       await expect(agentWith(scriptedModel([]), options).preflight(setup)).rejects.toMatchObject({
         code: 'CONFIG_INVALID',
         message: expect.stringMatching(new RegExp(`from the reference's ${version.replaceAll('.', '\\.')} or earlier`)),
@@ -184,7 +184,7 @@ describe.skipIf(skip)(`upstream's configuration files through the reference mode
         const ctx = await contextFor(c, options, logger)
 
         const protocol = readReferenceProtocol(options)
-        const vars = JSON.parse(JSON.stringify(referenceTemplateVars(protocol, { ...referenceTemplateContext(ctx, protocol), calls: 0, cost: 0 })))
+        const vars = JSON.parse(JSON.stringify(referenceTemplateVars(protocol, { ...referenceTemplateContext(ctx), calls: 0, cost: 0 })))
         const { compaction_summary_prompt: summaryPrompt, ...upstreamVars } = expected.vars
         // The one variable left out on purpose: upstream's default summary prompt is its text, not ours to ship.
         expect(summaryPrompt, label).toBe(NOT_COPIED)

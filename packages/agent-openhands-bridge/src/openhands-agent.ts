@@ -7,12 +7,13 @@ import {
   CooperbenchError,
   errorMessage,
   type ExecResult,
+  functionName,
   SANDBOX_REPO_DIR,
   type Sandbox,
+  type SeatTool,
 } from '@cooperbench/spec'
 import { isTimeout, sleepOrWake } from '@cooperbench/spec-utils'
-import { teamCommandPath, teamTaskCommandsOn } from '@cooperbench/setting-team/agent'
-import { runTaskTracker, TASK_TRACKER_TOOL, taskTrackerSpec } from './task-tracker.js'
+import { clientToolSpec, offeredTools, runCoordinationTool } from './coordination-tools.js'
 import { ConversationEvents } from './event-stream.js'
 import { initialInstructions } from './initial-message.js'
 import { llmSpec } from './llm-spec.js'
@@ -27,7 +28,6 @@ import {
   serverUnavailable,
 } from './server-client.js'
 import { checkServerVersion } from './server-version.js'
-import { runTeamTool, teamToolSpecs } from './team-tools.js'
 import { CHECK_MESSAGES_TOOL, inboxText, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from './teammate-tools.js'
 import { type BridgeMessage, insertInLogOrder, isStep, messageOf } from './trajectory.js'
 
@@ -36,7 +36,7 @@ const DONE_STATUSES = new Set(['finished', 'error', 'stuck', 'paused'])
 /** Error codes of the server's own limits: the run ends as LimitsExceeded, not Error. */
 const LIMIT_CODES = new Set(['MaxIterationsReached', 'MaxBudgetReached'])
 const INBOX_POLL_MS = 2000
-/** Grace for team commands still running at the end (the harness answers within its poll interval): a stuck `coop_request` must not hold up the end. */
+/** Grace for coordination tool calls still running at the end: a command waiting for a teammate's answer must not hold up the end. */
 const COMMAND_GRACE_MS = 10_000
 
 /** Status reads in a row that may fail on the connection before the run is an error. */
@@ -55,8 +55,8 @@ class PortMayBeTakenError extends CooperbenchError {}
 
 /**
  * Agent `openhands_sdk`: one conversation on the upstream OpenHands agent server in the sandbox (`server_command`, reached
- * through `sandbox.exposePort` with this run's session key). Coop messaging is two client tools on the harness's bus, teammates'
- * messages come back as user messages; in `team` the first message carries the briefing and the team's commands are client tools.
+ * through `sandbox.exposePort` with this run's session key). Messaging is two client tools on the harness's bus, teammates'
+ * messages come back as user messages; the coordination's briefing goes in the first message and its tools are client tools.
  */
 export class OpenHandsBridgeAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
@@ -80,14 +80,18 @@ class BridgeRun {
   private recordedMessages = 0
   private reordered = false
   private readonly server = new AbortController()
-  /** Stops the team commands under way (see {@link COMMAND_GRACE_MS}). */
+  /** Stops the coordination tool calls under way (see {@link COMMAND_GRACE_MS}). */
   private readonly commands = new AbortController()
   private readonly statusWaiters = new Set<() => void>()
+  /** The coordination tools offered as client tools. */
+  private readonly tools: SeatTool[]
 
   constructor(
     private readonly ctx: AgentRunContext,
     private readonly options: OpenHandsOptions,
-  ) {}
+  ) {
+    this.tools = offeredTools(ctx.coordination.tools, options.protocol)
+  }
 
   async run(): Promise<AgentResult> {
     const { ctx } = this
@@ -158,8 +162,10 @@ class BridgeRun {
       const port = this.options.port || randomInt(20_000, 40_000)
       const key = randomBytes(24).toString('hex')
       const stateDir = `${SERVER_STATE_PARENT}/${key.slice(0, 16)}`
-      // The team's commands on the server's PATH, which its terminal inherits: the agent runs them by name.
-      const command = `${teamCommandPath(this.ctx.team)}mkdir -p ${stateDir} && cd ${stateDir} && ${this.options.server_command.replaceAll('{port}', String(port))}`
+      // The command tools on the server's PATH (again: a login shell resets it), which its terminal inherits: run by name.
+      const { commandDir } = this.ctx.coordination
+      const path = commandDir === null ? '' : `export PATH="${commandDir}:$PATH"\n`
+      const command = `${path}mkdir -p ${stateDir} && cd ${stateDir} && ${this.options.server_command.replaceAll('{port}', String(port))}`
       const thisStart = new AbortController()
       const serverDone = sandbox
         .exec(command, {
@@ -214,16 +220,15 @@ class BridgeRun {
   private conversationRequest(inbox: string | null): Record<string, unknown> {
     const { ctx, options } = this
     const llm = llmSpec(ctx.model, ctx.modelBaseUrl ?? null, process.env)
-    const instructions = initialInstructions(ctx)
-    const tracker = this.teamTracker()
-    const teamSpecs = tracker ? [taskTrackerSpec()] : ctx.team ? teamToolSpecs(ctx.team, ctx.agentId) : []
-    const clientTools = [...(ctx.mailbox ? teammateToolSpecs(ctx.peers) : []), ...teamSpecs]
+    const instructions = initialInstructions(ctx, this.tools)
+    const coordination = this.tools.map(clientToolSpec)
+    const clientTools = [...(ctx.mailbox ? teammateToolSpecs(ctx.peers) : []), ...coordination]
     return {
       agent: {
         kind: 'Agent',
         llm: { ...llm, usage_id: 'agent' },
-        // The team's tracker replaces the server's own, as upstream's did.
-        tools: options.tools.filter((name) => !(tracker && name === TASK_TRACKER_TOOL)).map((name) => ({ name })),
+        // A client tool replaces the server's own of its name, as upstream's task_tracker over a shared list did.
+        tools: options.tools.filter((name) => !coordination.some((spec) => spec.name === name)).map((name) => ({ name })),
         ...(options.condenser === 'llm_summarizing'
           ? { condenser: { kind: 'LLMSummarizingCondenser', llm: { ...llm, usage_id: 'condenser' }, max_size: options.condenser_max_size } }
           : {}),
@@ -264,25 +269,19 @@ class BridgeRun {
     this.save()
   }
 
-  /** `protocol: reference` in a team whose task commands are there: upstream's task tracker, not the coop_task_* tools. */
-  private teamTracker(): boolean {
-    return this.options.protocol === 'reference' && teamTaskCommandsOn(this.ctx.team)
-  }
-
-  /** A call of a client tool (coop or team): the bridge runs it and posts its answer as a user message. */
+  /** A call of a client tool (messaging or coordination): the bridge runs it and posts its answer as a user message. */
   private async runClientTool(client: AgentServerClient, id: string, event: ServerEvent): Promise<void> {
     const { ctx } = this
     const tool = String(event.tool_name)
     const args = (event.action ?? {}) as Record<string, unknown>
+    const offered = this.tools.find((t) => functionName(t) === tool)
     let reply: string | null = null
     if (ctx.mailbox && (tool === SEND_MESSAGE_TOOL || tool === CHECK_MESSAGES_TOOL)) reply = await runTeammateTool(ctx.mailbox, tool, args)
-    else if (this.teamTracker() && tool === TASK_TRACKER_TOOL)
-      reply = await runTaskTracker(ctx.sandbox, ctx.agentId, args, AbortSignal.any([ctx.signal, this.commands.signal]))
-    else if (ctx.team) reply = await runTeamTool(ctx.sandbox, ctx.team, ctx.agentId, tool, args, AbortSignal.any([ctx.signal, this.commands.signal]))
+    else if (offered) reply = await runCoordinationTool(offered, args, { sandbox: ctx.sandbox, signal: AbortSignal.any([ctx.signal, this.commands.signal]) })
     if (reply !== null) await client.sendMessage(id, reply, false)
   }
 
-  /** Waits for the tool calls under way; team commands get {@link COMMAND_GRACE_MS}, then are stopped. */
+  /** Waits for the tool calls under way; coordination tools get {@link COMMAND_GRACE_MS}, then are stopped. */
   private async settleToolCalls(pending: ReadonlyArray<Promise<unknown>>): Promise<void> {
     const all = Promise.allSettled(pending)
     const grace = new AbortController()

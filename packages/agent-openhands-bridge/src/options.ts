@@ -48,7 +48,7 @@ export const openHandsOptionsSchema = {
       enum: ['cooperbench', 'reference'],
       default: 'cooperbench',
       description:
-        "reference: in the team setting, upstream's tool (PR #55): OpenHands' task_tracker backed by the team's task list, in place of the coop_task_* tools.",
+        "reference: upstream's OpenHands (PR #55): the coordination's function tools (its task_tracker over a shared task list) in place of its commands as tools.",
     },
     condenser: {
       type: 'string',

@@ -26,6 +26,8 @@ describeAgentConformance('openhands_sdk', {
     { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] },
   ],
   messaging: true,
+  // Its own prompts show the briefing's sections; its terminal finds the command tools by name.
+  coordination: { promptSource: 'cooperbench-v1', runCommand: (command) => ({ toolCalls: [{ name: 'terminal', arguments: { command } }] }) },
   // The team setting as the lead: it submits, and never names a feature that is off.
   team: {},
   timeoutMs: 60_000,

@@ -56,7 +56,7 @@ describe.skipIf(sandboxes.skip)('send_message and check_messages through the age
             }
           },
         },
-        { setting: 'coop', mailbox },
+        { mailbox },
       )
       expect(record.result?.status, record.result?.error ?? '').toBe('Submitted')
       expect(received).toEqual([MINE])

@@ -1,15 +1,11 @@
 import { MemoryBus } from '@cooperbench/builtins'
+import type { CommandTool, FunctionTool, Sandbox, ToolCallContext } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
-import { TASK_COMMAND_BIN_DIR } from '@cooperbench/setting-team/agent'
-import { ALL_TEAM_FEATURES } from '@cooperbench/spec/team'
+import { clientToolSpec, offeredTools, runCoordinationTool } from '../src/coordination-tools.js'
 import { initialInstructions } from '../src/initial-message.js'
 import { llmSpec } from '../src/llm-spec.js'
-import { teamToolCommand, teamTools } from '../src/team-tools.js'
 import { CHECK_MESSAGES_TOOL, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from '../src/teammate-tools.js'
 import { messageOf } from '../src/trajectory.js'
-
-/** The features of a team without any task list (`--team-no-task-commands`), as the setting records them. */
-const NO_TASK_LIST_AT_ALL = { task_list: false, protocol: false, auto_refresh: false, task_commands: false } as const
 
 describe('the bridge’s pieces', () => {
   it('turns server events into trajectory messages with the raw event kept', () => {
@@ -81,89 +77,116 @@ describe('the registration', () => {
   })
 })
 
-describe('a team tool call as a command line', () => {
-  const team = { agents: ['agent1', 'agent2'], features: ALL_TEAM_FEATURES }
-  const tool = (name: string) => teamTools(team, 'agent1').find((t) => t.name === name)!
+/** A command tool that answers `answer` and records what it ran. */
+function commandTool(
+  name: string,
+  answer: (argv: readonly string[]) => { exitCode: number; output: string } | Promise<never>,
+): CommandTool & { calls: unknown[][] } {
+  const calls: unknown[][] = []
+  return {
+    kind: 'command',
+    name,
+    description: `Runs ${name}.`,
+    parameters: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+    argv: (args) => (typeof args.text === 'string' && args.text.trim() !== '' ? ['--quiet', args.text] : '"text" is required'),
+    calls,
+    async run(argv, context) {
+      calls.push([argv, context])
+      return answer(argv)
+    },
+  }
+}
 
-  it('runs the installed command by its full path, options before the positionals', () => {
-    expect(teamToolCommand(tool('coop_task_update'), { task_id: 3, status: 'blocked', note: 'need the API' })).toEqual([
-      `${TASK_COMMAND_BIN_DIR}/coop-task-update`,
-      '--note=need the API',
-      '3',
-      'blocked',
-    ])
-    expect(teamToolCommand(tool('coop_task_list'), { mine: true })).toEqual([`${TASK_COMMAND_BIN_DIR}/coop-task-list`, '--mine'])
+const tracker: FunctionTool = {
+  kind: 'function',
+  name: 'task_tracker',
+  description: 'A shared task list.',
+  parameters: { type: 'object', properties: { command: { type: 'string' } } },
+  call: async (args) => `[task_tracker] ${String(args.command)}`,
+}
+
+describe('the coordination tools as client tools', () => {
+  const context: ToolCallContext = { sandbox: {} as Sandbox, signal: new AbortController().signal }
+
+  it('offers the commands in its own prompts and the function tools in reference mode, named as functions', () => {
+    const post = commandTool('note-post', () => ({ exitCode: 0, output: '' }))
+    expect(offeredTools([post, tracker], 'cooperbench')).toEqual([post])
+    expect(offeredTools([post, tracker], 'reference')).toEqual([tracker])
+    expect(clientToolSpec(post)).toEqual({
+      name: 'note_post',
+      description: 'Runs note-post. Its output and exit code come back as a user message.',
+      parameters: post.parameters,
+    })
+    expect(clientToolSpec(tracker)).toEqual({ name: 'task_tracker', description: 'A shared task list.', parameters: tracker.parameters })
   })
 
-  it('always gives the body, so the command never waits for one on stdin, and keeps a leading dash from reading as an option', () => {
-    expect(teamToolCommand(tool('coop_request'), { to: 'agent2', request_kind: 'question', wait_seconds: 30 })).toEqual([
-      `${TASK_COMMAND_BIN_DIR}/coop-request`,
-      '--wait=30',
-      'agent2',
-      'question',
-      '',
-    ])
-    expect(teamToolCommand(tool('coop_task_create'), { title: '--rm everything' })).toEqual([
-      `${TASK_COMMAND_BIN_DIR}/coop-task-create`,
-      '--',
-      '--rm everything',
-    ])
+  it('runs a command tool on the host with the call’s sandbox and signal, and shows the command line, exit code and output', async () => {
+    const post = commandTool('note-post', (argv) => ({
+      exitCode: argv.includes('taken') ? 2 : 0,
+      output: argv.includes('taken') ? 'note taken by agent2\n' : '',
+    }))
+    expect(await runCoordinationTool(post, { text: 'Which file?' }, context)).toBe(
+      "[note_post] `note-post --quiet 'Which file?'` exited with code 0 (no output)",
+    )
+    expect(post.calls[0]).toEqual([['--quiet', 'Which file?'], context])
+    expect(await runCoordinationTool(post, { text: 'taken' }, context)).toBe('[note_post] `note-post --quiet taken` exited with code 2:\nnote taken by agent2')
   })
 
-  it('refuses a call without its required arguments instead of running the command', () => {
-    expect(teamToolCommand(tool('coop_task_claim'), {})).toBe('"task_id" is required')
-    expect(teamToolCommand(tool('coop_request'), { to: 'agent2', request_kind: ' ' })).toBe('"request_kind" is required')
+  it('refuses a call the tool cannot turn into a command line, and reports a command that could not run', async () => {
+    const post = commandTool('note-post', () => Promise.reject(new Error('the list is down')))
+    expect(await runCoordinationTool(post, {}, context)).toBe('[note_post failed] "text" is required')
+    expect(post.calls).toEqual([])
+    expect(await runCoordinationTool(post, { text: 'x' }, context)).toBe('[note_post failed] `note-post --quiet x` could not be run: the list is down')
   })
 
-  it('offers no tool without the task list, and the protocol tools only with it', () => {
-    expect(teamTools({ ...team, features: { ...ALL_TEAM_FEATURES, ...NO_TASK_LIST_AT_ALL } }, 'agent1')).toEqual([])
-    // Upstream's --team-no-task-list (the seeding off) keeps the commands while the protocol is on.
-    expect(teamTools({ ...team, features: { ...ALL_TEAM_FEATURES, task_list: false } }, 'agent1')).toHaveLength(7)
-    expect(teamTools({ ...team, features: { ...ALL_TEAM_FEATURES, protocol: false } }, 'agent1').map((t) => t.name)).toEqual([
-      'coop_task_list',
-      'coop_task_claim',
-      'coop_task_update',
-      'coop_task_create',
-    ])
-    expect(tool('coop_request').properties.to).toMatchObject({ enum: ['agent2'] })
+  it('answers a function tool with its text', async () => {
+    expect(await runCoordinationTool(tracker, { command: 'view' }, context)).toBe('[task_tracker] view')
+    const broken: FunctionTool = { ...tracker, call: () => Promise.reject(new Error('gone')) }
+    expect(await runCoordinationTool(broken, {}, context)).toBe('[task_tracker failed] gone')
   })
 })
 
-describe('the first message in the team setting', () => {
-  const lead = (features: Partial<typeof ALL_TEAM_FEATURES> = {}) => ({
-    instructions: 'Add a --verbose flag.',
-    agentId: 'agent1',
-    peers: ['agent2'],
-    mailbox: { peers: ['agent2'] } as never,
-    git: null,
-    team: {
-      role: 'lead' as const,
-      lead: 'agent1',
-      agents: ['agent1', 'agent2'],
-      features: { ...ALL_TEAM_FEATURES, ...features },
-      taskList: null,
-      scratchpad: features.scratchpad === false ? null : '/workspace/shared',
+describe('the first message', () => {
+  const TASK = 'Add a --verbose flag.'
+  const base = { instructions: TASK, agentId: 'agent1', peers: [] as string[], mailbox: null, git: null }
+  const none = { briefing: { sections: [], upstream: null } }
+  const briefed = {
+    briefing: {
+      sections: [
+        { title: 'Your role', body: 'You lead.' },
+        { title: 'Task list', body: 'Claim a task.' },
+      ],
+      upstream: 'upstream text',
     },
-  })
+  }
+  const paired = { ...base, peers: ['agent2'], mailbox: { peers: ['agent2'] } as never }
+  const tools = [commandTool('note-post', () => ({ exitCode: 0, output: '' })), commandTool('note-list', () => ({ exitCode: 0, output: '' }))]
 
-  it('carries the task, the team briefing in place of the coop pair’s paragraph, the coop tools and the team tools', () => {
-    const text = initialInstructions(lead())
-    expect(text.startsWith('Add a --verbose flag.\n\n# Your role in the team\n\nYou are **agent1**, the lead')).toBe(true)
-    expect(text).not.toContain('working in a team with')
-    for (const name of ['send_message', 'check_messages', 'coop_task_claim', 'coop_request', 'coop_pending', '/workspace/shared/PLAN.md']) {
-      expect(text).toContain(name)
-    }
-  })
-
-  it('never names a feature that is off', () => {
-    expect(initialInstructions(lead(NO_TASK_LIST_AT_ALL))).not.toMatch(/coop-task-|coop_task_|coop_request|coop-request/)
-    expect(initialInstructions(lead({ protocol: false }))).not.toMatch(
-      /coop_request|coop-request|coop_respond|coop-respond|coop_pending|coop-pending|# Requests/,
+  it('is the task alone, or with the teammates’ paragraph and the shared remote beside peers (unchanged texts)', () => {
+    expect(initialInstructions({ ...base, coordination: none }, [])).toBe(TASK)
+    expect(initialInstructions({ ...paired, git: { remote: 'team' } as never, coordination: none }, [])).toBe(
+      `${TASK}\n\nYou are agent1, working in a team with agent2, each in a separate copy of the repository. Coordinate with \`send_message\` ` +
+        "(who changes which file, interfaces you share) and read replies with `check_messages`; teammates' messages also arrive as user messages." +
+        '\n\nA git remote `team` shared with your team is set up: push your branch there and fetch theirs to see their work.',
     )
-    expect(initialInstructions(lead({ scratchpad: false }))).not.toContain('/workspace/shared')
   })
 
-  it('keeps the coop pair’s paragraph outside the team setting', () => {
-    expect(initialInstructions({ ...lead(), team: null })).toContain('You are agent1, working in a team with agent2')
+  it('puts the briefing’s sections in place of the teammates’ paragraph, then the messaging tools and the coordination tools', () => {
+    const text = initialInstructions({ ...paired, coordination: briefed }, tools)
+    expect(text).toBe(
+      `${TASK}\n\n# Your role\n\nYou lead.\n\n# Task list\n\nClaim a task.\n\n# Talking to your teammates\n\n` +
+        'Message a teammate with `send_message` (say which files and functions you will change before you edit shared code) and read what ' +
+        'they sent with `check_messages`; their messages also arrive as user messages.\n\n# Your coordination tools\n\n' +
+        'These commands run in your terminal, and each is also a tool of yours:\n- `note_post`: runs `note-post`\n- `note_list`: runs `note-list`\n\n' +
+        'A tool call runs the same command; its output and exit code come back as a user message a moment later.',
+    )
+    expect(text).not.toContain('upstream text')
+  })
+
+  it('names the function tools it offers, and no tools section without any', () => {
+    expect(initialInstructions({ ...paired, coordination: briefed }, [tracker])).toContain(
+      "# Your coordination tools\n\nThese are tools of yours too:\n- `task_tracker`\n\nA tool call's answer comes back as a user message a moment later.",
+    )
+    expect(initialInstructions({ ...base, coordination: briefed }, [])).toBe(`${TASK}\n\n# Your role\n\nYou lead.\n\n# Task list\n\nClaim a task.`)
   })
 })

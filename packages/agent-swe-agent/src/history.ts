@@ -1,7 +1,7 @@
 import { type ChatMessage, toChatMessage, type TrajectoryMessage } from '@cooperbench/agent-mini-swe'
 
 /** What a history entry is to SWE-agent's history processors (its `message_type`). */
-export type MessageType = 'system_prompt' | 'observation' | 'action' | 'teammate_message' | 'team_tasks'
+export type MessageType = 'system_prompt' | 'observation' | 'action' | 'teammate_message' | 'status'
 
 /**
  * SWE-agent's `history` of one attempt after its processors: `last_n_observations` (1.1) replaces all observations but the

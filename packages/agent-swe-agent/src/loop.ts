@@ -11,7 +11,6 @@ import {
 } from '@cooperbench/agent-mini-swe'
 import { type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { isTimeout } from '@cooperbench/spec-utils'
-import { teamTaskSummary } from '@cooperbench/setting-team/agent'
 import { Exit, exits } from './exit.js'
 import { type FormatError, type ParsedAction, parseToolCalls, pyStrip } from './function-calling.js'
 import { History, type MessageType } from './history.js'
@@ -106,14 +105,14 @@ export class SweAgentLoop {
     if (this.submitted) throw exits.submitted(step.observation)
   }
 
-  /** Teammates' messages since the last step, and the team's task list (`auto_refresh`), as user messages before the call. */
+  /** Teammates' messages since the last step, and the seat's status (`ctx.coordination.status`), as user messages before the call. */
   private async receiveMessages(): Promise<void> {
     for (const message of (await this.ctx.mailbox?.receive()) ?? []) {
       this.say('user', `[Message from ${message.from}]: ${message.content}`, 'teammate_message', undefined, { message_id: message.id })
     }
     for (const content of this.messenger.toSelf.splice(0)) this.say('user', `[Message from ${this.run.agent_id}]: ${content}`, 'teammate_message')
-    const team = this.ctx.team
-    if (team?.features.auto_refresh && team.taskList !== null) this.say('user', teamTaskSummary(await team.taskList.list(), this.ctx.agentId), 'team_tasks')
+    const status = await this.ctx.coordination.status?.()
+    if (typeof status === 'string') this.say('user', status, 'status', undefined, { coordination_status: true })
   }
 
   /**

@@ -26,11 +26,6 @@ export const sweAgentOptionsSchema = {
     },
     temperature: { type: 'number', minimum: 0, description: "Sampling temperature. Default 0, upstream's adapter's (with top_p 1, SWE-agent's)." },
     model_base_url: { type: ['string', 'null'], minLength: 1, description: 'An OpenAI-compatible endpoint (what --model-base-url sets).' },
-    team_prompt_template: {
-      type: 'string',
-      minLength: 1,
-      description: "Team setting: a JSON file holding upstream's team block, appended to the task as upstream does (docs/reproducing-the-paper.md).",
-    },
   },
 } as const satisfies OptionsSchema
 

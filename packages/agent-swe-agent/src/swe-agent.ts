@@ -1,4 +1,4 @@
-import { type ChatModel, type ChatModelOptions, knowsPriceByName, missingTeamTemplate, probeModelServer } from '@cooperbench/agent-mini-swe'
+import { type ChatModel, type ChatModelOptions, knowsPriceByName, probeModelServer } from '@cooperbench/agent-mini-swe'
 import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage } from '@cooperbench/spec'
 import { SweAgentLoop } from './loop.js'
 import { type RunVars, runVars } from './run-vars.js'
@@ -33,10 +33,10 @@ export class SweAgent implements Agent {
   async preflight(setup: Preflight): Promise<void> {
     const options = setup.options as SweAgentOptions
     const config = sweAgentConfigOf(options)
-    const run = setup.run ?? { setting: 'coop', messaging: true, git: false }
-    if (run.setting === 'team' && config.teamTemplate === null) throw missingTeamTemplate()
-    const together = run.setting !== 'solo'
-    const agents = together ? Array.from({ length: Math.max(2, run.agents ?? 2) }, (_, i) => `agent${i + 1}`) : []
+    // An older host does not say: a pair's.
+    const run = setup.run ?? { messaging: true, git: false, agents: 2 }
+    const together = run.agents > 1
+    const agents = together ? Array.from({ length: run.agents }, (_, i) => `agent${i + 1}`) : []
     for (const agentId of together ? agents : ['solo']) {
       tryTemplates(config, {
         problem_statement: 'A feature.',
@@ -70,7 +70,7 @@ export class SweAgent implements Agent {
       logger: ctx.logger,
     })
     const request = { temperature: options.temperature ?? ADAPTER_DEFAULTS.temperature, topP: 1 }
-    return new SweAgentLoop(ctx, config, model, runVars(ctx, config.teamTemplate), request).start()
+    return new SweAgentLoop(ctx, config, model, runVars(ctx), request).start()
   }
 }
 

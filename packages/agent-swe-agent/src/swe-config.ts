@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto'
 import { resolve } from 'node:path'
 import { compileJinja, type JinjaTemplate, JinjaTemplateError } from '@cooperbench/agent-mini-swe'
 import { CooperbenchError, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { readReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperbench/setting-team/agent'
 import { readBundle, type ToolBundle, toolCommand, toolSpec } from './bundles.js'
 import type { SweAgentOptions } from './options.js'
 import { BASH_TOOL_CONFIG, SWE_AGENT_DEFAULTS } from './swe-agent-defaults.js'
@@ -41,7 +40,6 @@ export function readSweAgentConfig(options: SweAgentOptions) {
   const defaults = SWE_AGENT_DEFAULTS
   const regex = (filter['block_unless_regex'] ?? defaults.filter.block_unless_regex) as Record<string, string>
   const number = (from: Raw, key: string, fallback: number) => (typeof from[key] === 'number' ? (from[key] as number) : fallback)
-  const teamTemplate = options.team_prompt_template === undefined ? null : readReferenceTeamTemplate(options.team_prompt_template)
   return {
     templates: templatesOf(templates, tools, filter),
     maxObservationLength: number(templates, 'max_observation_length', defaults.templates.max_observation_length),
@@ -66,10 +64,8 @@ export function readSweAgentConfig(options: SweAgentOptions) {
       totalExecution: number(tools, 'total_execution_timeout', defaults.total_execution_timeout),
       maxConsecutive: number(tools, 'max_consecutive_execution_timeouts', defaults.max_consecutive_execution_timeouts),
     },
-    // Upstream's team block (`team_prompt_template`), appended to the task.
-    teamTemplate,
-    // sha256 hex of the settings, every bundle file and the team block: the run's `prompt_source`.
-    digest: digestOf(agent, bundles, teamTemplate),
+    // sha256 hex of the settings and every bundle file: the run's `prompt_source`.
+    digest: digestOf(agent, bundles),
   }
 }
 
@@ -124,10 +120,8 @@ function pyScalar(value: unknown): string {
   return value === true ? 'True' : value === false ? 'False' : value === null ? 'None' : String(value)
 }
 
-function digestOf(agent: Raw, bundles: ToolBundle[], teamTemplate: ReferenceTeamTemplate | null): string {
-  const hash = createHash('sha256')
-    .update(JSON.stringify(agent))
-    .update(teamTemplate?.digest ?? '')
+function digestOf(agent: Raw, bundles: ToolBundle[]): string {
+  const hash = createHash('sha256').update(JSON.stringify(agent))
   for (const bundle of bundles) for (const file of bundle.files) hash.update(`\0${bundle.name}/${file.path}\0`).update(file.data)
   return hash.digest('hex')
 }

@@ -1,6 +1,5 @@
 import { type AgentRunContext, CooperbenchError, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { shellQuote } from '@cooperbench/spec-utils/host'
-import { teamCommandPath } from '@cooperbench/setting-team/agent'
 import { shlexQuote } from './function-calling.js'
 import { ShellSession } from './session.js'
 import type { SweAgentConfig } from './swe-config.js'
@@ -12,11 +11,12 @@ const STAND_IN_ROOT = '/tmp/swe-agent-root'
  * Installs the bundles as SWE-agent's `ToolHandler.install` and upstream's adapter do (SWE-agent 1.1, CooperBench 0.0.14):
  * locale, `ROOT`, git identity and initial commit; each bundle in `<root>/tools/<name>`, its `bin` on `PATH`, its
  * `install.sh` sourced; the tools checked; the registry and state files, `env_variables`, `PROBLEM_STATEMENT` (and the
- * team's commands on `PATH`). Where `/root` is read-only the scripts get a writable stand-in. Returns the tools' `root`
- * and session, and the state. TASK_UNSUPPORTED when the image lacks the scripts' interpreter, SANDBOX_FAILED for a failed step.
+ * seat's command tools on `PATH`, which the session keeps). Where `/root` is read-only the scripts get a writable stand-in.
+ * Returns the tools' `root` and session, and the state. TASK_UNSUPPORTED when the image lacks the scripts' interpreter,
+ * SANDBOX_FAILED for a failed step.
  */
 export async function installTools(
-  ctx: Pick<AgentRunContext, 'sandbox' | 'signal' | 'team'>,
+  ctx: Pick<AgentRunContext, 'sandbox' | 'signal' | 'coordination'>,
   config: SweAgentConfig,
   problemStatement: string,
 ): Promise<{ home: { root: string; session: ShellSession }; state: Record<string, unknown> }> {
@@ -44,7 +44,9 @@ export async function installTools(
   if (sandbox.writeFiles) await sandbox.writeFiles(files)
   else for (const [path, data] of files) await sandbox.writeFile(path, data)
   const session = new ShellSession(sandbox, `${root}/.swe-agent-session`, `${root}/state.json`, config.stateCommands)
-  const setup = await session.run(teamCommandPath(ctx.team) + setupScript(config, root, problemStatement), config.timeouts.install, signal)
+  const dir = ctx.coordination.commandDir
+  const path = dir === null ? '' : `export PATH="${dir}:$PATH"\n`
+  const setup = await session.run(path + setupScript(config, root, problemStatement), config.timeouts.install, signal)
   if (setup.exitCode !== 0) {
     throw new CooperbenchError('SANDBOX_FAILED', `installing SWE-agent's tools failed (exit ${setup.exitCode}): ${setup.output.trim().slice(-800)}`, {
       hint: "Check the configuration's bundles (their install.sh and bin/) and the task image",

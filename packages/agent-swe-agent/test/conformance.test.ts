@@ -16,11 +16,11 @@ describeAgentConformance('swe_agent', {
     new SweAgent({ createModel: (options) => createChatModel({ ...options, maxRetries: 0, env: { OPENAI_API_KEY: 'conformance-dummy-key' } }) }),
   createSandbox: sandboxes.create,
   model: 'openai/scripted-model',
-  modelOptions: (url) => ({ ...quickInstallOptions('coop', { team_prompt_template: teamTemplateFile() }), model_base_url: url }),
+  modelOptions: (url) => ({ ...quickInstallOptions('coop'), model_base_url: url }),
   // SWE-agent's review step: the first submit shows the diff, the second submits.
   script: ({ goldPatch }) => [call('bash', { command: applyPatchCommand(goldPatch) }), call('submit', {}), call('submit', {})],
   // Upstream clears an agent's inbox when it starts, so a message queued before is never shown (messages during the run are: see loop.test.ts).
   messaging: false,
-  team: { autoRefresh: true },
+  team: { autoRefresh: true, promptTemplate: teamTemplateFile() },
   timeoutMs: 120_000,
 })

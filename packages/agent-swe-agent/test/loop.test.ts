@@ -1,5 +1,6 @@
 import { MemoryBus } from '@cooperbench/builtins'
 import type { TrajectoryMessage } from '@cooperbench/agent-mini-swe'
+import { type Coordination, NO_COORDINATION, SEAT_COMMAND_DIR } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
 import { agentWith, call, fakeSandbox, reply, runContext, scriptedModel } from './support/fakes.js'
 import { UPSTREAM_MISSING, upstreamOptions } from './support/upstream.js'
@@ -144,7 +145,7 @@ describe.skipIf(UPSTREAM_MISSING)("send_message with upstream's coop.yaml", () =
     ])
     const submit = submitTwice()
     const sandbox = fakeSandbox((c) => (c === 'echo done' ? { stdout: 'done\n' } : submit(c)), PATCH)
-    const ctx = runContext(upstreamOptions('coop'), { setting: 'coop', agentId: 'agent1', peers: ['agent2'], mailbox, sandbox })
+    const ctx = runContext(upstreamOptions('coop'), { agentId: 'agent1', peers: ['agent2'], mailbox, sandbox })
     const result = await agentWith(model).run(ctx)
     expect(result.status).toBe('Submitted')
     expect((await teammate.receive()).map((m) => m.content)).toEqual(['Fine, "utils.py" is mine', 'typed in bash'])
@@ -154,5 +155,38 @@ describe.skipIf(UPSTREAM_MISSING)("send_message with upstream's coop.yaml", () =
     expect(JSON.stringify(model.requests)).not.toContain('sent before agent1 started')
     // Only the tools' installation names send_message (SWE-agent checks each tool is on PATH).
     expect(sandbox.inputs.filter((input) => input.includes('send_message'))).toEqual([expect.stringContaining('command -v send_message')])
+  })
+})
+
+describe.skipIf(UPSTREAM_MISSING)("the seat's coordination surface, with upstream's default.yaml", () => {
+  const seat = (coordination: Partial<Coordination>, sandbox = fakeSandbox(submitTwice(), PATCH)) =>
+    runContext(upstreamOptions('default'), { sandbox, coordination: { ...NO_COORDINATION, ...coordination } })
+
+  it('shows the status before each call, marked in the trajectory', async () => {
+    let reads = 0
+    const model = scriptedModel([call('submit'), call('submit')])
+    const result = await agentWith(model).run(seat({ status: async () => `[Status] read ${++reads}` }))
+    expect(model.requests.map((r) => contents(r).at(-1))).toEqual(['[Status] read 1', '[Status] read 2'])
+    const marked = (result.messages as TrajectoryMessage[]).filter((m) => m.extra['coordination_status'] === true)
+    expect(marked.map((m) => m.content)).toEqual(['[Status] read 1', '[Status] read 2'])
+  })
+
+  it("puts the command tools' folder on the session's PATH as it installs the bundles", async () => {
+    const sandbox = fakeSandbox(submitTwice(), PATCH)
+    await agentWith(scriptedModel([call('submit'), call('submit')])).run(seat({ commandDir: SEAT_COMMAND_DIR }, sandbox))
+    const install = sandbox.inputs.find((input) => input.includes("user.name 'CooperBench Agent'"))
+    expect(install).toMatch(new RegExp(`^export PATH="${SEAT_COMMAND_DIR}:\\$PATH"\\n`))
+  })
+
+  it("appends the briefing to the problem statement after a rule: upstream's block, else the sections", async () => {
+    const sections = [{ title: 'Your role', body: 'LEAD agent1.' }]
+    for (const [upstream, block] of [
+      ['LEAD agent1 over `agent2`.', 'LEAD agent1 over `agent2`.'],
+      [null, '## Your role\n\nLEAD agent1.'],
+    ] as const) {
+      const model = scriptedModel([call('submit'), call('submit')])
+      await agentWith(model).run(seat({ briefing: { sections, upstream } }))
+      expect(contents(model.requests[0])[1]).toContain(`Add a \`--verbose\` flag to the CLI.\n\n---\n\n${block}`)
+    }
   })
 })

@@ -21,7 +21,7 @@ const preflight = (options: Record<string, unknown>, more: Partial<Parameters<Re
     model: 'openai/gpt-4o',
     options,
     limits: { steps: 0, costUsd: 0.5, wallClockSeconds: null },
-    run: { setting: 'coop', messaging: true, git: true },
+    run: { messaging: true, git: true, agents: 2 },
     ...more,
   })
 
@@ -69,7 +69,7 @@ describe('the agent-swe-agent plugin', () => {
 describe.skipIf(UPSTREAM_MISSING)('the preflight, before any pair starts', () => {
   it("passes upstream's files as they are", async () => {
     await expect(preflight(upstreamOptions('coop'))).resolves.toBeUndefined()
-    await expect(preflight(upstreamOptions('default'), { run: { setting: 'solo', messaging: false, git: false } })).resolves.toBeUndefined()
+    await expect(preflight(upstreamOptions('default'), { run: { messaging: false, git: false, agents: 1 } })).resolves.toBeUndefined()
   })
 
   it('refuses a run without the configuration file or without the folder its bundles are in', async () => {
@@ -88,12 +88,11 @@ describe.skipIf(UPSTREAM_MISSING)('the preflight, before any pair starts', () =>
     expect(await refusal(preflight(undefinedVariable))).toMatch(/system_template does not render for agent agent1: .*agent_name/)
   })
 
-  it('refuses a cost limit for a model without a price (SWE-agent would stop at its first call), and a team run without the team block', async () => {
+  it('refuses a cost limit for a model without a price (SWE-agent would stop at its first call)', async () => {
     const message = await refusal(preflight(upstreamOptions('coop'), { model: 'openai/my-finetune' }))
     expect(message).toMatch(/no price is known for model openai\/my-finetune/)
     await expect(
       preflight(upstreamOptions('coop'), { model: 'openai/my-finetune', limits: { steps: 0, costUsd: 0, wallClockSeconds: null } }),
     ).resolves.toBeUndefined()
-    expect(await refusal(preflight(upstreamOptions('coop'), { run: { setting: 'team', messaging: true, git: false } }))).toMatch(/team_prompt_template/)
   })
 })

@@ -1,7 +1,7 @@
 import { MemoryBus } from '@cooperbench/builtins'
 import { createChatModel, type TrajectoryMessage } from '@cooperbench/agent-mini-swe'
 import { extractPatch } from '@cooperbench/core/runner'
-import type { ExecOptions, Sandbox } from '@cooperbench/spec'
+import { type ExecOptions, NO_COORDINATION, type Sandbox } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { type ConformanceFixture, createConformanceFixture, localTestSandboxes, type ScriptedTurn, startScriptedLlmServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -68,7 +68,6 @@ describe.skipIf(UPSTREAM_MISSING || sandboxes.skip)("upstream's bundles in a san
     try {
       const agent = new SweAgent({ createModel: (o) => createChatModel({ ...o, maxRetries: 0, env: { OPENAI_API_KEY: 'dummy' } }) })
       const result = await agent.run({
-        setting: 'coop',
         agentId: 'agent1',
         featureIds: [1],
         instructions: 'Add `sub(a, b)` to calc.py.',
@@ -77,6 +76,7 @@ describe.skipIf(UPSTREAM_MISSING || sandboxes.skip)("upstream's bundles in a san
         peers: ['agent2'],
         mailbox: await bus.open('run:tools', 'agent1', ['agent2']),
         git: null,
+        coordination: NO_COORDINATION,
         model: 'openai/scripted-model',
         modelBaseUrl: server.url,
         options: upstreamOptions('coop'),

@@ -87,7 +87,7 @@ describe.skipIf(skip)(`upstream's configuration files, first request${skip ? ` (
       const peer = agentId === 'agent1' ? 'agent2' : 'agent1'
       const mailbox = await bus.open('run:upstream-files', agentId, [peer])
       const git = { remote: 'team', url: '/cooperbench/team.git' }
-      const ours = await firstRequest('coop', { setting: 'coop', agentId, peers: [peer], mailbox, git })
+      const ours = await firstRequest('coop', { agentId, peers: [peer], mailbox, git })
       const run = { agent_id: agentId, agents: ['agent1', 'agent2'], messaging_enabled: true, git_enabled: true }
       const expected = pythonRendering('coop.yaml', TASK, run)
       expect(ours.system).toBe(expected.system)
@@ -99,7 +99,7 @@ describe.skipIf(skip)(`upstream's configuration files, first request${skip ? ` (
   })
 
   it('coop.yaml without messaging or the remote renders its plain branches, as Jinja2 does', async () => {
-    const ours = await firstRequest('coop', { setting: 'coop', agentId: 'agent2', peers: ['agent1'] })
+    const ours = await firstRequest('coop', { agentId: 'agent2', peers: ['agent1'] })
     const expected = pythonRendering('coop.yaml', TASK, { agent_id: 'agent2', agents: ['agent1', 'agent2'], messaging_enabled: false, git_enabled: false })
     expect([ours.system, ours.instance]).toEqual([expected.system, expected.instance])
   })

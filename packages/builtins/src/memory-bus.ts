@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { type BusMessage, type DeliveryState, type Mailbox, type MessageBus, type SendResult, type TaskList, CooperbenchError } from '@cooperbench/spec'
-import { busTimestamp, getOrCreate, sleepOrWake } from '@cooperbench/spec-utils'
-import { MemoryTaskList, type MemoryTaskStore, newMemoryTaskStore } from './memory-task-list.js'
+import { type BusMessage, type DeliveryState, type Mailbox, type MessageBus, type SendResult, type SharedLog, CooperbenchError } from '@cooperbench/spec'
+import { busTimestamp, getOrCreate, MemoryLogs, sleepOrWake } from '@cooperbench/spec-utils'
 
 interface Namespace {
   inboxes: Map<string, BusMessage[]>
@@ -17,9 +16,7 @@ export class MemoryBus implements MessageBus {
   readonly specificationVersion = 'bus-v1' as const
   readonly name = 'memory'
   private readonly namespaces = new Map<string, Namespace>()
-  /** Task lists by namespace; kept apart from messages so `clear` of one leaves the other. */
-  private readonly taskStores = new Map<string, MemoryTaskStore>()
-  private readonly taskLists = new Set<MemoryTaskList>()
+  private readonly logs = new MemoryLogs()
 
   async open(namespace: string, agentId: string, peers: readonly string[]): Promise<Mailbox> {
     const space = this.space(namespace)
@@ -72,19 +69,15 @@ export class MemoryBus implements MessageBus {
 
   async clear(namespace: string): Promise<void> {
     this.namespaces.delete(namespace)
+    this.logs.clear(namespace)
   }
 
-  async openTaskList(namespace: string): Promise<TaskList> {
-    const list = new MemoryTaskList(namespace, getOrCreate(this.taskStores, namespace, newMemoryTaskStore))
-    this.taskLists.add(list)
-    return list
+  async openLog(namespace: string, name: string): Promise<SharedLog> {
+    return this.logs.open(namespace, name)
   }
 
   async close(): Promise<void> {
-    for (const list of this.taskLists) await list.close()
-    this.taskLists.clear()
     this.namespaces.clear()
-    this.taskStores.clear()
   }
 
   private space(namespace: string): Namespace {

@@ -41,6 +41,8 @@ export class OracleAgent implements Agent {
     for (const [i, gold] of golds.entries()) await ctx.sandbox.writeFile(`${WORK}/gold${i + 1}.patch`, gold)
     const goldFiles = golds.map((_, i) => `${WORK}/gold${i + 1}.patch`)
     if (await this.applyInOrder(ctx, goldFiles, log)) return { ...emptyAgentResult('Submitted'), steps: log.length - 1 }
+    // A seat carried into a later phase runs again in its sandbox, which already holds its gold patches.
+    if (await this.alreadyApplied(ctx, goldFiles, log)) return { ...emptyAgentResult('Submitted'), steps: log.length - 1 }
     const base = await this.baseUnderEarlierWork(ctx)
     if (ctx.featureIds.length === 1 && base === null) return datasetDefect(`the gold patch of feature ${ctx.featureIds[0]} does not apply to the base commit`)
     await this.resetWorkingTree(ctx, log, base ?? 'HEAD')
@@ -71,6 +73,14 @@ export class OracleAgent implements Agent {
       if (result.exitCode !== 0) return false
     }
     return true
+  }
+
+  /** Whether the working tree holds every patch already (each reverses cleanly). */
+  private async alreadyApplied(ctx: AgentRunContext, files: string[], log: Array<{ role: string; content: string }>): Promise<boolean> {
+    const reversed = await ctx.sandbox.exec(['sh', '-c', files.map((file) => `git apply --reverse --check ${file}`).join(' && ')], { signal: ctx.signal })
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted')
+    if (reversed.exitCode === 0) log.push({ role: 'tool', content: `the gold patches are already in the working tree (${files.length})` })
+    return reversed.exitCode === 0
   }
 
   /** The base when the sandbox started from earlier committed work its gold patch may overlap; null when HEAD is the base or none is named. */

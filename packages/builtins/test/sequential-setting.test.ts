@@ -66,10 +66,11 @@ function pairOf(features: number[], plays: Record<number, Play> = {}) {
             return { exitCode: 0, stdout: checkLines.join('\n'), stderr: '' }
           }
           const sandbox = { exec }
-          const after = infra ? undefined : await seat.after?.(sandbox as unknown as Sandbox, new AbortController().signal)
-          runs.push({ seat, phase, after })
           const record = { status: result.status, patch_lines: patch.split('\n').length - 1 }
-          return { agentId: seat.agentId, featureIds: seat.featureIds, result, patch, patchSource: 'harness_diff', record, after } as SeatOutcome
+          const outcome = { agentId: seat.agentId, featureIds: seat.featureIds, result, patch, patchSource: 'harness_diff', record } as SeatOutcome
+          const after = infra ? undefined : await seat.after?.(sandbox as unknown as Sandbox, outcome, new AbortController().signal)
+          runs.push({ seat, phase, after })
+          return { ...outcome, after }
         }),
       ),
     writeFile: async (name: string, content: unknown) => void files.set(name, content),
@@ -83,9 +84,9 @@ describe('the sequential setting', () => {
   it('runs one agent at a time, in feature order, each phase named after its feature and started from the previous patch', async () => {
     const { pair, runs } = pairOf([2, 3], { 2: { checks: { f2: 0 } }, 3: { checks: { f2: 0, f3: 0 } } })
     await sequentialSetting(on).run(pair)
-    expect(runs.map((r) => [r.phase, r.seat.agentId, r.seat.featureIds, r.seat.framing, r.seat.files.patch])).toEqual([
-      ['feature 2', 'agent1', [2], 'solo', 'agent2.patch'],
-      ['feature 3', 'agent2', [3], 'solo', 'agent3.patch'],
+    expect(runs.map((r) => [r.phase, r.seat.agentId, r.seat.featureIds, r.seat.files.patch])).toEqual([
+      ['feature 2', 'agent1', [2], 'agent2.patch'],
+      ['feature 3', 'agent2', [3], 'agent3.patch'],
     ])
     expect(runs[0]!.seat.startFrom).toBeUndefined()
     expect(runs[1]!.seat.startFrom).toEqual({ agent: 'agent1', patch: `${added('src/f2.py')}${added('.cb_checks/f2.sh')}` })
@@ -172,7 +173,7 @@ describe('the sequential setting', () => {
     expect(runs[1]!.seat.instructions).not.toContain('test_f1.py')
     expect(outcome.record['handoffs']).toEqual([{ from: 'agent1', to: 'agent2', handed: [], kept: [], broke: [], earlier_files_changed: [] }])
     expect(setting.shape({ messaging: true, git: false, features: 2 })).toMatchObject({
-      framing: 'solo',
+      peers: false,
       messaging: false,
       git: false,
       nameParts: ['no-guard', 'descending', 'hidden-tests'],

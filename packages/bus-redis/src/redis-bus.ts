@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import type { BusMessage, DeliveryState, Logger, Mailbox, MessageBus, SendResult, TaskList } from '@cooperbench/spec'
+import type { BusMessage, DeliveryState, Logger, Mailbox, MessageBus, SendResult, SharedLog } from '@cooperbench/spec'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
 import { busTimestamp, getOrCreate, redactUrlCredentials, silentLogger, sleepOrWake } from '@cooperbench/spec-utils'
 import { REDIS_DEFAULTS, type RedisBusOptions } from './redis-options.js'
@@ -9,7 +9,7 @@ import { type OrderedMessage, sortChronologically } from './transcript-order.js'
 import { settleWithin, failureReason, TIMED_OUT } from './bounded-wait.js'
 import { type AgentState, dropNonPending, type Entry, newSpace, type Space } from './journal.js'
 import { busKeys, decodeMessage, deleteKeysMatching, encodeMessage, redisClientClass } from './wire.js'
-import { RedisTaskList } from './redis-task-list.js'
+import { RedisLogs } from './redis-log.js'
 
 /** Every key the bus writes expires this long after its last write (docs/reference-compatibility.md#messaging: at least a day). */
 export const REDIS_BUS_KEY_TTL_SECONDS = 86_400
@@ -49,8 +49,8 @@ export class RedisBus implements MessageBus {
   private readonly instanceId = randomUUID()
   private readonly spaces = new Map<string, Space>()
   private client: Redis | null = null
-  /** Task lists this bus opened (each with a connection of its own); closed with the bus. */
-  private readonly taskLists = new Set<RedisTaskList>()
+  /** The shared logs, on a connection of their own; closed with the bus. */
+  private readonly logs: RedisLogs
   private seq = 0
   private closed = false
   private connectionLost = false
@@ -59,6 +59,7 @@ export class RedisBus implements MessageBus {
   constructor(options: Partial<RedisBusOptions> = {}, logger: Logger = silentLogger) {
     this.options = { ...REDIS_DEFAULTS, ...options }
     this.logger = logger
+    this.logs = new RedisLogs(this.options, REDIS_BUS_KEY_TTL_SECONDS)
   }
 
   /** The server URL with any password replaced, for messages. */
@@ -194,20 +195,17 @@ export class RedisBus implements MessageBus {
     }
   }
 
-  /** The team's task list of `namespace`, under the reference's keys `cb:<namespace>:…` (see {@link RedisTaskList}). */
-  async openTaskList(namespace: string): Promise<TaskList> {
+  /** The log `name` of `namespace`: a stream under the namespace's keys (see {@link RedisLogs}). */
+  async openLog(namespace: string, name: string): Promise<SharedLog> {
     this.assertOpen()
-    const list = await RedisTaskList.open(namespace, { url: this.options.url, operationTimeoutMs: this.options.operationTimeoutMs }, (l) =>
-      this.taskLists.delete(l),
-    )
-    this.taskLists.add(list)
-    return list
+    checkNamespace(namespace)
+    return this.logs.open(namespace, name)
   }
 
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    await Promise.all([...this.taskLists].map((l) => l.close()))
+    await this.logs.close()
     for (const space of this.spaces.values()) for (const agent of space.agents.values()) for (const wake of agent.waiters) wake()
     const client = this.client
     this.client = null

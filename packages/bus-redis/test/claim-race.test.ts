@@ -1,16 +1,16 @@
-import type { TaskList } from '@cooperbench/spec'
-import type { ClaimOutcome } from '@cooperbench/spec/team'
+import { type ClaimOutcome, TeamTaskList } from '@cooperbench/setting-team'
 import { type RedisServerFixture, redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RedisBus } from '../src/index.js'
+import { logKey, RedisBus } from '../src/index.js'
 
 /**
  * The claim race of the team setting on a real Redis (docs/reference-compatibility.md#team-task-list):
  * upstream's `coop-task-claim` reads the owner, then writes it, so two agents could both win a task;
- * ours is one Lua script. Here 50 clients, each on a connection of its own as agents in 50 sandboxes
- * would be, claim every one of 20 tasks at once, three rounds in a row: exactly one winner per task,
- * every other claimer told who won, and one claim event per task in the audit log.
+ * ours appends the claim to the list's log only when nothing came first (`SharedLog.append`, one
+ * script). Here 50 task lists, each on a bus and connection of its own, claim every one of 20 tasks at
+ * once, three rounds in a row: exactly one winner per task, every other claimer told who won, and one
+ * claim event per task in the log.
  */
 const CLIENTS = 50
 const TASKS = 20
@@ -20,16 +20,16 @@ const skip = redisServerSkipReason()
 
 describe.skipIf(skip)('claims racing on a real Redis', () => {
   let server: RedisServerFixture
-  let bus: RedisBus
+  let buses: RedisBus[]
   let raw: Redis
   beforeAll(async () => {
     server = await startRedisServer()
-    bus = new RedisBus({ url: server.url, operationTimeoutMs: 10_000 })
+    buses = Array.from({ length: CLIENTS }, () => new RedisBus({ url: server.url, operationTimeoutMs: 10_000 }))
     raw = new Redis(server.url, { maxRetriesPerRequest: null })
     raw.on('error', () => {})
   })
   afterAll(async () => {
-    await bus?.close()
+    await Promise.all((buses ?? []).map((bus) => bus.close()))
     raw?.disconnect()
     await server?.stop()
   })
@@ -37,7 +37,7 @@ describe.skipIf(skip)('claims racing on a real Redis', () => {
   for (let round = 1; round <= ROUNDS; round++) {
     it(`round ${round}: ${CLIENTS} clients claim each of ${TASKS} tasks at once; one winner per task, one claim event per task`, async () => {
       const namespace = `race-${round}`
-      const clients: TaskList[] = await Promise.all(Array.from({ length: CLIENTS }, () => bus.openTaskList(namespace)))
+      const clients = await Promise.all(buses.map(async (bus) => new TeamTaskList(await bus.openLog(namespace, 'tasks'))))
       const agent = (client: number) => `agent${client + 1}`
       // Every other task pre-assigned, as the seeding does: then only its assignee may win it.
       const assignee = (task: number) => (task % 2 === 1 ? agent((task * 7) % CLIENTS) : null)
@@ -59,7 +59,9 @@ describe.skipIf(skip)('claims racing on a real Redis', () => {
       const results = await Promise.all(attempts)
       expect(results).toHaveLength(CLIENTS * TASKS)
 
-      const events = (await raw.lrange(`cb:${namespace}:task-log`, 0, -1)).map((line) => JSON.parse(line) as { kind: string; task_id: string; by: string })
+      const stream = (await raw.xrange(logKey(namespace, 'tasks'), '-', '+')) as Array<[string, string[]]>
+      const events = stream.map(([, fields]) => JSON.parse(fields[1]!) as { kind: string; task_id: string; by: string })
+      const settled = new TeamTaskList(await buses[0]!.openLog(namespace, 'tasks'))
       for (const [t, task] of tasks.entries()) {
         const claims = results.filter((r) => r.task === t)
         const winners = claims.filter((r) => r.outcome.outcome === 'claimed').map((r) => agent(r.client))
@@ -71,16 +73,15 @@ describe.skipIf(skip)('claims racing on a real Redis', () => {
           claims.filter((r) => r.outcome.outcome !== 'claimed').map((r) => r.outcome),
           `task ${t}`,
         ).toEqual(Array.from({ length: CLIENTS - 1 }, () => expect.objectContaining({ outcome: 'owned', owner: winner })))
-        // The store holds the winner, and the log one claim, by the winner.
-        expect(await raw.hmget(`cb:${namespace}:task:${task.id}`, 'owner', 'status'), `task ${t}`).toEqual([winner, 'in_progress'])
+        // The list, read afresh, holds the winner, and the log one claim, by the winner.
+        expect(await settled.get(task.id), `task ${t}`).toMatchObject({ owner: winner, status: 'in_progress' })
         expect(
           events.filter((e) => e.kind === 'claim' && e.task_id === task.id).map((e) => e.by),
           `task ${t}`,
         ).toEqual([winner])
       }
       expect(events.map((e) => e.kind).sort()).toEqual([...Array(TASKS).fill('claim'), ...Array(TASKS).fill('create')])
-      await clients[0]!.clear()
-      await Promise.all(clients.map((client) => client.close()))
+      await buses[0]!.clear(namespace)
     }, 60_000)
   }
 })

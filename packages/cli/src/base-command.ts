@@ -44,7 +44,9 @@ export abstract class BaseCommand extends Command {
       return this.exit(error.exitCode)
     }
     if (isParseError(error)) {
-      const help = `See \`${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`
+      // A setting's own flags (`--team-no-mcp`) come from installed plugins, so `run --help` cannot list them.
+      const settings = this.id === 'run' && /Nonexistent flag/.test(error.message) ? `; a setting's own flags: \`${this.config.bin} settings\`` : ''
+      const help = `See \`${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\`${settings}.`
       this.printError(parseMessage(error.message), help, [], 'USAGE', ExitCode.usage)
       return this.exit(ExitCode.usage)
     }
@@ -62,8 +64,8 @@ function isParseError(error: Error): boolean {
     /Parse|Flag|Arg|RequiredArg|Unexpected|FailedFlagValidation/.test(name) ||
     (error as { parse?: unknown }).parse !== undefined ||
     /^Parsing --?\S+/.test(error.message ?? '') ||
-    // oclif's parser says so of a flag given twice (`-a x -a y`) with a plain CLIError.
-    /^Flag --?\S+ can only be specified once/.test(error.message ?? '')
+    // oclif's parser says so of a flag given twice (`-a x -a y`), or without its value (`--setting` last), with a plain CLIError.
+    /^Flag --?\S+ (can only be specified once|expects a value)/.test(error.message ?? '')
   )
 }
 

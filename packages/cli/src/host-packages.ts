@@ -5,14 +5,40 @@ import { dirname, join } from 'node:path'
 import { CooperbenchError } from '@cooperbench/core'
 import { writeJsonAtomic } from '@cooperbench/results'
 
-/** Packages plugins peer-depend on and the CLI depends on: plugins use its copy (one copy of the contracts, none fetched). Core stays while some need it. */
-export const HOST_PACKAGES = ['@cooperbench/spec', '@cooperbench/spec-utils', '@cooperbench/backend-kit', '@cooperbench/core'] as const
+/**
+ * Packages plugins peer-depend on that the CLI brings: plugins use its copy (one copy of the contracts, none fetched). Core stays while
+ * some need it; the team setting is there for settings composed on it (its task list, the setting to wrap).
+ */
+export const HOST_PACKAGES = [
+  '@cooperbench/spec',
+  '@cooperbench/spec-utils',
+  '@cooperbench/backend-kit',
+  '@cooperbench/core',
+  '@cooperbench/setting-team',
+] as const
 
 const requireFromCli = createRequire(import.meta.url)
 
 /** The real folder of the CLI's copy of each host package. */
 export function hostPackageDirs(): Record<string, string> {
-  return Object.fromEntries(HOST_PACKAGES.map((name) => [name, realpathSync(dirname(requireFromCli.resolve(`${name}/package.json`)))]))
+  return Object.fromEntries(HOST_PACKAGES.map((name) => [name, realpathSync(dirname(resolveFromCli(`${name}/package.json`)))]))
+}
+
+/** A module of the CLI's own dependencies, or of a plugin it loads (`@cooperbench/setting-team`, a nested plugin of `@cooperbench/builtins`). */
+function resolveFromCli(specifier: string): string {
+  try {
+    return requireFromCli.resolve(specifier)
+  } catch (error) {
+    const manifest = requireFromCli('../package.json') as { oclif?: { plugins?: string[] } }
+    for (const plugin of manifest.oclif?.plugins ?? []) {
+      try {
+        return createRequire(requireFromCli.resolve(`${plugin}/package.json`)).resolve(specifier)
+      } catch {
+        // Not this plugin's.
+      }
+    }
+    throw error
+  }
 }
 
 /** What @oclif/plugin-plugins writes into a fresh data dir (`initPJSON`), so either may write first. */

@@ -1,4 +1,5 @@
-import type { PluginKind } from '@cooperbench/core'
+import type { PluginKind, PluginRegistry } from '@cooperbench/core'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { BaseCommand } from './base-command.js'
 import { openCommandHost } from './context.js'
 import { configFlag } from './flags.js'
@@ -9,9 +10,10 @@ import { settingOptions } from './setting-flags.js'
 const PLURAL: Record<PluginKind, string> = { agent: 'agents', backend: 'backends', bus: 'buses', evaluator: 'evaluators', setting: 'settings' }
 
 /** `cooperbench agents|backends|buses|evaluators list` and `settings`, as their description says; each command file exports the class this makes. */
-export function registeredListCommand(kind: PluginKind): typeof BaseCommand {
+export function registeredListCommand(kind: PluginKind, own: { aliases?: string[] } = {}): typeof BaseCommand {
   const plural = PLURAL[kind]
   return class extends BaseCommand {
+    static override aliases = own.aliases ?? []
     static override summary = `List the ${plural} that are installed: the plugin and version each comes from, and its contract version.`
     static override description =
       `Shows every registered ${kind} (from installed plugins, core included, and plugins named in the config file) and, under the table, the plugins that failed to load with the reason. With --json the value is the list of {name, plugin, version, specificationVersion, aliases?, description?}; load failures go to stderr.`
@@ -25,8 +27,10 @@ export function registeredListCommand(kind: PluginKind): typeof BaseCommand {
       const { registry } = (await openCommandHost(this.config, {}, (flags as { config?: string }).config, false, { reportFailures: false })).services
       const rows: RegisteredRow[] = registeredRows(registry, kind)
       const options = kind === 'setting' ? settingOptions(registry) : []
-      // A setting's options: its flags of `run`, variables and defaults, declared in the setting alone.
-      for (const row of rows) if (kind === 'setting') Object.assign(row, { options: options.filter((o) => o.setting === row.name) })
+      // A setting's options (its flags of `run`, variables and defaults) and seat roles (`seats.<role>`), declared in the setting alone.
+      if (kind === 'setting') {
+        for (const row of rows) Object.assign(row, { options: options.filter((o) => o.setting === row.name), roles: await settingRoles(registry, row.name) })
+      }
       const failures = registry.failures.map(describeFailure)
       if (this.jsonEnabled()) {
         for (const { label, reason } of failures) process.stderr.write(`warning: plugin ${label} failed to load and was skipped: ${reason}\n`)
@@ -34,14 +38,17 @@ export function registeredListCommand(kind: PluginKind): typeof BaseCommand {
       }
       if (rows.length === 0) this.log(`no ${plural} registered`)
       else {
+        const roles = (r: RegisteredRow) => ((r as { roles?: string[] }).roles ?? []).join(', ')
         const cells = rows.map((r) => [
           r.aliases?.length ? `${r.name} (aka ${r.aliases.join(', ')})` : r.name,
           r.plugin,
           r.version,
           r.specificationVersion,
+          ...(kind === 'setting' ? [roles(r)] : []),
           r.description ?? '',
         ])
-        this.log(fitToTerminal(table(['name', 'plugin', 'version', 'contract', 'description'], cells)))
+        const headers = ['name', 'plugin', 'version', 'contract', ...(kind === 'setting' ? ['seat roles'] : []), 'description']
+        this.log(fitToTerminal(table(headers, cells)))
       }
       if (options.length > 0) {
         this.log('')
@@ -56,6 +63,16 @@ export function registeredListCommand(kind: PluginKind): typeof BaseCommand {
       }
       return rows
     }
+  }
+}
+
+/** A setting's seat roles, as its shape with default options declares them ([] when it declares none or cannot be made). */
+async function settingRoles(registry: PluginRegistry, name: string): Promise<string[]> {
+  try {
+    const setting = await registry.create('setting', name, { options: registry.validateOptions('setting', name, {}), logger: silentLogger })
+    return [...(setting.shape({ messaging: true, git: false, features: 2 }).roles ?? [])]
+  } catch {
+    return []
   }
 }
 

@@ -200,6 +200,19 @@ export const configDeclaration = z
     buses: optionsByName('message-bus', 'bus'),
     evaluators: optionsByName('evaluator'),
     settings: optionsByName('setting'),
+    seats: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          agent: z.string().min(1).optional().meta({ description: "The seat's agent by name (its options: `agents.<name>`); absent: the run's." }),
+          model: z.string().min(1).optional().meta({ description: "The seat's model, LiteLLM style provider/model; absent: the run's." }),
+        }),
+      )
+      .default({})
+      .meta({
+        description:
+          'Per seat role of the setting (`seats.<role>`, a role `cooperbench settings` lists): its own agent and model, e.g. a strong manager with cheap workers, `{ "manager": { "model": "openai/gpt-5" } }` (`--seat manager.model=openai/gpt-5`). Seats of other roles run the run\'s agent and model.',
+      }),
   })
   .meta({
     title: 'cooperbench configuration',

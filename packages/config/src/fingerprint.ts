@@ -35,8 +35,18 @@ export interface ConfigFingerprint {
   evaluation_policy?: EvaluationPolicy
   /** The plugins that made the run, by kind, `name@version` (the bus only when used): never resumed or pooled across versions. */
   plugins?: Record<string, string>
+  /** The seat roles given their own agent or model (`seats.<role>`), each as the run's are recorded; absent when none is. */
+  seats?: Record<string, SeatFingerprint>
   /** What the setting records of its options (`SettingShape.record`, e.g. a team's `team_features`). */
   [settingKey: string]: unknown
+}
+
+/** One seat role's agent as the fingerprint records it. */
+export interface SeatFingerprint {
+  agent: string
+  model: string | null
+  prompt_profile: string
+  agent_release?: string
 }
 
 export interface FingerprintExtra {
@@ -45,10 +55,14 @@ export interface FingerprintExtra {
   agentRelease?: string | null
   harnessVersion: string
   promptProfile: string
-  /** How the setting uses the harness: whether its agents message and share a remote, keep task lists, and what it records of its options. */
-  setting?: { messaging: boolean; git: boolean; taskLists?: boolean; judgedByMerge: boolean; record?: Record<string, unknown> }
+  /**
+   * How the setting uses the harness: whether its agents message, share a remote (`'always'`: whatever `--git` says), keep shared logs on
+   * the bus, and what it records of its options.
+   */
+  setting?: { messaging: boolean; git: boolean | 'always'; logs?: boolean; judgedByMerge: boolean; record?: Record<string, unknown> }
   /** The plugins that made the run, by kind (`name@version`). */
   plugins?: Record<string, string>
+  seats?: Record<string, SeatFingerprint>
 }
 
 export type FingerprintInput = Pick<
@@ -70,7 +84,7 @@ export function configFingerprint(resolved: FingerprintInput, extra: Fingerprint
     agent: resolved.agent,
     model: resolved.modelName,
     messaging_enabled: uses.messaging && resolved.messagingEnabled,
-    git_enabled: uses.git && resolved.gitEnabled,
+    git_enabled: uses.git === 'always' || (uses.git && resolved.gitEnabled),
     agent_config_digest: extra.agentConfigDigest,
     prompt_profile: extra.promptProfile,
     limits: {
@@ -87,11 +101,12 @@ export function configFingerprint(resolved: FingerprintInput, extra: Fingerprint
     fingerprint.backend = resolved.backend
     if (resolved.image !== undefined) fingerprint.image = { namespace: resolved.image.namespace, template: resolved.image.template }
   }
-  // A task list lives on the bus too: the bus counts when agents message or a setting keeps lists on it.
-  const usesBus = (uses.messaging && resolved.messagingEnabled) || uses.taskLists === true
+  // A shared log (a task list) lives on the bus too: the bus counts when agents message or a setting keeps logs on it.
+  const usesBus = (uses.messaging && resolved.messagingEnabled) || uses.logs === true
   if (usesBus && resolved.bus !== undefined && resolved.bus !== 'memory') fingerprint.bus = resolved.bus
   if (uses.judgedByMerge && resolved.policy !== undefined && resolved.policy !== UNNAMED_EVALUATION_POLICY) fingerprint.evaluation_policy = resolved.policy
   if (extra.plugins !== undefined) fingerprint.plugins = usesBus ? extra.plugins : withoutBus(extra.plugins)
+  if (extra.seats !== undefined && Object.keys(extra.seats).length > 0) fingerprint.seats = extra.seats
   Object.assign(fingerprint, uses.record ?? {})
   return { fingerprint, hash: sha256Hex(canonicalJson(fingerprint)) }
 }

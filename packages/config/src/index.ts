@@ -9,6 +9,7 @@ export {
   diffFingerprints,
   type FingerprintExtra,
   type FingerprintInput,
+  type SeatFingerprint,
 } from './fingerprint.js'
 export { type LoadedConfigFile, loadConfigFile, searchDirectories } from './load.js'
 export { CONFIG_LOAD_TIMEOUT_MS, CONFIG_LOAD_TIMEOUT_VARIABLE, type ConfigLoadBound, configLoadTimeoutMs } from './load-bound.js'

@@ -27,6 +27,8 @@ export interface RunNameInput {
   settingMessages?: boolean
   /** The setting's words for its options (`SettingShape.nameParts`: a team's `no-task-list`). */
   settingParts?: readonly string[]
+  /** The seat roles given their own agent or model, each as `<role>-<agent>-<model>` of what differs from the run's (`manager-gpt-5`). */
+  seats?: readonly string[]
 }
 
 /** A plugin's declared shorthand for an agent name, if any (e.g. from the plugin registry). */
@@ -43,7 +45,7 @@ export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLooku
   if (input.gitEnabled) parts.push('git')
   const messages = input.settingMessages === true
   if (messages && input.messagingEnabled === false) parts.push('nomsg')
-  parts.push(...(input.settingParts ?? []))
+  parts.push(...(input.settingParts ?? []), ...(input.seats ?? []))
   if (input.agentConfigDigest) parts.push(`cfg${hexPrefix(input.agentConfigDigest)}`)
   if (input.teamSize !== undefined && input.teamSize !== 2) parts.push(`n${input.teamSize}`)
   if (input.backend !== undefined && input.backend !== 'local') parts.push(input.backend)

@@ -119,6 +119,9 @@ const RENAMED_CONFIG_KEYS: Record<string, string> = {
   messaging: 'messagingEnabled',
 }
 
+/** Top-level keys of earlier versions whose options now live under a plugin's section (the team's switches, under its setting). */
+const MOVED_CONFIG_KEYS: Record<string, string> = { team: 'settings.team' }
+
 function toProblems(errors: ErrorObject[] | null | undefined, data: unknown, prefix: string[]): ConfigProblem[] {
   const seen = new Set<string>()
   const problems: ConfigProblem[] = []
@@ -133,7 +136,10 @@ function toProblems(errors: ErrorObject[] | null | undefined, data: unknown, pre
       const newName = oldName === undefined ? undefined : RENAMED_CONFIG_KEYS[oldName]
       const renamed = oldName === key && newName !== undefined && known.includes(newName)
       const suggestion = renamed ? newName : (suggestKey(key, known) ?? (newName !== undefined && known.includes(newName) ? newName : undefined))
-      message = `unknown key "${key}"${suggestion === undefined ? '' : ` (${renamed ? 'renamed to' : 'did you mean'} "${suggestion}"${renamed ? '' : '?'})`}`
+      const moved = prefix.length === 0 && pathParts.length === 0 ? MOVED_CONFIG_KEYS[key] : undefined
+      message = moved
+        ? `unknown key "${key}" (moved to "${moved}": the same options, e.g. { "settings": { "${moved.split('.')[1]}": { … } } })`
+        : `unknown key "${key}"${suggestion === undefined ? '' : ` (${renamed ? 'renamed to' : 'did you mean'} "${suggestion}"${renamed ? '' : '?'})`}`
       pathParts.push({ key, index: false })
     }
     const path = formatPath([...prefix.map((key) => ({ key, index: false })), ...pathParts])

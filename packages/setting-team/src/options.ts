@@ -1,6 +1,9 @@
-import type { TeamFeatures } from '@cooperbench/spec/team'
+import type { TeamFeatures } from './team-types.js'
 
-/** The team setting's options: upstream's five features, each on unless switched off, and ours, `taskCommands` (off: no task list of any kind). */
+/**
+ * The team setting's options: upstream's five features, each on unless switched off, ours, `taskCommands` (off: no task list of any
+ * kind), and `promptTemplate`, upstream's team block for agents that follow upstream's prompts.
+ */
 export interface TeamOptions {
   taskList: boolean
   scratchpad: boolean
@@ -8,13 +11,15 @@ export interface TeamOptions {
   autoRefresh: boolean
   protocol: boolean
   taskCommands: boolean
+  /** A JSON file of upstream's team prompt strings (`lead`, `member`, `_TEAM_LIST_USAGE`, `wait_for_message`), relative to the working dir. */
+  promptTemplate: string | null
 }
 
 /** What switches one feature off: upstream's flag (`--team-no-task-list`), and its name in `COOPERBENCH_TEAM_OFF` and run names. */
 const OFF_PREFIX = 'team-no-'
 
 /** Each option: its flag's name, description, and what its ablation runs without. */
-const FEATURES: ReadonlyArray<{ key: keyof TeamOptions; off: string; description: string; without: string }> = [
+const FEATURES: ReadonlyArray<{ key: Exclude<keyof TeamOptions, 'promptTemplate'>; off: string; description: string; without: string }> = [
   {
     key: 'taskList',
     off: 'task-list',
@@ -53,13 +58,26 @@ export const TEAM_OPTION_DECLARATIONS = {
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: Object.fromEntries(
-      FEATURES.map((f) => [f.key, { type: 'boolean', default: true, description: `${f.description} (\`--${OFF_PREFIX}${f.off}\`).` }]),
-    ),
+    properties: {
+      ...Object.fromEntries(FEATURES.map((f) => [f.key, { type: 'boolean', default: true, description: `${f.description} (\`--${OFF_PREFIX}${f.off}\`).` }])),
+      promptTemplate: {
+        type: ['string', 'null'],
+        default: null,
+        description:
+          "Upstream's team block for agents that follow upstream's prompts (a reference configuration): a JSON file of the strings of upstream's team prompt module, relative to the working directory.",
+      },
+    },
   },
-  spellings: Object.fromEntries(
-    FEATURES.map((f) => [f.key, { offFlag: `${OFF_PREFIX}${f.off}`, help: `Team ablation: run without ${f.without} (with --setting team).` }]),
-  ),
+  spellings: {
+    ...Object.fromEntries(
+      FEATURES.map((f) => [f.key, { offFlag: `${OFF_PREFIX}${f.off}`, help: `Team ablation: run without ${f.without} (with --setting team).` }]),
+    ),
+    promptTemplate: {
+      flag: 'team-prompt-template',
+      env: 'COOPERBENCH_TEAM_PROMPT_TEMPLATE',
+      help: "Upstream's team prompt strings (JSON), for reference agents.",
+    },
+  },
   offList: { env: 'COOPERBENCH_TEAM_OFF', prefix: OFF_PREFIX },
 } as const
 
@@ -91,5 +109,6 @@ export function featuresOffNames(options: TeamOptions): string[] {
 
 /** The options as validated (the schema filled every default in). */
 export function teamOptionsOf(options: Record<string, unknown>): TeamOptions {
-  return Object.fromEntries(FEATURES.map((f) => [f.key, options[f.key] !== false])) as unknown as TeamOptions
+  const switches = Object.fromEntries(FEATURES.map((f) => [f.key, options[f.key] !== false]))
+  return { ...switches, promptTemplate: typeof options.promptTemplate === 'string' ? options.promptTemplate : null } as TeamOptions
 }

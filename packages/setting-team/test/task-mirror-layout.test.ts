@@ -5,13 +5,14 @@
  * once with Python so this test needs none. Only upstream's output is recorded, never its code.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { MemoryBus } from '@cooperbench/builtins'
-import type { TeamTask, TeamTaskEvent } from '@cooperbench/spec/team'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { MemoryLogs } from '@cooperbench/spec-utils'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { tempFolderOfThisFile } from '../../../scripts/test/after-every.js'
 import { MirrorFiles, mirrorLogText, mirrorTaskText, sandboxMirrorTarget, TaskMirror } from '../src/harness/task-mirror.js'
+import type { TeamTask, TeamTaskEvent } from '../src/task-list/task-types.js'
+import { memoryTaskList } from './support/team-pair.js'
 
 /** Upstream's `<id>.json` of each task, `json.dumps(task, indent=2, default=str)`. */
 const UPSTREAM_TASK_FILES = {
@@ -69,18 +70,14 @@ describe("the task mirror's files, byte for byte as upstream's fs_mirror writes 
 
   describe('written by the mirror', () => {
     let dir: string
-    let bus: MemoryBus
+    let logs: MemoryLogs
     beforeEach(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'task-mirror-layout-'))
-      bus = new MemoryBus()
-    })
-    afterEach(async () => {
-      await bus.close()
-      await rm(dir, { recursive: true, force: true })
+      dir = await tempFolderOfThisFile('task-mirror-layout-')
+      logs = new MemoryLogs()
     })
 
     it("_index.json is {updated_at, ids}: upstream's layout, with the time of the snapshot", async () => {
-      const list = await bus.openTaskList('layout')
+      const list = memoryTaskList(logs, 'layout')
       const made = [await list.create('bench-runner', 'one'), await list.create('bench-runner', 'two')]
       const before = Date.now() / 1000
       await new TaskMirror(list, dir).refresh()
@@ -105,7 +102,7 @@ describe("the task mirror's files, byte for byte as upstream's fs_mirror writes 
     })
 
     it("removes a task file whose task is gone, as upstream does, and leaves the agents' other files", async () => {
-      const list = await bus.openTaskList('stale')
+      const list = memoryTaskList(logs, 'stale')
       const task = await list.create('bench-runner', 'one')
       await writeFile(join(dir, 'a0a0a0a0a0.json'), '{}')
       await writeFile(join(dir, 'notes.txt'), 'mine')
@@ -114,7 +111,7 @@ describe("the task mirror's files, byte for byte as upstream's fs_mirror writes 
     })
 
     it("inside a sandbox (without the scratchpad, upstream's coop-task-list wrote its own): the same files, in one command", async () => {
-      const list = await bus.openTaskList('in-sandbox')
+      const list = memoryTaskList(logs, 'in-sandbox')
       const task = await list.create('bench-runner', 'Implement feature 5 (café) "quoted" $x')
       await writeFile(join(dir, 'a0a0a0a0a0.json'), '{}')
       await writeFile(join(dir, 'notes.txt'), 'mine')

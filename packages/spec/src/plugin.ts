@@ -57,6 +57,11 @@ export interface Registration<K extends PluginKind = PluginKind> {
   usesModel?: boolean
   /** Agents only: `false` if in no collaboration protocol (the oracle applies its gold patches): a coordinating setting says so at start. */
   collaborates?: false
+  /**
+   * Agents only: `true` when it resumes a conversation (`AgentRunContext.previous`): a seat carried into a later phase continues where
+   * it stopped. Absent: such a seat starts afresh in the same sandbox.
+   */
+  continues?: true
   description?: string
   /** JSON schema of this object's options; the config is validated against it before `create`. */
   optionsSchema?: Record<string, unknown>

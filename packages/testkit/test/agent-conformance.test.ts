@@ -15,6 +15,7 @@ import {
   ConformanceViolation,
   checkAbort,
   checkAgentIdentity,
+  checkCoordinationSurface,
   checkCoopWithMailbox,
   checkExecFailureContained,
   checkPreflight,
@@ -23,7 +24,10 @@ import {
   checkTeamRun,
   createConformanceFixture,
   describeAgentConformance,
+  finalTurn,
   recordingRecorder,
+  SUBMIT_COMMAND,
+  toolCall,
 } from '../src/index.js'
 
 // Real sandboxes of the local backend. Without bubblewrap the suites are skipped, except in CI.
@@ -46,6 +50,55 @@ describeAgentConformance('oracle', { skip, createAgent: () => new OracleAgent(),
 /** An agent made of a run function, for proving that the checks notice broken agents. */
 function agentOf(run: (ctx: AgentRunContext) => Promise<ReturnType<typeof emptyAgentResult>>, extra: Partial<Agent> = {}): Agent {
   return { specificationVersion: 'agent-v1', name: 'broken', run, ...extra }
+}
+
+/** How the loop agent below goes wrong: what it shows of its briefing, when it reads its status, how it runs commands. */
+interface LoopFlaws {
+  /** What it shows its model of the briefing (default its sections). */
+  briefing?: 'sections' | 'upstream' | 'none'
+  /** When it reads the status (default before each call). */
+  status?: 'each' | 'once' | 'never'
+  /** It leaves the status unmarked in its trajectory. */
+  unmarked?: boolean
+  /** It runs commands with a PATH of its own, as a login shell would, never adding the seat's command folder back. */
+  ownPath?: boolean
+}
+
+type LoopMessage = { role: string; content: string; extra?: Record<string, unknown>; tool_calls?: unknown; tool_call_id?: string }
+
+/** A minimal loop agent on a chat-completions model: it runs each bash call's command until the submit command. */
+function loopAgent(flaws: LoopFlaws = {}): Agent {
+  return agentOf(async (ctx) => {
+    const { briefing, status } = ctx.coordination
+    const shown =
+      flaws.briefing === 'none' ? [] : flaws.briefing === 'upstream' ? [briefing.upstream ?? ''] : briefing.sections.map((s) => `## ${s.title}\n\n${s.body}`)
+    const messages: LoopMessage[] = [{ role: 'user', content: [ctx.instructions, ...shown].join('\n\n---\n\n') }]
+    for (let step = 0; step < 6; step++) {
+      const reads = flaws.status ?? 'each'
+      if (status && (reads === 'each' || (reads === 'once' && step === 0))) {
+        const text = await status()
+        if (text !== null) messages.push({ role: 'user', content: text, ...(flaws.unmarked ? {} : { extra: { coordination_status: true } }) })
+      }
+      const response = await fetch(`${ctx.modelBaseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: ctx.model, messages: messages.map(({ extra: _, ...m }) => m) }),
+        signal: ctx.signal,
+      })
+      type Call = { id: string; function: { arguments: string } }
+      const { message } = ((await response.json()) as { choices: Array<{ message: { content: string | null; tool_calls?: Call[] } }> }).choices[0]!
+      const call = message.tool_calls?.[0]
+      const command = call ? (JSON.parse(call.function.arguments) as { command: string }).command : SUBMIT_COMMAND
+      if (command === SUBMIT_COMMAND) break
+      const ran = await ctx.sandbox.exec(flaws.ownPath ? ['env', 'PATH=/usr/bin:/bin', 'sh', '-c', command] : command, { signal: ctx.signal })
+      messages.push(
+        { role: 'assistant', content: message.content ?? '', tool_calls: message.tool_calls },
+        { role: 'tool', tool_call_id: call!.id, content: `${ran.stdout}${ran.stderr}` },
+      )
+    }
+    await ctx.recorder.save(messages)
+    return { ...emptyAgentResult('Submitted'), messages }
+  })
 }
 
 /** Applies the gold patch (as the oracle would) with the given exec options. */
@@ -204,14 +257,15 @@ describe.skipIf(skip)('the agent checks notice broken agents', { timeout: 60_000
   })
 
   it('team: an agent that throws in the team setting, and one that tells its model about features that are off', async () => {
+    // Honest: it names what its seat's surface has (its tools, its briefing, a wait tool when asked to offer one); else everything.
     const briefer = (honest: boolean, waitTool = true) =>
       agentOf(async (ctx) => {
-        if (!ctx.team) throw new Error('no team in the context')
-        const { features } = ctx.team
+        const { coordination } = ctx
+        if (coordination.briefing.sections.length === 0) throw new Error('no briefing in the context')
         const told = [
-          ...(features.task_list || features.protocol || !honest ? ['Use coop-task-list to see the tasks.'] : []),
-          ...(features.scratchpad || !honest ? ['Share patches in /workspace/shared.'] : []),
-          ...((features.mcp || !honest) && waitTool ? ['Call wait_for_message to wait for a teammate.'] : []),
+          ...(!honest || coordination.tools.some((tool) => tool.name === 'coop-task-list') ? ['Use coop-task-list to see the tasks.'] : []),
+          ...(!honest || coordination.briefing.sections.some((s) => s.title === 'Scratchpad') ? ['Share patches in /workspace/shared.'] : []),
+          ...((!honest || coordination.waitForMessages) && waitTool ? ['Call wait_for_message to wait for a teammate.'] : []),
         ]
         const log = [{ role: 'user', content: [ctx.instructions, ...told].join('\n') }]
         await ctx.recorder.save(log)
@@ -229,5 +283,25 @@ describe.skipIf(skip)('the agent checks notice broken agents', { timeout: 60_000
     await checkTeamRun(setup(briefer(true)), { features: { mcp: false }, waitForMessage: true })
     await checkTeamRun(setup(briefer(true)), { waitForMessage: true })
     await expect(checkTeamRun(setup(briefer(true, false)), { waitForMessage: true })).rejects.toThrow(/never names its wait_for_message tool/)
+  })
+
+  const scripted = (agent: Agent) => setup(agent, { script: ({ goldPatch }) => [toolCall(applyPatchCommand(goldPatch)), finalTurn()] })
+  const runCommand = (command: string) => toolCall(command)
+
+  it('coordination surface: a loop agent that maps it passes; one that hides its briefing or shows the wrong one fails', { timeout: 240_000 }, async () => {
+    const seen = await checkCoordinationSurface(scripted(loopAgent()), { status: true, runCommand })
+    expect(seen.calls.map((argv) => argv[0])).toEqual([expect.stringMatching(/^model-/), expect.stringMatching(/^sandbox-/)])
+    expect(seen.statusReads).toBeGreaterThanOrEqual(seen.run.requests.length)
+    await expect(checkCoordinationSurface(scripted(loopAgent({ briefing: 'none' })))).rejects.toThrow(/first model request carries neither/)
+    // A reference agent shows upstream's block, its own profile the sections; either will do when the suite is not told which.
+    await checkCoordinationSurface(scripted(loopAgent({ briefing: 'upstream' })), { promptSource: 'reference-test' })
+    await expect(checkCoordinationSurface(scripted(loopAgent()), { promptSource: 'reference-test' })).rejects.toThrow(/upstream's block/)
+  })
+
+  it('coordination surface: one that skips its status, reads it once, or leaves it unmarked; one that loses its commands', { timeout: 240_000 }, async () => {
+    await expect(checkCoordinationSurface(scripted(loopAgent({ status: 'never' })), { status: true })).rejects.toThrow(/does not carry the seat's status/)
+    await expect(checkCoordinationSurface(scripted(loopAgent({ status: 'once' })), { status: true })).rejects.toThrow(/read ctx.coordination.status 1 time/)
+    await expect(checkCoordinationSurface(scripted(loopAgent({ unmarked: true })), { status: true })).rejects.toThrow(/never marks the status/)
+    await expect(checkCoordinationSurface(scripted(loopAgent({ ownPath: true })), { runCommand })).rejects.toThrow(/host never got the call/)
   })
 })

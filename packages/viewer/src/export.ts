@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { copyFile, mkdir, stat } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { CooperbenchError } from '@cooperbench/core'
 import { writeFileAtomic } from '@cooperbench/results'
 import { APP_FILES, appDir, indexHtml } from './app-files.js'
@@ -46,8 +46,9 @@ export async function exportViewer(options: ExportViewerOptions): Promise<Export
     for (const lane of detail?.lanes ?? []) {
       const file = await source.trajectoryFile(id, lane.trajectoryFile)
       if (file === null || !existsSync(file)) continue
-      await mkdir(join(dir, 'data', 'pairs', id), { recursive: true })
-      await copyFile(file, join(dir, 'data', 'pairs', id, lane.trajectoryFile))
+      const target = join(dir, 'data', 'pairs', id, lane.trajectoryFile)
+      await mkdir(dirname(target), { recursive: true })
+      await copyFile(file, target)
     }
   }
   const index = join(dir, 'index.html')

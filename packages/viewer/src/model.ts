@@ -3,8 +3,8 @@ import type { EvalVerdict } from '@cooperbench/results'
 import type { RunReport, TokenCounts } from '@cooperbench/report'
 
 import type { SettingName as Setting } from '@cooperbench/spec'
-export type { ReportSection } from '@cooperbench/spec/report'
-import type { TeamFeatures, TeamMetrics } from '@cooperbench/spec/team'
+import type { ReportSection, SettingEvent, SettingPairView } from '@cooperbench/spec/report'
+export type { RecordedFile, ReportSection, SettingEvent } from '@cooperbench/spec/report'
 export type {
   Ablation,
   AblationVariant,
@@ -124,8 +124,10 @@ export interface Step {
 }
 
 export interface AgentLane {
-  /** `agent1` … or `solo`. */
+  /** The lane's own id: its agent's, or `agent1@plan` for a seat its setting carried through phases (a lane per phase). */
   id: string
+  /** The agent as records name it: `agent1` … or `solo`. */
+  agentId: string
   featureIds: number[]
   status: string | null
   error: string | null
@@ -144,6 +146,9 @@ export interface AgentLane {
   role: string | null
   /** The agent of an earlier phase whose patch its sandbox started from: a hand-off. */
   startedFrom: string | null
+  /** The agent and model its seat named (`seats.<role>` of the configuration), when not the run's. */
+  ownAgent: string | null
+  ownModel: string | null
   /** What it submitted besides its patch (a `plan.txt`): the file in the pair folder and its text (null when it is missing). */
   artifact: { file: string; text: string | null } | null
 }
@@ -225,56 +230,16 @@ export interface PairDetail {
   analysis: PairAnalysisView | null
   /** This pair (repo, task, features) in the solo runs the deficit compares with this coop run, with its verdict. */
   soloTwins: SoloTwin[]
-  /** A team pair's lead, roles, features, metrics, task board and scratchpad; null for solo and coop. */
-  team: TeamView | null
+  /** What the pair's setting shows of it (its registration's `report.pairView`); null for a setting without one, or a running pair. */
+  setting: PairSettingView | null
 }
 
-/** What a team pair's folder says of its team (result.json, task_log.json, tasks.json, scratchpad/). */
-export interface TeamView {
-  /** The lead's agent id (`agent1`); null when result.json does not say (a running pair). */
-  lead: string | null
-  /** Each agent's role, from result.json. */
-  roles: Record<string, 'lead' | 'member'>
-  /** The features the team had; null when result.json does not say. */
-  features: TeamFeatures | null
-  /** Upstream's coordination metrics; null when the task list was off or the pair is running. */
-  metrics: TeamMetrics | null
-  /** The task board's audit log (task_log.json), oldest first, for the timeline beside the messages. */
-  events: TaskBoardEvent[]
-  /** The tasks as the run ended (tasks.json). */
-  tasks: TeamTaskView[]
-  /** The shared folder's files at the end (the pair folder's scratchpad/ copy), sorted by path. */
-  scratchpad: ScratchpadFile[]
-}
-
-/** One task-board event: `create`, `claim`, `update` (and any other kind the log holds, shown as it is). */
-export interface TaskBoardEvent {
-  kind: string
-  taskId: string
-  /** The task's title, from its create event or tasks.json. */
-  title: string | null
-  by: string | null
-  /** Epoch seconds; null when the entry has no time. */
-  at: number | null
-  /** `assigned to agent2`, `→ done · patch in /workspace/shared/agent2.patch`. */
-  detail: string
-}
-
-export interface TeamTaskView {
-  id: string
-  title: string
-  owner: string | null
-  status: string | null
-  note: string | null
-}
-
-export interface ScratchpadFile {
-  /** Relative to the scratchpad (`PLAN.md`, `tasks/_index.json`). */
-  path: string
-  size: number
-  /** The file's text; null for a binary or large file (`note` says which). */
-  text: string | null
-  note: string | null
+/** A setting's view of a pair (`SettingPairView`), its events placed on the lanes. */
+export interface PairSettingView {
+  sections: ReportSection[]
+  /** Each on the lane of its agent at its time (`lane` null: the agent has none). */
+  events: Array<SettingEvent & { lane: string | null }>
+  files: NonNullable<SettingPairView['files']> | null
 }
 
 /** A solo run's pair of the same task and features (see `PairDetail.soloTwins`). */

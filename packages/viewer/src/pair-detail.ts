@@ -1,22 +1,31 @@
 import { featureAgentFiles, recordedSeats } from '@cooperbench/spec-utils/setting'
 import { readFile } from 'node:fs/promises'
-import { basename, join } from 'node:path'
-import type { ConversationEntry } from '@cooperbench/core'
+import { join } from 'node:path'
+import type { ConversationEntry, PhaseRecord } from '@cooperbench/core'
 import { type PairFolder, PairFiles, policyOf, readJsonChecked, readTrajectory, recordAgents } from '@cooperbench/results'
-import { addTokens, analysedPairKey, pairKey, pairsWithUnknownCost, type StoredAnalysis } from '@cooperbench/report'
-import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, SoloTwin, Step, PairSummary } from './model.js'
+import {
+  addTokens,
+  analysedPairKey,
+  pairFile,
+  pairKey,
+  pairsWithUnknownCost,
+  type SettingReporters,
+  settingPairView,
+  type StoredAnalysis,
+} from '@cooperbench/report'
+import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, PairSettingView, SoloTwin, Step, PairSummary } from './model.js'
 import { fileTouches } from './file-touches.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
 import { judgedFeatureRecords, mergeOutcome, summarisePair, ZERO_TOKENS } from './pair-summary.js'
-import { readTeamView } from './team-view.js'
 import { timeOf } from './time-of.js'
 import { failingLines } from './test-output.js'
 import { type DeliveredMessage, parseTrajectory } from './trajectory-steps.js'
 
-/** What the pair page shows from outside the pair folder: the run's analysis, the same pair in solo runs. */
+/** What the pair page shows from outside the pair folder: the run's analysis, the same pair in solo runs, the settings' views. */
 export interface PairContext {
   analysis?: StoredAnalysis | null
   soloTwins?: SoloTwin[]
+  reporters?: SettingReporters
 }
 
 /** Everything the pair page shows, read from one pair folder (also while its agents still run). */
@@ -24,21 +33,28 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
   const problems = [...pair.unreadable]
   const summary = summarisePair(logDir, run, pair, (await pairsWithUnknownCost([pair])).size > 0)
   const result = pair.result
-  const parsed = await readLanes(pair, summary, problems)
+  const view = await settingPairView(context.reporters ?? {}, pair, problems)
+  const parsed = await readLanes(pair, summary, view?.roles ?? {}, problems)
   const lanes = parsed.map((p) => p.lane)
   const started = result ? Date.parse(result.started_at) / 1000 : Number.NaN
   const ended = result ? Date.parse(result.ended_at) / 1000 : Number.NaN
-  const team = await readTeamView(pair, problems)
-  const phases = (result?.phases ?? []).map((p) => ({ name: p.name, start: Date.parse(p.started_at) / 1000, end: Date.parse(p.ended_at) / 1000 }))
-  // The task board's events and the phases lie on the same axis as the steps: it is widened to them.
-  const boardTimes = (team?.events ?? []).flatMap((e) => (e.at === null ? [] : [e.at]))
-  const phaseTimes = phases.flatMap((p) => [p.start, p.end]).filter(Number.isFinite)
-  const { start, end } = timeAxis(lanes, started, ended, now, [...boardTimes, ...phaseTimes])
+  const phaseTimes = (result?.phases ?? []).map((p) => ({ name: p.name, start: Date.parse(p.started_at) / 1000, end: Date.parse(p.ended_at) / 1000 }))
+  // One phase is no sequence of phases: no bands (a setting of one phase may record it all the same).
+  const phases = phaseTimes.length > 1 ? phaseTimes : []
+  const laneOf = laneFinder(parsed, phaseTimes)
+  const setting: PairSettingView | null = view && {
+    sections: view.sections,
+    events: view.events.map((e) => ({ ...e, lane: laneOf(e.by, e.ts)?.lane.id ?? null })),
+    files: view.files ?? null,
+  }
+  // The setting's events and the phases lie on the same axis as the steps: it is widened to them.
+  const more = [...(view?.events ?? []).map((e) => e.ts), ...phases.flatMap((p) => [p.start, p.end])].filter(Number.isFinite)
+  const { start, end } = timeAxis(lanes, started, ended, now, more)
   for (const lane of lanes) spreadUntimedSteps(lane.steps, start, end)
 
   const conversation = await readJsonChecked<ConversationEntry[]>(join(pair.dir, PairFiles.conversation))
   if (conversation.problem) problems.push(`${PairFiles.conversation} ${conversation.problem}`)
-  const messages = Array.isArray(conversation.value) ? fromConversation(conversation.value, parsed) : fromTrajectories(parsed)
+  const messages = Array.isArray(conversation.value) ? fromConversation(conversation.value, laneOf) : fromTrajectories(parsed, laneOf)
 
   // Agents of one phase work side by side; a later phase's patch holds the earlier work, not a teammate's.
   const together = [...new Set(lanes.map((l) => l.phase))].map((phase) => lanes.filter((l) => l.phase === phase))
@@ -58,7 +74,7 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
     problems,
     analysis: pairAnalysis(context.analysis ?? null, pair),
     soloTwins: context.soloTwins ?? [],
-    team,
+    setting,
   }
 }
 
@@ -68,36 +84,40 @@ interface ParsedLane {
   delivered: DeliveredMessage[]
 }
 
-/** Each team member's lane: its trajectory (or journal, while it runs) parsed, its patch; what cannot be read goes to `problems`. */
-async function readLanes(pair: PairFolder, summary: PairSummary, problems: string[]): Promise<ParsedLane[]> {
-  const result = pair.result
+/**
+ * Each seat's lane: its trajectory (or journal, while it runs) parsed, its patch, its phase's part and files; `roles`: the setting's,
+ * for records that name none. What cannot be read goes to `problems`.
+ */
+async function readLanes(pair: PairFolder, summary: PairSummary, roles: Record<string, string>, problems: string[]): Promise<ParsedLane[]> {
   const parsed: ParsedLane[] = []
-  const records = new Map(result ? recordAgents(result) : [])
-  const phased = new Map((result?.phases ?? []).flatMap((phase) => phase.seats.map((seat) => [seat.agent_id, { phase: phase.name, ...seat }])))
-  for (const member of teamMembers(pair)) {
+  const records = new Map(pair.result ? recordAgents(pair.result) : [])
+  for (const seat of pairSeats(pair)) {
     // A running (or killed) agent's trajectory is its journal.
-    const trajectory = await readTrajectory(pair.dir, member.trajectoryFile)
-    if (trajectory.problem) problems.push(`${member.trajectoryFile} ${trajectory.problem}`)
+    const trajectory = await readTrajectory(pair.dir, seat.trajectoryFile)
+    if (trajectory.problem) problems.push(`${seat.trajectoryFile} ${trajectory.problem}`)
     const { steps, delivered, exit } = parseTrajectory(trajectory.value?.messages)
-    const record = summary.agents.find((a) => a.id === member.id)
-    const seat = phased.get(member.id)
+    const phased = seat.record
     parsed.push({
       delivered,
       lane: {
-        id: member.id,
-        featureIds: member.featureIds,
-        status: record?.status ?? exit?.status ?? null,
-        error: records.get(member.id)?.error ?? null,
+        id: seat.id,
+        agentId: seat.agentId,
+        featureIds: seat.featureIds,
+        // A seat carried through phases has one record per phase; the agent's own record sums them.
+        status: phased?.status ?? summary.agents.find((a) => a.id === seat.agentId)?.status ?? exit?.status ?? null,
+        error: records.get(seat.agentId)?.error ?? null,
         steps,
         exit: exit?.text ?? null,
-        patch: parsePatch((await readText(join(pair.dir, member.patchFile))) ?? ''),
+        patch: parsePatch((await readText(pairFile(pair.dir, seat.patchFile))) ?? ''),
         systemPrompt: firstContent(trajectory.value?.messages, 'system'),
         task: firstContent(trajectory.value?.messages, 'user'),
-        trajectoryFile: member.trajectoryFile,
-        phase: seat?.phase ?? null,
-        role: seat?.role ?? null,
-        startedFrom: seat?.started_from ?? null,
-        artifact: seat?.artifact ? await readArtifact(pair.dir, seat.artifact, problems) : null,
+        trajectoryFile: seat.trajectoryFile,
+        phase: seat.phase,
+        role: phased?.role ?? roles[seat.agentId] ?? null,
+        startedFrom: phased?.started_from ?? null,
+        ownAgent: phased?.agent_framework ?? null,
+        ownModel: phased?.model ?? null,
+        artifact: phased?.artifact ? await readArtifact(pair.dir, phased.artifact, problems) : null,
       },
     })
   }
@@ -167,21 +187,49 @@ function firstContent(messages: unknown, role: string): string | null {
   return typeof found?.content === 'string' ? found.content : null
 }
 
-interface TeamMember {
+/** One seat of the pair with its files: a lane. */
+interface PairSeat {
+  /** The lane's id: the agent's, `agent1@plan` for a seat its setting carried through several phases (a lane each). */
   id: string
+  agentId: string
   featureIds: number[]
   trajectoryFile: string
   patchFile: string
+  phase: string | null
+  /** Its phase's record of it. */
+  record: PhaseRecord['seats'][number] | null
 }
 
-/** Every agent of the pair with its files, as result.json names them (its phases', or upstream's names); one per feature before result.json is written. */
-function teamMembers(pair: PairFolder): TeamMember[] {
+/** Every seat of the pair with its files, as result.json names them (its phases', or upstream's names); one per feature before result.json is written. */
+export function pairSeats(pair: PairFolder): PairSeat[] {
   const recorded = pair.result ? recordedSeats(pair.result) : []
   const seats =
     recorded.length > 0
       ? recorded
-      : pair.features.map((featureId, i) => ({ agentId: `agent${i + 1}`, featureIds: [featureId], ...featureAgentFiles(featureId) }))
-  return seats.map((seat) => ({ id: seat.agentId, featureIds: seat.featureIds, trajectoryFile: seat.trajectory, patchFile: seat.patch }))
+      : pair.features.map((featureId, i) => ({ agentId: `agent${i + 1}`, featureIds: [featureId], phase: undefined, ...featureAgentFiles(featureId) }))
+  return seats.map((seat) => {
+    const recurs = seats.filter((other) => other.agentId === seat.agentId).length > 1
+    const phase = seat.phase ?? null
+    return {
+      id: recurs ? `${seat.agentId}@${phase}` : seat.agentId,
+      agentId: seat.agentId,
+      featureIds: seat.featureIds,
+      trajectoryFile: seat.trajectory,
+      patchFile: seat.patch,
+      phase,
+      record: pair.result?.phases?.find((p) => p.name === phase)?.seats.find((s) => s.agent_id === seat.agentId) ?? null,
+    }
+  })
+}
+
+/** The lane of an agent at a time: its seat in the phase under way then (the last that had started), when it has several. */
+function laneFinder(parsed: ParsedLane[], phases: Array<{ name: string; start: number }>) {
+  return (agentId: string, at: number | null): ParsedLane | undefined => {
+    const seats = parsed.filter((p) => p.lane.agentId === agentId)
+    if (seats.length < 2 || at === null) return seats[0]
+    const started = (p: ParsedLane) => phases.find((phase) => phase.name === p.lane.phase)?.start ?? -Infinity
+    return seats.findLast((p) => started(p) <= at) ?? seats[0]
+  }
 }
 
 /** From the pair's start to its end (or now, while it runs), widened to every timed step and to `more` (the task board's events). */
@@ -206,40 +254,43 @@ function spreadUntimedSteps(steps: Step[], start: number, end: number): void {
   })
 }
 
-function fromConversation(entries: ConversationEntry[], parsed: ParsedLane[]): MessageEvent[] {
+type LaneOf = ReturnType<typeof laneFinder>
+
+/** conversation.json's messages, each between the lanes of its sender and reader at the time it was sent. */
+function fromConversation(entries: ConversationEntry[], laneOf: LaneOf): MessageEvent[] {
   const used = new Set<DeliveredMessage>()
   return entries.map((entry) => {
-    const reader = parsed.find((p) => p.lane.id === entry.to)
+    const sentAt = timeOf(entry.timestamp)
+    const reader = laneOf(entry.to, sentAt)
     const note = reader?.delivered.find(
       (d) => !used.has(d) && d.from === entry.from && (d.text === entry.message || (d.reply && d.text.startsWith(`${entry.message}\n`))),
     )
     if (note) used.add(note)
-    return { from: entry.from, to: entry.to, text: entry.message, sentAt: timeOf(entry.timestamp), readAt: note?.at ?? null }
+    const from = laneOf(entry.from, sentAt)?.lane.id ?? entry.from
+    return { from, to: reader?.lane.id ?? entry.to, text: entry.message, sentAt, readAt: note?.at ?? null }
   })
 }
 
 /** While a pair runs there is no conversation.json yet: messages as their readers saw them, sent at the sender's step that sent them. */
-function fromTrajectories(parsed: ParsedLane[]): MessageEvent[] {
+function fromTrajectories(parsed: ParsedLane[], laneOf: LaneOf): MessageEvent[] {
   const usedSends = new Set<string>()
   const events: MessageEvent[] = []
   for (const { lane, delivered } of parsed) {
     for (const note of delivered) {
-      const sender = parsed.find((p) => p.lane.id === note.from)?.lane
-      const step = sender?.steps.find((s) => s.sends.includes(lane.id) && !usedSends.has(`${sender.id}:${s.index}:${lane.id}`))
+      const sender = laneOf(note.from, note.at)?.lane
+      const step = sender?.steps.find((s) => s.sends.includes(lane.agentId) && !usedSends.has(`${sender.id}:${s.index}:${lane.id}`))
       if (step) usedSends.add(`${sender!.id}:${step.index}:${lane.id}`)
-      events.push({ from: note.from, to: lane.id, text: note.text, sentAt: step?.end ?? null, readAt: note.at })
+      events.push({ from: sender?.id ?? note.from, to: lane.id, text: note.text, sentAt: step?.end ?? null, readAt: note.at })
     }
   }
   return events.sort((a, b) => (a.sentAt ?? a.readAt ?? 0) - (b.sentAt ?? b.readAt ?? 0))
 }
 
-/** A seat's artifact, a file of the pair folder as result.json names it (never a path out of the folder). */
+/** A seat's artifact, a file of the pair folder (`phase1/agent1.plan`) as result.json names it (never a path out of the folder). */
 async function readArtifact(dir: string, file: string, problems: string[]): Promise<AgentLane['artifact']> {
-  if (basename(file) !== file) {
-    problems.push(`result.json names the artifact ${JSON.stringify(file)}, which is not a file of the pair folder: not read`)
-    return { file, text: null }
-  }
-  return { file, text: await readText(join(dir, file)) }
+  const path = pairFile(dir, file)
+  if (path === null) problems.push(`result.json names the artifact ${JSON.stringify(file)}, which is not a file of the pair folder: not read`)
+  return { file, text: await readText(path) }
 }
 
-const readText = (path: string) => readFile(path, 'utf8').catch(() => null)
+const readText = (path: string | null) => (path === null ? Promise.resolve(null) : readFile(path, 'utf8').catch(() => null))

@@ -45,7 +45,7 @@ export async function startViewer(options: StartViewerOptions = {}): Promise<Run
     const asset = assets.get(path)
     if (asset) return send(response, 200, TYPES[path.slice(path.lastIndexOf('.'))]!, asset)
     if (path === '/api/data') return sendJson(response, 200, await source.data())
-    const raw = /^\/api\/pairs\/([0-9a-f]{16})\/files\/([\w.-]+)$/.exec(path)
+    const raw = /^\/api\/pairs\/([0-9a-f]{16})\/files\/([\w./-]+)$/.exec(path)
     if (raw) {
       const file = await source.trajectoryFile(raw[1]!, raw[2]!)
       const body = file ? await readFile(file).catch(() => null) : null

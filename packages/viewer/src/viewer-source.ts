@@ -1,10 +1,10 @@
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { PairFolder } from '@cooperbench/results'
-import { pairKey, type SettingReporters, type UnknownCostMemo } from '@cooperbench/report'
+import { pairFile, pairKey, type SettingReporters, type UnknownCostMemo } from '@cooperbench/report'
 import { type PathDisplay, shownPath, withShownPaths } from './host-paths.js'
 import type { PairDetail, ViewerData } from './model.js'
 import { type LoadedRun, loadRun, viewerData } from './overview.js'
-import { loadPairDetail } from './pair-detail.js'
+import { loadPairDetail, pairSeats } from './pair-detail.js'
 import { pairId } from './pair-summary.js'
 import { selectRuns } from './run-folders.js'
 
@@ -19,7 +19,7 @@ export interface ViewerSourceOptions {
   compare?: { solo: string; coop: string }
   /** How the page names local folders: relative to a folder (default: where `view` started) or `names-only` (exports). */
   paths?: PathDisplay
-  /** The installed settings' parts of the overview (their rows' variants and own sections), by setting. */
+  /** The installed settings' parts of the overview (their rows' variants and own sections) and of their pairs' pages, by setting. */
   reporters?: SettingReporters
 }
 
@@ -73,7 +73,7 @@ export class ViewerSource {
     if (!found) return null
     const analysis = read.runs.find((r) => r.name === found.run)?.analysis ?? null
     const key = pairKey(found.pair)
-    // Only the solo runs the deficit compares with this coop (or team) run: a solo run of another model is no twin.
+    // Only the solo runs the deficit compares with this run: a solo run of another model is no twin.
     const comparable = new Set(
       read.data.report.deficits
         .filter((d) => d.coopRun === found.run && d.setting === found.pair.setting && d.teamSize === found.pair.features.length)
@@ -85,14 +85,14 @@ export class ViewerSource {
             .filter((other) => other.setting === 'solo' && other.key === key && comparable.has(other.run))
             .map((other) => ({ id: other.id, run: other.run, verdict: other.verdict, state: other.state }))
         : []
-    return loadPairDetail(this.logDir, found.run, found.pair, { analysis, soloTwins })
+    return loadPairDetail(this.logDir, found.run, found.pair, { analysis, soloTwins, reporters: this.reporters })
   }
 
-  /** A pair's raw trajectory file, or null for an unknown pair or a name not among its trajectories (nothing else is served). */
+  /** A pair's raw trajectory file, or null for an unknown pair or a name not among its seats' trajectories (nothing else is served). */
   async trajectoryFile(id: string, name: string): Promise<string | null> {
-    if (!/^(solo|agent\d+)_traj\.json$/.test(name)) return null
     const found = (await this.read()).byId.get(id)
-    return found ? join(found.pair.dir, name) : null
+    if (!found || !pairSeats(found.pair).some((seat) => seat.trajectoryFile === name)) return null
+    return pairFile(found.pair.dir, name)
   }
 
   /** Every pair id of the last read, for an export. */

@@ -7,7 +7,7 @@ import { chromiumProblem as problem, openViewerPage, type ViewerPage } from './s
 import { writeTeamRun } from './support/team-runs.js'
 import { writeSoloRun } from './support/written-runs.js'
 
-/** A team run in the page: its leaderboard row and ablation, and a team pair's team, task board and scratchpad. */
+/** A team run in the page: its leaderboard row and ablation, and a team pair's roles, sections, events and scratchpad, from its reporter. */
 let logDir: string
 let opened: ViewerPage
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(() => opened?.close())
 
 describe('team runs in the page', () => {
-  it('shows the team row of the leaderboard, the one-feature-off ablation, and a pair with its team, task board and scratchpad', async (ctx) => {
+  it('shows the team row of the leaderboard, the one-feature-off ablation, and a pair with its roles, sections, events and scratchpad', async (ctx) => {
     if (problem !== null && !process.env.CI) return ctx.skip(problem)
     const { page } = opened
     await page.goto(`${opened.viewer.url}#/`)
@@ -62,23 +62,32 @@ describe('team runs in the page', () => {
 
     const dir = join(logDir, 'team', 'team', 'textkit_task', '2', 'f1_f2')
     await page.goto(`${opened.viewer.url}#/pair/${pairId(logDir, dir)}`)
-    await page.locator('.team-panel').waitFor()
-    expect(await page.locator('.team-roles .role').allInnerTexts()).toEqual(['agent1: lead (also integrates)', 'agent2: member'])
-    expect(await page.locator('.feature-chips .chip.on').count()).toBe(5)
-    expect(await page.locator('.task-log tbody tr').count()).toBe(4)
-    // The task board's events on the timeline, beside the lanes and the message arrows.
-    expect(await page.locator('.timeline .task-event').evaluateAll((marks) => marks.map((m) => m.getAttribute('data-kind')))).toEqual([
-      'create',
-      'create',
-      'claim',
-      'update',
+    // The team's part of the page comes from its reporter, drawn as any setting's: sections, a timeline row, files.
+    await page.locator('section[data-section="team_features"]').waitFor()
+    expect(await page.locator('.lane-name .lane-role').allTextContents()).toEqual(['lead', 'member'])
+    expect(await page.locator('section[data-section="team_features"] tbody tr').allInnerTexts()).toEqual(
+      ['task_list', 'scratchpad', 'mcp', 'auto_refresh', 'protocol'].map((f) => `${f}\ton\t–`),
+    )
+    expect(await page.locator('section[data-section="team_metrics"] tbody tr').first().innerText()).toBe('tasks done\t1/2')
+    expect(await page.locator('section[data-section="team_task_log"] tbody tr').count()).toBe(4)
+    expect(await page.locator('section[data-section="team_tasks"] tbody tr').count()).toBe(2)
+    // The task log's events on the timeline, beside the lanes and the message arrows, coloured by kind.
+    const marks = page.locator('.timeline .setting-event')
+    expect(await marks.evaluateAll((all) => all.map((m) => [m.getAttribute('data-kind'), m.getAttribute('class')]))).toEqual([
+      ['create', 'setting-event kind-0 lane-0'],
+      ['create', 'setting-event kind-0 lane-0'],
+      ['claim', 'setting-event kind-1 lane-1'],
+      ['update', 'setting-event kind-2 lane-1'],
     ])
+    expect(await marks.nth(2).locator('title').textContent()).toBe('agent2: claim · Implement feature 2')
+    expect(await page.locator('.timeline-labels .events-label').textContent()).toBe('team events')
     expect(await page.locator('.timeline .message').count()).toBe(2)
-    expect(await page.locator('.scratchpad-list li').count()).toBe(4)
-    expect(await page.locator('pre.scratchpad-file').innerText()).toMatch(/^# Plan/)
-    await page.locator('.scratchpad-list button[data-path="agent2.patch"]').click()
-    expect(await page.locator('pre.scratchpad-file').innerText()).toMatch(/^diff --git/)
-    expect(await page.locator('.scratchpad-list button[data-path="blob.bin"]').isDisabled()).toBe(true)
+    expect(await page.locator('.files-section h2').innerText()).toBe('Scratchpad at the end')
+    expect(await page.locator('.file-list li').count()).toBe(4)
+    expect(await page.locator('pre.file-text').innerText()).toMatch(/^# Plan/)
+    await page.locator('.file-list button[data-path="agent2.patch"]').click()
+    expect(await page.locator('pre.file-text').innerText()).toMatch(/^diff --git/)
+    expect(await page.locator('.file-list button[data-path="blob.bin"]').isDisabled()).toBe(true)
     expect(opened.errors).toEqual([])
   })
 
@@ -88,11 +97,17 @@ describe('team runs in the page', () => {
     await writeTeamRun(logDir, { name: 'team-no-task-commands', features: off, pairs: [{ task: 1, pass: false }] })
     const { page } = opened
     await page.goto(`${opened.viewer.url}#/pair/${pairId(logDir, join(logDir, 'team-no-task-commands', 'team', 'textkit_task', '1', 'f1_f2'))}`)
-    // The page of the earlier test's pair (every chip on) may still be shown: wait for this pair's chips.
-    await page.locator('.feature-chips .chip.off').nth(2).waitFor()
-    const titles = await page.locator('.feature-chips .chip.off').evaluateAll((chips) => chips.map((c) => `${c.textContent} ${c.getAttribute('title')}`))
-    expect(titles).toEqual(['task_list off (--team-no-task-commands)', 'auto_refresh off (--team-no-task-commands)', 'protocol off (--team-no-task-commands)'])
-    expect(await page.locator('.team-panel p.empty').first().innerText()).toBe('No task list (--team-no-task-commands): no metrics.')
+    // The page of the earlier test's pair (every feature on) may still be shown: wait for this pair's metrics note.
+    const note = page.locator('section[data-section="team_metrics"] .note')
+    await note.waitFor()
+    expect(await note.innerText()).toBe('note: No task list (--team-no-task-commands): no metrics.')
+    const rows = await page.locator('section[data-section="team_features"] tbody tr').allInnerTexts()
+    expect(rows.filter((row) => row.includes('\toff\t'))).toEqual([
+      'task_list\toff\t--team-no-task-commands',
+      'auto_refresh\toff\t--team-no-task-commands',
+      'protocol\toff\t--team-no-task-commands',
+    ])
+    expect(await page.locator('.timeline .setting-event').count()).toBe(0)
     expect(opened.errors).toEqual([])
   })
 })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ViewerSource } from '../src/index.js'
-import { PLAN, writePhasedRun } from './support/phased-run.js'
+import { PLAN, writePhasedRun, writeTwoPhaseRun } from './support/phased-run.js'
 
 /** The Node side of a pair whose setting ran its seats in phases (result.json `phases`), a setting the viewer does not know. */
 let logDir: string
@@ -12,19 +12,20 @@ let pairDir: string
 beforeAll(async () => {
   logDir = await mkdtemp(join(tmpdir(), 'cb-viewer-phases-'))
   pairDir = await writePhasedRun(logDir, 'seq-run')
+  await writeTwoPhaseRun(logDir, 'pe-run')
 })
 afterAll(() => rm(logDir, { recursive: true, force: true }))
 
 describe('a pair run in phases', () => {
   it('lists its run and setting in the overview, with the setting’s own report row', async () => {
-    const data = await new ViewerSource({ logDir }).data()
+    const data = await new ViewerSource({ logDir, runs: ['seq-run'] }).data()
     expect(data.runs.map((r) => [r.name, r.settings, r.pairs, r.finished])).toEqual([['seq-run', ['sequential'], 1, 1]])
     expect(data.report.settings.map((s) => [s.setting, s.runs[0], s.passed, s.failed])).toEqual([['sequential', 'seq-run', 0, 1]])
     expect(data.pairs.map((p) => [p.setting, p.agents.map((a) => a.id), p.steps])).toEqual([['sequential', ['agent1', 'agent2'], 4]])
   })
 
   it('gives each seat its lane with its phase, role, what it started from and its artifact; the phases their times', async () => {
-    const source = new ViewerSource({ logDir })
+    const source = new ViewerSource({ logDir, runs: ['seq-run'] })
     const detail = (await source.pair((await source.data()).pairs[0]!.id))!
     const start = Date.UTC(2026, 5, 8, 10) / 1000
     expect(detail.phases).toEqual([
@@ -46,9 +47,29 @@ describe('a pair run in phases', () => {
     const result = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(join(pairDir, 'result.json'), 'utf8')))
     result.phases[0].seats[0].artifact = '../../../../config.json'
     await writeFile(join(pairDir, 'result.json'), JSON.stringify(result))
-    const source = new ViewerSource({ logDir, maxAgeMs: 0 })
+    const source = new ViewerSource({ logDir, runs: ['seq-run'], maxAgeMs: 0 })
     const detail = (await source.pair((await source.data()).pairs[0]!.id))!
     expect(detail.lanes[0]!.artifact).toEqual({ file: '../../../../config.json', text: null })
     expect(detail.problems).toEqual([expect.stringMatching(/names the artifact "..\/..\/..\/..\/config.json", which is not a file of the pair folder/)])
+  })
+
+  it('gives a seat carried through two phases a lane per phase, each with its role, files and artifact; messages go to the lanes of their time', async () => {
+    const source = new ViewerSource({ logDir, runs: ['pe-run'] })
+    const id = (await source.data()).pairs[0]!.id
+    const detail = (await source.pair(id))!
+    expect(detail.lanes.map((l) => [l.id, l.agentId, l.phase, l.role, l.trajectoryFile, l.artifact])).toEqual([
+      ['agent1@plan', 'agent1', 'plan', 'planner', 'phase1/agent1_traj.json', { file: 'phase1/agent1.plan', text: 'Plan of agent1\n' }],
+      ['agent2@plan', 'agent2', 'plan', 'planner', 'phase1/agent2_traj.json', { file: 'phase1/agent2.plan', text: 'Plan of agent2\n' }],
+      ['agent1@execute', 'agent1', 'execute', 'executor', 'agent1_traj.json', null],
+      ['agent2@execute', 'agent2', 'execute', 'executor', 'agent2_traj.json', null],
+    ])
+    expect(detail.lanes.map((l) => l.steps.length)).toEqual([1, 1, 1, 1])
+    expect(detail.messages.map((m) => [m.from, m.to])).toEqual([['agent1@execute', 'agent2@execute']])
+    expect(detail.problems).toEqual([])
+    // Each lane's raw trajectory is served, in its phase's folder too; nothing else is.
+    expect(await source.trajectoryFile(id, 'phase1/agent1_traj.json')).toBe(
+      join(logDir, 'pe-run', 'plan-execute', 'textkit_task', '7', 'f1_f2', 'phase1', 'agent1_traj.json'),
+    )
+    expect(await source.trajectoryFile(id, 'phase1/agent1.plan')).toBeNull()
   })
 })

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { upstreamLogDir, writeUpstreamSoloRun, writeUpstreamTeamRun } from '../../report/test/support/upstream-team-run.js'
 import { teamReporter } from '@cooperbench/setting-team'
-import { duration, NONE, text } from '@cooperbench/spec-utils/report'
-import { ViewerSource } from '../src/index.js'
+import { cellText, duration, NONE, PLAIN_CELLS, text } from '@cooperbench/spec-utils/report'
+import { type PairSettingView, ViewerSource } from '../src/index.js'
 
 /**
  * Team runs upstream wrote (docs/reference-compatibility.md#team-setting), read by `cooperbench view`'s
@@ -49,38 +49,49 @@ describe("upstream's team run folders in the viewer", () => {
     expect(noTaskList![7]).toEqual(NONE)
   })
 
-  it("gives a team pair's page its roles, lead, features, metrics, the seeding and claims on the board, and the final tasks", async () => {
+  it("gives a team pair's page its roles, and from the team's reporter its features, metrics, the seeding and claims, and the final tasks", async () => {
     const data = await source.data()
     const detail = (await source.pair(data.pairs.find((p) => p.run === 'team' && p.taskId === 2)!.id))!
     expect(detail.problems).toEqual([])
-    expect(detail.lanes.map((l) => [l.id, l.featureIds, l.task])).toEqual([
-      ['agent1', [1], 'Implement feature 1'],
-      ['agent2', [2], 'Implement feature 2'],
+    expect(detail.lanes.map((l) => [l.id, l.featureIds, l.task, l.role])).toEqual([
+      ['agent1', [1], 'Implement feature 1', 'lead'],
+      ['agent2', [2], 'Implement feature 2', 'member'],
     ])
     expect(detail.messages.map((m) => `${m.from}->${m.to}`)).toEqual(['agent1->agent2', 'agent2->agent1'])
-    const team = detail.team!
-    expect([team.lead, team.roles]).toEqual(['agent1', { agent1: 'lead', agent2: 'member' }])
-    expect(team.features).toEqual({ task_list: true, scratchpad: true, mcp: true, auto_refresh: true, protocol: true })
-    expect(team.metrics).toMatchObject({ tasks_total: 2, tasks_done: 1, time_to_first_claim_seconds: 8 })
-    expect(team.events.map((e) => [e.kind, e.title, e.by, e.detail])).toEqual([
-      ['create', 'Implement feature 2', 'bench-runner', ''],
-      ['create', 'Lead-only: integrate and submit feature 1', 'bench-runner', ''],
-      ['claim', 'Implement feature 2', 'agent2', ''],
-      ['update', 'Implement feature 2', 'agent2', '→ done · patch in /workspace/shared/agent2.patch'],
+    const view = detail.setting!
+    expect(rowsOf(view, 'team_features')!.map((row) => row[1])).toEqual(['on', 'on', 'on', 'on', 'on'])
+    expect(rowsOf(view, 'team_metrics')!.slice(0, 3)).toEqual([
+      ['tasks done', '1/2'],
+      ['unowned at the end', '0'],
+      ['first claim after', '8s'],
+    ])
+    // The seeding is the bench runner's: on no agent's lane.
+    expect(view.events.map((e) => [e.kind, e.label, e.by, e.detail, e.lane])).toEqual([
+      ['create', 'Implement feature 2', 'bench-runner', undefined, null],
+      ['create', 'Lead-only: integrate and submit feature 1', 'bench-runner', undefined, null],
+      ['claim', 'Implement feature 2', 'agent2', undefined, 'agent2'],
+      ['update', 'Implement feature 2', 'agent2', '→ done · patch in /workspace/shared/agent2.patch', 'agent2'],
     ])
     // Upstream's naive local times and its epoch-second events share one time axis.
-    for (const e of team.events) expect(e.at! >= detail.start && e.at! <= detail.end, e.kind).toBe(true)
-    expect(team.tasks.map((t) => [t.title, t.owner, t.status])).toEqual([
+    for (const e of view.events) expect(e.ts >= detail.start && e.ts <= detail.end, e.kind).toBe(true)
+    expect(rowsOf(view, 'team_tasks')!.map((row) => row.slice(0, 3))).toEqual([
       ['Implement feature 2', 'agent2', 'done'],
       ['Lead-only: integrate and submit feature 1', 'agent1', 'open'],
     ])
-    expect(team.scratchpad).toEqual([])
+    expect(view.files).toMatchObject({ files: [], empty: 'The scratchpad was empty at the end.' })
   })
 
-  it('shows no metrics, board or tasks for a team upstream ran without the task list (`metrics: {}`)', async () => {
+  it('shows no metrics, log or tasks for a team upstream ran without the task list (`metrics: {}`)', async () => {
     const data = await source.data()
-    const team = (await source.pair(data.pairs.find((p) => p.run === 'team-no-task-list')!.id))!.team!
-    expect(team.features?.task_list).toBe(false)
-    expect([team.metrics, team.events, team.tasks]).toEqual([null, [], []])
+    const view = (await source.pair(data.pairs.find((p) => p.run === 'team-no-task-list')!.id))!.setting!
+    expect(rowsOf(view, 'team_features')![0]).toEqual(['task_list', 'off', '--team-no-task-list'])
+    expect(view.sections.map((s) => [s.id, s.rows.length, s.notes])).toEqual([
+      ['team_features', 5, []],
+      ['team_metrics', 0, ['No task list (--team-no-task-list): no metrics.']],
+    ])
+    expect(view.events).toEqual([])
   })
 })
+
+/** A section of the setting's view as the page shows its cells. */
+const rowsOf = (view: PairSettingView, id: string) => view.sections.find((s) => s.id === id)?.rows.map((row) => row.map((c) => cellText(c, PLAIN_CELLS)))

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { CooperbenchError, errorMessage, type AgentTeam } from '@cooperbench/spec'
-import { formatPieces, parsePythonFormat } from '@cooperbench/spec-utils/host'
-import { readReferenceTeamTemplate, type ReferenceTeamTemplate, renderReferenceTeamSection, stringFields } from '@cooperbench/setting-team/agent'
+import { type Briefing, CooperbenchError, errorMessage } from '@cooperbench/spec'
+import { formatPieces, parsePythonFormat, stringFields } from '@cooperbench/spec-utils/host'
 
 /**
  * The prompt of `protocol: reference`, from the user's file (we ship none of its text): the three parts the reference
  * builds its Claude Code prompt from, as a JSON object: `submission` (used as written), `coop` and `git` (Python format
  * strings). The prompt is the task, `submission`, with messaging `coop`, with messaging and --git `git`, joined by `---`
- * rules; in the `team` setting (`build_team_instruction`) the team block of `team_prompt_template` replaces `coop`.
+ * rules; a seat's briefing (upstream's own block, as `build_team_instruction` adds a team's) replaces `coop`.
  */
 export interface ReferencePromptTemplate {
   /** The file, as given (resolved against the working directory when read). */
@@ -19,8 +18,6 @@ export interface ReferencePromptTemplate {
   submission: string
   coop: string
   git: string
-  /** The reference's team block (`team_prompt_template`), for the `team` setting; null without one. */
-  team: ReferenceTeamTemplate | null
 }
 
 /** What the reference's prompt is rendered from, for one agent. */
@@ -33,15 +30,15 @@ export interface ReferencePromptInput {
   messaging: boolean
   /** The shared remote's name with --git, else null. */
   gitRemote: string | null
-  /** The agent's team in the `team` setting. */
-  team?: Pick<AgentTeam, 'role' | 'agents'> | null
+  /** The seat's briefing (`ctx.coordination.briefing`); none: as an empty one. */
+  briefing?: Briefing
 }
 
 const SECTIONS = ['submission', 'coop', 'git'] as const
 const SEPARATOR = '\n\n---\n\n'
 
 /** Reads and checks a template file: the three parts, nothing else, every field known. Errors name the file. */
-export async function loadReferencePromptTemplate(path: string, teamPath: string | null = null): Promise<ReferencePromptTemplate> {
+export async function loadReferencePromptTemplate(path: string): Promise<ReferencePromptTemplate> {
   const bytes = await readFile(resolve(path)).catch((error: unknown) => {
     throw templateError(path, `cannot be read (${errorMessage(error)})`)
   })
@@ -52,7 +49,6 @@ export async function loadReferencePromptTemplate(path: string, teamPath: string
     submission: object['submission'],
     coop: object['coop'],
     git: object['git'],
-    team: teamPath === null ? null : readReferenceTeamTemplate(teamPath),
   }
   // Every field is checked now, before any pair starts, with stand-in values.
   for (const key of ['coop', 'git'] as const) formatSection(template, key, fieldValues('agent1', ['agent2'], 'team'))
@@ -64,13 +60,18 @@ export function renderReferencePrompt(template: ReferencePromptTemplate, input: 
   const sections = [input.task, template.submission]
   const values = fieldValues(input.agentId, input.partners, input.gitRemote ?? 'team')
   const coop = input.messaging && input.partners.length > 0
-  if (input.team) {
-    if (template.team === null) throw missingTeamTemplate()
-    const block = renderReferenceTeamSection(template.team, { agentId: input.agentId, agents: input.team.agents, role: input.team.role })
-    if (block !== '') sections.push(block)
-  } else if (coop) sections.push(formatSection(template, 'coop', values))
-  if ((input.team || coop) && input.gitRemote !== null) sections.push(formatSection(template, 'git', values))
+  const block = briefingBlock(input.briefing)
+  if (block !== null) sections.push(block)
+  else if (coop) sections.push(formatSection(template, 'coop', values))
+  if ((block !== null || coop) && input.gitRemote !== null) sections.push(formatSection(template, 'git', values))
   return sections.join(SEPARATOR)
+}
+
+/** Upstream's own block, else our sections as `## title` blocks; null: no briefing (the pair's `coop` part then). */
+function briefingBlock(briefing: Briefing | undefined): string | null {
+  if (briefing === undefined) return null
+  if (briefing.upstream !== null) return briefing.upstream
+  return briefing.sections.length > 0 ? briefing.sections.map((s) => `## ${s.title}\n\n${s.body}`).join('\n\n') : null
 }
 
 /** One of the template's format-string sections with the fields' values; errors name the file and the section. */
@@ -87,15 +88,6 @@ function fieldValues(agentId: string, partners: readonly string[], remote: strin
     partner_branches: partners.map((p) => `\`${remote}/${p}\``).join(', '),
     first_partner: partners[0] ?? '',
   }
-}
-
-/** A team run under `protocol: reference` without the team block's file. */
-export function missingTeamTemplate(): CooperbenchError {
-  return new CooperbenchError(
-    'CONFIG_INVALID',
-    "a team run with protocol: reference needs team_prompt_template: the reference's team block is in its Python source, which cooperbench does not ship",
-    { hint: 'Set agents.claude_code.team_prompt_template: ./team-prompt.json (docs/reproducing-the-paper.md#the-team-setting says how to make it)' },
-  )
 }
 
 function templateError(path: string, what: string): CooperbenchError {

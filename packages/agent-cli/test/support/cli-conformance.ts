@@ -38,8 +38,10 @@ export function describeCliAgentConformance(setup: CliConformanceSetup): void {
     ...(setup.wire === undefined ? {} : { wire: setup.wire }),
     ...cliRunSettings(setup),
     messaging: true,
-    // Our prompt carries the team's briefing; a CLI's own loop shows no task list summary; a
-    // profile that takes MCP servers offers the wait_for_message tool.
+    // The seat's briefing in our prompt, and its command tool on the CLI's PATH, run by the model.
+    coordination: { promptSource: 'cooperbench-cli-v1', runCommand: setup.shell },
+    // A CLI's own loop shows no task list summary; a profile that takes MCP servers offers the
+    // wait_for_message tool.
     ...(setup.teamChecks === false ? {} : { team: { waitForMessage: profile.mcpConfig !== undefined } }),
     ...(setup.timeoutMs === undefined ? {} : { timeoutMs: setup.timeoutMs }),
   })

@@ -30,7 +30,7 @@ export function cooperbenchProtocol(options: MiniSweAgentOptions, ctx: AgentRunC
       extra: { returncode: output.returncode },
     }),
     observations: 'each',
-    beforeCall: ['interruption', 'limits', 'inbox', 'compaction', 'team-tasks'],
+    beforeCall: ['interruption', 'limits', 'inbox', 'compaction', 'status'],
     formatErrorLimit: options.format_error_limit,
     wallSeconds: options.wall_time_limit_seconds,
     exceeded: (limit) =>

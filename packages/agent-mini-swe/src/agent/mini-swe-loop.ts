@@ -1,6 +1,5 @@
 import { type AgentResult, type AgentRunContext, errorMessage, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { isTimeout } from '@cooperbench/spec-utils'
-import { teamCommandPath, teamTaskSummary } from '@cooperbench/setting-team/agent'
 import type { ChatMessage, ChatModel, CompleteRequest, ModelResponse } from '../llm/index.js'
 import { compactContext } from './compaction.js'
 import { completeOrFail, ModelCallFailed } from './model-call.js'
@@ -29,7 +28,7 @@ type Answered = { id: string; output: CommandOutcome } | { id: string; error: st
  * phases, the model call, the commands and observations) until one ends the run ({@link Ended}), then the `exit` message.
  */
 export class MiniSweLoop {
-  private readonly trajectory = new Trajectory()
+  private readonly trajectory: Trajectory
   /** What the model sees: the record minus dropped replies and compacted turns, in context order. */
   private context: TrajectoryMessage[] = []
   /** `context` as the model gets it, converted once per message rather than once per step. */
@@ -39,7 +38,7 @@ export class MiniSweLoop {
   private readonly signal: AbortSignal
   /** Records the messages added since the last save (see `trajectorySaver`). */
   private readonly save: () => Promise<void>
-  /** Put before every command: in a team run with the task list, the harness's `coop-task-*` folder on PATH. */
+  /** Put before every command: the seat's command tools on PATH again, which a login shell (`bash -lc`) resets. */
   private readonly commandPrefix: string
   /** Model calls so far (the protocol decides when one counts). */
   private steps = 0
@@ -55,8 +54,10 @@ export class MiniSweLoop {
     private readonly model: ChatModel,
   ) {
     this.signal = AbortSignal.any([ctx.signal, this.stop.signal])
+    this.trajectory = new Trajectory(ctx.previous?.messages as TrajectoryMessage[] | undefined)
     this.save = trajectorySaver(ctx.recorder, this.trajectory)
-    this.commandPrefix = teamCommandPath(ctx.team)
+    const dir = ctx.coordination.commandDir
+    this.commandPrefix = dir === null ? '' : `export PATH="${dir}:$PATH"\n`
   }
 
   async run(): Promise<AgentResult> {
@@ -105,12 +106,28 @@ export class MiniSweLoop {
       if (dropped.length > 0)
         this.ctx.logger.info(`${this.ctx.agentId}: ${dropped.length} message(s) sent before it started were cleared, as the reference does`)
     }
+    if (this.ctx.previous) return this.resume()
     const [system, instance] = this.opening()
     this.say('system', system)
     this.say('user', instance)
     await this.save()
     const problem = this.protocol.openingProblem?.(system, instance) ?? null
     if (problem !== null) throw new Ended('Error', problem, 'infra')
+  }
+
+  /**
+   * A seat carried into a later phase: the context its model last saw, replayed from the record (dropped replies left out,
+   * each compaction applied), then its next instruction as it is.
+   */
+  private async resume(): Promise<void> {
+    for (const message of this.trajectory.messages) {
+      if (message.extra['dropped'] === true) continue
+      if (message.extra.summary) this.context.splice(2, Number(message.extra['summarised_messages']), message)
+      else this.context.push(message)
+    }
+    this.chatContext = this.context.map(toChatMessage)
+    this.say('user', this.ctx.instructions)
+    await this.save()
   }
 
   /** The system and task messages; templates that fail here are the configuration's doing: an `infra` Error (the pair is not judged). */
@@ -128,7 +145,7 @@ export class MiniSweLoop {
       if (phase === 'interruption') this.signal.throwIfAborted()
       else if (phase === 'limits') this.checkLimits()
       else if (phase === 'inbox') await this.deliverInbox()
-      else if (phase === 'team-tasks') await this.refreshTeamTasks()
+      else if (phase === 'status') await this.showStatus()
       // A compaction that ends the step: the next starts over.
       else if (await this.compactIfDue()) return this.save()
     }
@@ -155,13 +172,13 @@ export class MiniSweLoop {
     }
   }
 
-  /** The `team` setting's auto-refresh, as the reference's `TeamPoller`; an unreadable task list fails the step (the reference skipped it). */
-  private async refreshTeamTasks(): Promise<void> {
-    const team = this.ctx.team
-    if (!team?.features.auto_refresh || team.taskList === null) return
-    const tasks = await team.taskList.list()
+  /** The seat's status (a task list, as the reference's `TeamPoller` showed it); one that cannot be read fails the step (the reference skipped it). */
+  private async showStatus(): Promise<void> {
+    const { status } = this.ctx.coordination
+    if (status === null) return
+    const text = await status()
     this.signal.throwIfAborted()
-    this.say('user', teamTaskSummary(tasks, this.ctx.agentId), { team_tasks: true })
+    if (text !== null) this.say('user', text, { coordination_status: true })
   }
 
   private async compactIfDue(): Promise<boolean> {

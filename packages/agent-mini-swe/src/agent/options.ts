@@ -178,12 +178,6 @@ const layerSchema = {
       properties: { ...settingsProperties, ...REFERENCE_AGENT_KEYS },
     },
     environment: REFERENCE_ENVIRONMENT,
-    team_prompt_template: {
-      type: 'string',
-      minLength: 1,
-      description:
-        "Reference format, team setting: a JSON file holding the reference's team block (lead, member, _TEAM_LIST_USAGE), appended to the task as the reference does (docs/reproducing-the-paper.md).",
-    },
   },
 } as const
 

@@ -39,7 +39,7 @@ export interface MiniSweProtocol {
   /** What the cost limit counts: every call and summary, or accepted replies only (the reference's). */
   costCounts: 'every-call' | 'accepted-replies'
   compaction: Compaction | null
-  /** A command as the sandbox runs it (the team's command prefix included), its environment, and its output as the model sees it. */
+  /** A command as the sandbox runs it (the command tools' PATH line included), its environment, and its output as the model sees it. */
   runner: {
     argv(command: string): string | string[]
     env: Record<string, string> | null
@@ -58,8 +58,8 @@ export interface MiniSweProtocol {
   otherErrors: 'rethrow' | 'agent'
 }
 
-/** An abort check, the limits, the inbox, a compaction (which may end the step), the team's task list. */
-type Phase = 'interruption' | 'limits' | 'inbox' | 'compaction' | 'team-tasks'
+/** An abort check, the limits, the inbox, a compaction (which may end the step), the seat's status (`ctx.coordination.status`). */
+type Phase = 'interruption' | 'limits' | 'inbox' | 'compaction' | 'status'
 
 /** A tool call to answer: a command, messages (the reference's `send_message` tool), or why it cannot run. */
 export type Action = { id: string; command: string } | { id: string; sends: SendMessageCall[] } | { id: string; error: string }

@@ -6,7 +6,8 @@ export type TrajectoryUsage = Pick<AgentResult, 'input_tokens' | 'output_tokens'
 
 /**
  * One message of `agent<fid>_traj.json` (docs/reference-compatibility.md#run-folder). Every message carries `cost`, `usage`
- * and `timestamp` (zero without a model call), so their sums are the agent's totals; `extra.segment`: compactions before it.
+ * and `timestamp` (zero without a model call), so the sums of those not `carried` are the run's totals; `extra.segment`: compactions
+ * before it.
  */
 export interface TrajectoryMessage {
   role: 'system' | 'user' | 'assistant' | 'tool' | 'exit'
@@ -33,6 +34,8 @@ export interface TrajectoryMessage {
     format_error?: true
     /** A model-written summary that replaced older turns. */
     summary?: true
+    /** A message of the seat's earlier run, which this one continues (a seat carried into a later phase). */
+    carried?: true
     exit_status?: string
     submission?: string
     [key: string]: unknown
@@ -48,6 +51,15 @@ export class Trajectory {
   cost = 0
   /** Number of compactions so far; stamped on each new message as `extra.segment`. */
   segment = 0
+
+  /**
+   * Continues an earlier run's record (its exit left out, its compactions counted), each of its messages marked `extra.carried` so
+   * that readers summing a phase's calls (their cost) skip them; the totals count this run's calls only.
+   */
+  constructor(earlier: readonly TrajectoryMessage[] = []) {
+    this.messages.push(...earlier.filter((m) => m.role !== 'exit').map((m) => ({ ...m, extra: { ...m.extra, carried: true as const } })))
+    this.segment = this.messages.at(-1)?.extra.segment ?? 0
+  }
 
   /** Adds a message produced without a model call. */
   add(

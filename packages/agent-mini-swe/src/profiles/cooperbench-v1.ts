@@ -1,8 +1,8 @@
 /**
  * Prompt profile `cooperbench-v1`: our wording of what the reference's prompts carry (docs/reference-compatibility.md#running),
  * as Jinja templates (reference/jinja.ts) over `promptVars` (agent/prompt.ts). The team version is used whenever the agent
- * has peers; sections on what this run lacks (messaging, the git remote) are left out rather than qualified; the `team`
- * setting gets the team's briefing in place of the coop pair's situation.
+ * has peers; sections on what this run lacks (messaging, the git remote) are left out rather than qualified; a seat whose
+ * setting briefs it gets the briefing's sections (how to reach the others after the first) in place of the pair's situation.
  */
 
 /** Recorded in each run's fingerprint; change it whenever the wording below changes meaningfully. */
@@ -37,17 +37,13 @@ A shared git remote, \`{{ git_remote }}\`, shows the actual changes of {{ mates 
 
 {{ task }}
 
-{% if together and team_briefing %}## {{ team_briefing[0].title }}
-
-{{ team_briefing[0].body }}
-
-{{ reach }}
-
-{% for section in team_briefing[1:] %}## {{ section.title }}
+{% if briefing %}{% for section in briefing %}## {{ section.title }}
 
 {{ section.body }}
 
-{% endfor %}{% elif together %}## Your situation
+{% if loop.first and together %}{{ reach }}
+
+{% endif %}{% endfor %}{% elif together %}## Your situation
 
 You are **{{ agent_id }}**. {% if one %}Your teammate is **{{ peer }}**.{% else %}Your teammates are \
 {% for p in peers %}{% if loop.last %} and {% elif not loop.first %}, {% endif %}**{{ p }}**{% endfor %}.{% endif %}
@@ -107,9 +103,7 @@ Allowed:
 
 Not allowed: merging (without aborting), pulling or rebasing your teammate's branch into yours, \
 and \`git reset --hard\` to \`{{ git_remote }}/*\` or \`origin/main\`. \
-Your changes are collected relative to the starting point, so {% if team_briefing %}a teammate's history in your branch would confuse them\
-{{ "; the members' work reaches you as patch files (see Scratchpad)." if lead_integrates else '.' }}\
-{% else %}anything you bring in from a teammate would appear twice and break the final merge.{% endif %}
+Your changes are collected relative to the starting point, so anything you bring in from a teammate would appear twice and break the final merge.
 
 {% endif %}## Command rules
 

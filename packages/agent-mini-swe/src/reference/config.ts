@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import { CooperbenchError } from '@cooperbench/spec'
-import { readReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperbench/setting-team/agent'
 import { DEFAULT_OPTIONS, optionLayers } from '../agent/options.js'
 import type { CompleteRequest } from '../llm/index.js'
 import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
@@ -33,9 +32,7 @@ export interface ReferenceProtocol {
   ignored: string[]
   /** What is evaluated, by the templates' version: `patch.txt` after the run (0.0.14 on), or the text after the marker (0.0.12–0.0.13). */
   submission: 'patch.txt' | 'after-marker'
-  /** The team block the reference appends to the task (in its Python source), from `team_prompt_template`; null: team runs refused. */
-  teamTemplate: ReferenceTeamTemplate | null
-  /** sha256 hex of the configuration's canonical JSON (with the team template's digest when there is one): recorded as the prompt source and fingerprinted. */
+  /** sha256 hex of the configuration's canonical JSON: recorded as the prompt source and fingerprinted. */
   digest: string
 }
 
@@ -110,7 +107,6 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     summaryPrompt: setting<string | null>('compaction_summary_prompt', null),
   }
   const version = refuseOlderVersion(agent)
-  const teamTemplate = readTeamTemplate(raw)
   const protocol: ReferenceProtocol = {
     systemTemplate: compileTemplate(agent['system_template'], 'agent.system_template'),
     instanceTemplate: compileTemplate(agent['instance_template'], 'agent.instance_template'),
@@ -125,21 +121,10 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     settings: { agent, environment, model },
     ignored,
     submission: version === '0.0.12–0.0.13' ? 'after-marker' : 'patch.txt',
-    teamTemplate,
-    // Without a team template the digest is what it was before team runs existed.
-    digest: createHash('sha256')
-      .update(canonicalJson({ agent, environment, model, ...(teamTemplate ? { team_prompt_template: teamTemplate.digest } : {}) }))
-      .digest('hex'),
+    digest: createHash('sha256').update(canonicalJson({ agent, environment, model })).digest('hex'),
   }
   refuseUnsupported(model)
   return protocol
-}
-
-/** The file `team_prompt_template` names (the `config:` block's, then the file's: the last wins), read and checked; null without the key. */
-function readTeamTemplate(raw: unknown): ReferenceTeamTemplate | null {
-  let path: string | undefined
-  for (const layer of optionLayers(raw)) if (typeof layer['team_prompt_template'] === 'string') path = layer['team_prompt_template']
-  return path === undefined ? null : readReferenceTeamTemplate(path)
 }
 
 /** A template of the configuration, compiled; `fallback` when the file has none, else CONFIG_INVALID. */

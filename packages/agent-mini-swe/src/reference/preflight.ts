@@ -2,7 +2,6 @@ import { type Agent, type AgentRunContext, CooperbenchError } from '@cooperbench
 import type { ReferenceProtocol } from './config.js'
 import type { JinjaTemplate } from './jinja.js'
 import { showsTask, TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
-import { missingTeamTemplate } from './team-section.js'
 import { referenceTemplateVars } from './template-vars.js'
 
 /** What an agent's preflight is told about the run. */
@@ -14,18 +13,17 @@ export type AgentPreflight = Parameters<NonNullable<Agent['preflight']>>[0]
  * pair knows (task, image) is a placeholder: the run checks the task is shown again (`openingProblem`).
  */
 export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentPreflight): void {
-  const run = setup.run ?? { setting: 'coop', messaging: true, git: false }
-  if (run.setting === 'team' && protocol.teamTemplate === null) throw missingTeamTemplate()
-  // A team renders the templates as a coop pair does (agent ids, messaging, git); its block is part of the task.
-  const coop = run.setting !== 'solo'
-  const team = coop ? Array.from({ length: Math.max(2, run.agents ?? 2) }, (_, i) => `agent${i + 1}`) : ['solo']
-  // Every agent of the pair: a template may show the task to some agents only (`{% if agent_id == 'agent1' %}`).
+  // An older host does not say: a pair's.
+  const run = setup.run ?? { messaging: true, git: false, agents: 2 }
+  const together = run.agents > 1
+  const team = together ? Array.from({ length: run.agents }, (_, i) => `agent${i + 1}`) : ['solo']
+  // Every agent of the run: a template may show the task to some agents only (`{% if agent_id == 'agent1' %}`).
   for (const agentId of team) {
     const vars = referenceTemplateVars(protocol, {
       agentId,
       team,
-      messaging: coop && run.messaging,
-      git: coop && run.git,
+      messaging: together && run.messaging,
+      git: together && run.git,
       task: PREFLIGHT_TASK,
       model: setup.model,
       image: 'task-image',
@@ -34,21 +32,21 @@ export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentP
       calls: 0,
       cost: 0,
     })
-    const [system, instance] = renderAll(protocol, vars, run.setting)
+    const [system, instance] = renderAll(protocol, vars, agentId)
     // An agent given no feature text would run its steps on nothing, and its pair be scored failed.
     if (!showsTask([system, instance], PREFLIGHT_TASK)) {
-      throw new CooperbenchError('CONFIG_INVALID', taskNotShown(coop ? ` to ${agentId}` : ''), { hint: TASK_NOT_SHOWN_FIX })
+      throw new CooperbenchError('CONFIG_INVALID', taskNotShown(together ? ` to ${agentId}` : ''), { hint: TASK_NOT_SHOWN_FIX })
     }
   }
 }
 
 /** Renders each template once as the run will (a short and a long command output, a format error); returns the system and instance messages. */
-function renderAll(protocol: ReferenceProtocol, vars: Record<string, unknown>, setting: string): [string, string] {
+function renderAll(protocol: ReferenceProtocol, vars: Record<string, unknown>, agentId: string): [string, string] {
   const render = (name: string, template: JinjaTemplate, given: Record<string, unknown> = vars) => {
     try {
       return template.render(given)
     } catch (error) {
-      throw new CooperbenchError('CONFIG_INVALID', `the agent config's ${name} does not render for this ${setting} run: ${(error as Error).message}`, {
+      throw new CooperbenchError('CONFIG_INVALID', `the agent config's ${name} does not render for agent ${agentId}: ${(error as Error).message}`, {
         hint: 'The reference renders it with StrictUndefined: every variable it uses must exist (docs/reproducing-the-paper.md lists them).',
       })
     }

@@ -7,7 +7,7 @@ import { callOptions, DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '.
 import type { Action, Messaging, MiniSweProtocol } from '../agent/protocol.js'
 import type { ReferenceProtocol } from './config.js'
 import { showsTask, TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
-import { referenceTask } from './team-section.js'
+import { taskWithBriefing } from './task-with-briefing.js'
 import { parseReferenceSends, stripReferenceSends } from './send-message.js'
 import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
 
@@ -22,7 +22,7 @@ const REFERENCE_BASH_TOOL = bashTool('Execute a bash command', 'The bash command
 export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAgentOptions, ctx: AgentRunContext): MiniSweProtocol {
   const timeoutSeconds = options.command_timeout_seconds
   const { compaction } = config
-  const run = referenceTemplateContext(ctx, config)
+  const run = referenceTemplateContext(ctx)
   return {
     // The reference renders a format error with the error alone (its parse_toolcall_actions), not with the run's variables.
     templates: {
@@ -34,7 +34,7 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
     openingProblem: (system, instance) =>
       showsTask([system, instance], run.task)
         ? null
-        : `${taskNotShown(ctx.setting === 'solo' ? '' : ` to ${ctx.agentId}`, " with this pair's values (the preflight's placeholders showed it)")}, so it did not start. ${TASK_NOT_SHOWN_FIX}`,
+        : `${taskNotShown(ctx.peers.length === 0 ? '' : ` to ${ctx.agentId}`, " with this pair's values (the preflight's placeholders showed it)")}, so it did not start. ${TASK_NOT_SHOWN_FIX}`,
     vars: ({ calls, cost }) => referenceTemplateVars(config, { ...run, calls, cost }),
     observation(output, vars) {
       const { returncode } = output
@@ -43,8 +43,8 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
       return { content, extra: { returncode, raw_output: output.output } }
     },
     observations: 'per-reply',
-    // The reference's TeamPoller runs at the same hook as its inbox poll, before the step.
-    beforeCall: ['inbox', 'team-tasks', 'limits', 'compaction'],
+    // A status is read where the reference's TeamPoller ran: at the hook of its inbox poll, before the step.
+    beforeCall: ['inbox', 'status', 'limits', 'compaction'],
     formatErrorLimit: 0,
     wallSeconds: null,
     exceeded: () => 'LimitsExceeded',
@@ -90,14 +90,13 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
 }
 
 /** What the template variables take from the run (`TemplateContext`, less the calls and their cost). */
-export function referenceTemplateContext(ctx: AgentRunContext, config: ReferenceProtocol): Omit<TemplateContext, 'calls' | 'cost'> {
-  const together = ctx.setting !== 'solo'
+export function referenceTemplateContext(ctx: AgentRunContext): Omit<TemplateContext, 'calls' | 'cost'> {
   return {
     agentId: ctx.agentId,
-    team: together ? [ctx.agentId, ...ctx.peers].sort(byAgentNumber) : [ctx.agentId],
-    messaging: together && ctx.mailbox !== null,
+    team: [ctx.agentId, ...ctx.peers].sort(byAgentNumber),
+    messaging: ctx.mailbox !== null,
     git: ctx.git !== null,
-    task: referenceTask(ctx, config),
+    task: taskWithBriefing(ctx),
     model: ctx.model,
     image: ctx.image ?? '',
     backend: ctx.backend ?? '',

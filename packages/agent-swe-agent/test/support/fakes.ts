@@ -1,5 +1,5 @@
 import type { ChatModel, ModelResponse } from '@cooperbench/agent-mini-swe'
-import type { AgentRunContext, ExecOptions, ExecResult, Sandbox } from '@cooperbench/spec'
+import { type AgentRunContext, type ExecOptions, type ExecResult, NO_COORDINATION, type Sandbox } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { SweAgent } from '../../src/index.js'
 // mini_swe_agent's scripted chat model and replies: the same model client runs both agents.
@@ -59,7 +59,6 @@ export function fakeSandbox(
 /** A solo run context on upstream's options; limits: none unless given. */
 export function runContext(options: Record<string, unknown>, overrides: Partial<AgentRunContext> = {}): AgentRunContext {
   return {
-    setting: 'solo',
     agentId: 'solo',
     featureIds: [1],
     instructions: 'Add a `--verbose` flag to the CLI.',
@@ -68,6 +67,7 @@ export function runContext(options: Record<string, unknown>, overrides: Partial<
     peers: [],
     mailbox: null,
     git: null,
+    coordination: NO_COORDINATION,
     model: 'openai/gpt-4o',
     options,
     limits: { steps: 0, costUsd: 0, wallClockSeconds: null },

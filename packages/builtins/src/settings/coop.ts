@@ -5,9 +5,9 @@ import { featureAgentPatch, featureAgentsRecord, runFeatureAgents } from '@coope
 export const coopSetting: Setting = {
   specificationVersion: 'setting-v1',
   name: 'coop',
-  shape: () => ({ framing: 'coop', agents: (features) => features, messaging: true, git: true }),
+  shape: () => ({ peers: true, agents: (features) => features, messaging: true, git: true }),
   async run(pair) {
-    const done = await runFeatureAgents(pair, { framing: 'coop' })
+    const done = await runFeatureAgents(pair)
     await pair.writeFile('conversation.json', done.conversation)
     return { record: featureAgentsRecord(pair, done), messaging: done.messaging, git: done.git }
   },

@@ -44,7 +44,7 @@ export function sequentialSetting(options: SequentialOptions): Setting {
     specificationVersion: 'setting-v1',
     name: 'sequential',
     shape: () => ({
-      framing: 'solo',
+      peers: false,
       agents: (features) => features,
       messaging: false,
       git: false,
@@ -73,11 +73,10 @@ async function runInTurn(pair: SettingPair, options: SequentialOptions) {
       agentId,
       featureIds: [featureId],
       instructions: await instructions(pair, options, order, i, from),
-      framing: 'solo',
       files: featureAgentFiles(featureId),
       trajectoryHeader: { feature_id: featureId, agent_id: agentId },
       ...(from === undefined ? {} : { startFrom: { patch: from.patch, agent: from.agent } }),
-      after: runGuard,
+      after: (sandbox, _outcome, signal) => runGuard(sandbox, signal),
     }
     const [outcome] = await pair.runSeats([seat], `feature ${featureId}`)
     const { patch, result, after } = outcome!

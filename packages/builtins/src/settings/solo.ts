@@ -7,10 +7,10 @@ const FILES = { trajectory: 'solo_traj.json', patch: 'solo.patch', worktreePatch
 export const soloSetting: Setting = {
   specificationVersion: 'setting-v1',
   name: 'solo',
-  shape: () => ({ framing: 'solo', agents: () => 1, messaging: false, git: false }),
+  shape: () => ({ peers: false, agents: () => 1, messaging: false, git: false }),
   async run(pair) {
     const texts = await Promise.all(pair.features.map(async (id) => ({ id, text: await pair.featureText(id) })))
-    const seat = { agentId: 'solo', featureIds: [...pair.features], instructions: joinedFeatureTexts(texts), framing: 'solo' as const, files: FILES }
+    const seat = { agentId: 'solo', featureIds: [...pair.features], instructions: joinedFeatureTexts(texts), files: FILES }
     const [outcome] = await pair.runSeats([seat])
     return { record: { agent: outcome!.record, ...totals([outcome!]) }, messaging: false, git: false }
   },

@@ -9,6 +9,7 @@ import { createLogger, filterFlagsToOptions, openCommandHost } from '../context.
 import { configFlag, filterFlags } from '../flags.js'
 import { declaredFlagSet, FLAGGED_KEY_IDS } from '../declared-flags.js'
 import { withInterruption } from '../interrupt.js'
+import { seatFlag, seatsFromFlags } from '../seat-flag.js'
 import { settingFlagSet } from '../setting-flags.js'
 import { createRunProgress, type RunProgress } from '../ui/run-progress.js'
 import { formatRunSummary, tokenTotals } from '../ui/summary-text.js'
@@ -32,6 +33,7 @@ export default class Run extends BaseCommand {
     name: Flags.string({ char: 'n', description: 'Run name (folder under the log dir); generated from the settings when absent.' }),
     ...filterFlags,
     ...declaredRunFlags.flags,
+    ...seatFlag,
     force: Flags.boolean({ description: 'Rerun and re-evaluate every selected pair, even finished ones.', default: false }),
     quiet: Flags.boolean({
       char: 'q',
@@ -53,11 +55,13 @@ export default class Run extends BaseCommand {
         const settingFlags = settingFlagSet(host.services.registry, new Set([...Object.keys(Run.flags), 'verbose', 'json']))
         const { flags } = await this.parse({ ...Run, baseFlags: Run.baseFlags, flags: { ...Run.flags, ...settingFlags.flags } } as unknown as typeof Run)
         const settings = settingFlags.configFromFlags(flags as Record<string, unknown>)
+        const seats = seatsFromFlags(flags.seat)
         return run(
           {
             ...filterFlagsToOptions(flags),
             ...declaredRunFlags.configFromFlags(flags),
             ...(settings === undefined ? {} : { settings }),
+            ...(seats === undefined ? {} : { seats }),
             runName: flags.name,
             config: flags.config,
             force: flags.force,

@@ -72,9 +72,9 @@ describe('export, bundle and verify on real runs', () => {
     const member = JSON.parse(await readFile(join(leadFile, '..', ref.trajectory_path!), 'utf8')) as AtifTrajectory
     expect(member.trajectory_id).toBe(ref.trajectory_id)
     expect(member.extra!['cooperbench']).toMatchObject({ role: 'member', setting: 'team' })
-    const events = (lead.extra!['cooperbench'] as Record<string, any>)['task_events'] as Array<{ kind: string; by: string }>
+    const events = (lead.extra!['cooperbench'] as Record<string, any>)['setting_events'] as Array<{ kind: string; by: string }>
     expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['create', 'claim', 'update']))
-    expect(lead.steps.some((s) => s.extra?.['team_tasks'] === true)).toBe(true)
+    expect(lead.steps.some((s) => s.extra?.['coordination_status'] === true)).toBe(true)
     // The oracle: actions without a model, each a step with llm_call_count 0.
     const [, oracle] = of('solo-or-demo', 'solo')
     expect(oracle.steps.filter((s) => s.source === 'agent').every((s) => s.llm_call_count === 0 && s.metrics === undefined)).toBe(true)

@@ -9,25 +9,33 @@ import { DEMO_DATASET, demoPair, describeResult, listFiles, makeWorkdir, pairDir
 
 /**
  * An agent that takes part in a team the way the prompts ask, through the commands and files the
- * harness put in its sandbox (never through the host): it lists and claims its own task, leaves a
- * file in the scratchpad, marks the task done, reads the mirror; the lead waits for every task to
- * be done and reads the members' files. What it saw goes into its trajectory.
+ * harness put in its sandbox (never through the host), knowing nothing of the setting but its
+ * coordination surface: it lists and claims its own task, leaves a file in the scratchpad, marks
+ * the task done, reads the mirror; the lead waits for every task to be done and reads the members'
+ * files. What it saw goes into its trajectory.
  */
 const TEAM_PROBE = `export default { name: 'team-probe', version: '0.0.1', register(api) { api.agent({ name: 'teamprobe', specificationVersion: 'agent-v1',
   create: () => ({ specificationVersion: 'agent-v1', name: 'teamprobe', async run(ctx) {
     const me = ctx.agentId
-    // No PATH of its own: the harness puts the team's commands on the PATH of what the agent runs.
+    // No PATH of its own: the harness puts the seat's commands on the PATH of what the agent runs.
     const sh = async (c) => (await ctx.sandbox.exec(['sh', '-c', c], { signal: ctx.signal, timeoutMs: 180000 })).stdout.trim()
     const bash = async (c) => (await ctx.sandbox.exec(c, { signal: ctx.signal, timeoutMs: 30000 })).stdout.trim()
-    const team = ctx.team ?? null
-    const seen = { setting: ctx.setting, team: team && { ...team, taskList: team.taskList === null ? null : 'handle' } }
+    const { coordination } = ctx
+    const tools = coordination.tools.map((t) => t.kind + ':' + t.name)
+    const has = (name) => coordination.tools.some((t) => t.name === name)
+    const role = await sh('echo "$CB_TEAM_ROLE"')
+    const status = coordination.status ? await coordination.status() : null
+    const seen = {
+      peers: ctx.peers, role, tools, commandDir: coordination.commandDir, briefing: coordination.briefing.sections.map((s) => s.title),
+      upstream: coordination.briefing.upstream, status: status && status.split('\\n')[0], waitForMessages: coordination.waitForMessages,
+    }
     seen.commands = await sh('command -v coop-task-list || echo none')
     seen.loginCommands = await bash('command -v coop-task-list || echo none')
     seen.protocolCommands = await sh('for c in coop-request coop-respond coop-pending; do command -v $c || echo none; done')
-    if (team && team.features.protocol && team.role === 'lead') {
+    if (has('coop-request') && role === 'lead') {
       seen.response = await sh("coop-request agent2 question 'ready to integrate?' --wait 150; echo \\"exit=$?\\"")
     }
-    if (team && team.features.protocol && me === 'agent2') {
+    if (has('coop-pending') && me === 'agent2') {
       for (let i = 0; i < 600; i++) {
         const pending = JSON.parse(await sh('coop-pending'))
         if (pending.length > 0) { seen.pending = pending; seen.respond = await sh('coop-respond ' + pending[0].id + ' "yes, patch in the scratchpad"; echo "exit=$?"'); break }
@@ -35,17 +43,19 @@ const TEAM_PROBE = `export default { name: 'team-probe', version: '0.0.1', regis
       }
     }
     seen.shared = await sh('test -d /workspace/shared && echo yes || echo no')
-    if (team && !team.scratchpad && team.taskList) seen.localMirror = await sh('coop-task-list >/dev/null && ls /workspace/shared/tasks | tr "\\\\n" " " | sed "s/ $//"')
+    // Told of a scratchpad the team shares (without one, /workspace/shared may still hold the agent's own mirror).
+    const scratchpad = seen.briefing.includes('Scratchpad')
+    if (!scratchpad && has('coop-task-list')) seen.localMirror = await sh('coop-task-list >/dev/null && ls /workspace/shared/tasks | tr "\\\\n" " " | sed "s/ $//"')
     seen.remote = await sh('git remote get-url team 2>/dev/null || echo none')
-    if (team && team.features.task_list) {
-      const mine = JSON.parse(await sh('coop-task-list --mine'))
+    const mine = has('coop-task-list') ? JSON.parse(await sh('coop-task-list --mine')) : []
+    if (mine.length > 0) {
       seen.mine = mine.map((t) => t.title)
       const task = mine[0]
       seen.claim = await sh('coop-task-claim ' + task.id + '; echo "exit=$?"')
-      if (team.scratchpad) await sh('echo "from ' + me + '" > /workspace/shared/' + me + '.patch')
+      if (scratchpad) await sh('echo "from ' + me + '" > /workspace/shared/' + me + '.patch')
       seen.update = await sh("coop-task-update " + task.id + " done -n 'patch at /workspace/shared/" + me + ".patch'; echo \\"exit=$?\\"")
-      if (team.scratchpad) seen.mirrored = JSON.parse(await sh('cat /workspace/shared/tasks/' + task.id + '.json')).status
-      if (team.role === 'lead') {
+      if (scratchpad) seen.mirrored = JSON.parse(await sh('cat /workspace/shared/tasks/' + task.id + '.json')).status
+      if (role === 'lead') {
         for (let i = 0; i < 600; i++) {
           const all = JSON.parse(await sh('coop-task-list'))
           if (all.every((t) => t.status === 'done')) break
@@ -78,6 +88,10 @@ async function probeWorkdir(prefix: string) {
 const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 
 const ALL_ON = { task_list: true, scratchpad: true, mcp: true, auto_refresh: true, protocol: true }
+/** Where the harness installs a seat's commands (`SEAT_COMMAND_DIR`). */
+const BIN = '/tmp/.cooperbench-tools/bin'
+const TASK_TOOLS = ['coop-task-list', 'coop-task-claim', 'coop-task-update', 'coop-task-create'].map((name) => `command:${name}`)
+const PROTOCOL_TOOLS = ['coop-request', 'coop-respond', 'coop-pending'].map((name) => `command:${name}`)
 
 describe('cooperbench run --setting team (local backend)', () => {
   it('the oracle: team folders, result.json with the lead, roles, features and metrics, the seeded list, the scratchpad copy, coop verdicts', async (ctx) => {
@@ -195,18 +209,20 @@ describe('cooperbench run --setting team (local backend)', () => {
         [3, 'agent3', 'member'],
       ] as const) {
         const seen = await probed(pair!, featureId)
-        expect(seen.setting).toBe('team')
-        expect(seen.team).toEqual({
+        // What the seat was given to coordinate with: the team's commands and tracker, our briefing, the summary, the wait tool.
+        expect(seen).toMatchObject({
+          peers: ['agent1', 'agent2', 'agent3'].filter((a) => a !== agentId),
           role,
-          lead: 'agent1',
-          agents: ['agent1', 'agent2', 'agent3'],
-          features: ALL_ON,
-          taskList: 'handle',
-          scratchpad: '/workspace/shared',
+          tools: [...TASK_TOOLS, ...PROTOCOL_TOOLS, 'function:task_tracker'],
+          commandDir: BIN,
+          briefing: ['Your role in the team', 'Task list', 'Requests', 'Scratchpad'],
+          upstream: null,
+          waitForMessages: { declaration: null },
         })
-        expect(seen.commands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
-        expect(seen.loginCommands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
-        expect(seen.protocolCommands.split('\n')).toEqual(['coop-request', 'coop-respond', 'coop-pending'].map((c) => `/tmp/.cooperbench-tasks/bin/${c}`))
+        expect(seen.status).toMatch(/^\[Team task list\] /)
+        expect(seen.commands).toBe(`${BIN}/coop-task-list`)
+        expect(seen.loginCommands).toBe(`${BIN}/coop-task-list`)
+        expect(seen.protocolCommands.split('\n')).toEqual(['coop-request', 'coop-respond', 'coop-pending'].map((c) => `${BIN}/${c}`))
         expect(seen.mine).toEqual([role === 'lead' ? 'Lead-only: integrate and submit feature 1' : `Implement feature ${featureId}`])
         expect(seen.claim).toBe('exit=0')
         expect(seen.update).toBe('exit=0')
@@ -257,7 +273,8 @@ describe('cooperbench run --setting team (local backend)', () => {
     for (const file of ['task_log.json', 'tasks.json', 'scratchpad']) expect(existsSync(join(pair!, file)), file).toBe(false)
     for (const featureId of [1, 2]) {
       const seen = await probed(pair!, featureId)
-      expect(seen.team).toMatchObject({ features: off, taskList: null, scratchpad: null })
+      // Only the role and the wait tool (mcp stays on): no tools, no summary, no commands.
+      expect(seen).toMatchObject({ tools: [], status: null, briefing: ['Your role in the team'], waitForMessages: { declaration: null } })
       expect(seen.commands).toBe('none')
       expect(seen.protocolCommands).toBe('none\nnone\nnone')
       expect(seen.shared).toBe('no')
@@ -287,9 +304,9 @@ describe('cooperbench run --setting team (local backend)', () => {
     for (const file of ['task_log.json', 'tasks.json', 'scratchpad']) expect(existsSync(join(pair!, file)), file).toBe(false)
     for (const featureId of [1, 2]) {
       const seen = await probed(pair!, featureId)
-      expect(seen.team).toMatchObject({ taskList: 'handle', scratchpad: null })
-      expect(seen.commands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
-      expect(seen.protocolCommands.split('\n')).toEqual(['coop-request', 'coop-respond', 'coop-pending'].map((c) => `/tmp/.cooperbench-tasks/bin/${c}`))
+      expect(seen).toMatchObject({ tools: [...TASK_TOOLS, ...PROTOCOL_TOOLS, 'function:task_tracker'], status: '[Team task list]: no tasks yet.' })
+      expect(seen.commands).toBe(`${BIN}/coop-task-list`)
+      expect(seen.protocolCommands.split('\n')).toEqual(['coop-request', 'coop-respond', 'coop-pending'].map((c) => `${BIN}/${c}`))
       expect(seen.localMirror).toBe('_index.json _log.jsonl')
     }
   }, 300_000)
@@ -307,7 +324,8 @@ describe('cooperbench run --setting team (local backend)', () => {
     expect(result.team_features).toEqual({ ...ALL_ON, protocol: false })
     for (const featureId of [1, 2]) {
       const seen = await probed(pair!, featureId)
-      expect(seen.commands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
+      expect(seen.tools).toEqual([...TASK_TOOLS, 'function:task_tracker'])
+      expect(seen.commands).toBe(`${BIN}/coop-task-list`)
       expect(seen.protocolCommands).toBe('none\nnone\nnone')
       expect(seen.response).toBeUndefined()
     }

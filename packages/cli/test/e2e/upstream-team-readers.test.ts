@@ -9,14 +9,24 @@
  */
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { teamTaskSummary } from '@cooperbench/setting-team/agent'
-import { pythonJsonDumps, TEAM_FLOAT_KEYS } from '@cooperbench/spec-utils/host'
+import { pathToFileURL } from 'node:url'
+import { pythonJsonDumps } from '@cooperbench/spec-utils/host'
 import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_DATASET, describeResult, makeWorkdir, readJson, requireLocalBackend, runCli } from './helpers.js'
 
 type Json = Record<string, any>
+
+/**
+ * The team setting as the CLI has it: a nested plugin of `@cooperbench/builtins` (the CLI's package.json names no setting), so
+ * resolved from there. Its keys written as floats (`ts`, `created_at`, `updated_at`) are what upstream's `json.dumps` writes so.
+ */
+const requireFromBuiltins = createRequire(createRequire(import.meta.url).resolve('@cooperbench/builtins/package.json'))
+const { TEAM_FLOAT_KEYS } = (await import(pathToFileURL(requireFromBuiltins.resolve('@cooperbench/setting-team')).href)) as {
+  TEAM_FLOAT_KEYS: ReadonlySet<string>
+}
 
 interface Fixture {
   run: { args: string[]; run_name: string }
@@ -110,7 +120,7 @@ async function pairAnswers(dir: string, config: Json): Promise<Json> {
   const log: Json[] = await readJson(join(dir, 'task_log.json'))
   const tasks: Json[] = await readJson(join(dir, 'tasks.json'))
   const metrics = upstreamMetrics(log, tasks)
-  const [head, ...lines] = teamTaskSummary(tasks as never, 'agent1').split('\n')
+  const [head, ...lines] = formatTaskSummary(tasks, 'agent1').split('\n')
   return {
     eval_patch_files: Object.fromEntries(result.features.map((f: number) => [`agent${f}.patch`, existsSync(join(dir, `agent${f}.patch`))])),
     compute_metrics: { ...metrics, time_to_first_claim_seconds: typeof metrics.time_to_first_claim_seconds === 'number' ? '<number>' : null },
@@ -142,6 +152,22 @@ function upstreamMetrics(log: Json[], tasks: Json[]): Json {
     claims_per_agent: count('claim'),
     updates_per_agent: count('update'),
   }
+}
+
+/**
+ * `format_task_summary(tasks, viewer)`: a fixed line without tasks; else the counts by status (sorted by name) and a line per task,
+ * the viewer's own marked, an unowned task's owner `?`.
+ */
+function formatTaskSummary(tasks: Json[], viewer: string): string {
+  if (tasks.length === 0) return '[Team task list]: no tasks yet.'
+  const counts: Record<string, number> = {}
+  for (const task of tasks) counts[task.status] = (counts[task.status] ?? 0) + 1
+  const header = Object.keys(counts)
+    .sort()
+    .map((status) => `${status}: ${counts[status]}`)
+    .join(', ')
+  const lines = tasks.map((t) => `  - ${t.id} [${t.status}] owner=${t.owner || '?'}${(t.owner || '?') === viewer ? ' (you own)' : ''}: ${t.title}`)
+  return [`[Team task list] ${header}`, ...lines].join('\n')
 }
 
 /** `fs_mirror` beside ours: the same files, upstream's index keys, and each file as upstream's `json.dumps` writes it for this list. */

@@ -50,11 +50,11 @@ describe("the plugins data dir takes the CLI's own @cooperbench packages", () =>
   it('names the packages the data dir does not resolve to the CLI: missing, or another copy', async () => {
     const dataDir = join(dir, 'linked')
     const dirs = hostPackageDirs()
-    const [spec, utils, kit, core] = HOST_PACKAGES
+    const [spec, utils, kit, core, team] = HOST_PACKAGES
     await mkdir(join(dataDir, 'node_modules', '@cooperbench', 'kit-copy'), { recursive: true })
     await symlink(dirs[spec]!, join(dataDir, 'node_modules', spec))
     await symlink(dirs[utils]!, join(dataDir, 'node_modules', utils))
     await symlink(join(dataDir, 'node_modules', '@cooperbench', 'kit-copy'), join(dataDir, 'node_modules', kit))
-    expect([...foreignHostPackages(dataDir, dirs).keys()]).toEqual([kit, core])
+    expect([...foreignHostPackages(dataDir, dirs).keys()]).toEqual([kit, core, team])
   })
 })

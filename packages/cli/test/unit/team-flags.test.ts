@@ -1,19 +1,19 @@
 /**
  * The `--team-no-*` flags of `run` are made from the team setting's registration (its
  * `spellings`, each feature's `offFlag`) as every installed setting's flags are (setting-flags.ts).
+ * The registry is the CLI's own: the team setting comes with `@cooperbench/builtins`, as its nested
+ * oclif plugin (the CLI's package.json names no setting).
  */
-import { builtinsPlugin } from '@cooperbench/builtins'
-import { applyPlugin, PluginRegistry } from '@cooperbench/core'
-import { teamPlugin } from '@cooperbench/setting-team'
-import { Parser } from '@oclif/core'
+import { fileURLToPath } from 'node:url'
+import { Config, Parser } from '@oclif/core'
 import { describe, expect, it } from 'vitest'
 import Run from '../../src/commands/run.js'
 import { declaredFlagSet, FLAGGED_KEY_IDS } from '../../src/declared-flags.js'
+import { loadRegistry } from '../../src/plugins.js'
 import { settingFlagSet, settingOptions } from '../../src/setting-flags.js'
 
-const registry = new PluginRegistry()
-await applyPlugin(registry, builtinsPlugin)
-await applyPlugin(registry, teamPlugin)
+const oclif = await Config.load(fileURLToPath(new URL('../..', import.meta.url)))
+const registry = await loadRegistry(oclif)
 const teamSet = settingFlagSet(registry, new Set(Object.keys(Run.flags)))
 const allFlags = { ...Run.flags, ...teamSet.flags }
 const runFlags = allFlags as Record<string, { type: string; allowNo?: boolean; helpGroup?: string; description?: string }>
@@ -22,6 +22,15 @@ const declaredRunFlags = declaredFlagSet(FLAGGED_KEY_IDS)
 const teamFeatures = settingOptions(registry).filter((option) => option.off && option.setting === 'team')
 
 describe('the team flags of run', () => {
+  it("come from the team setting, which the CLI loads as a plugin of the builtins'", () => {
+    expect(oclif.getPluginsList().find((plugin) => plugin.name === '@cooperbench/setting-team')).toMatchObject({
+      type: 'core',
+      parent: { name: '@cooperbench/builtins' },
+    })
+    expect(registry.get('setting', 'team').plugin?.name).toBe('@cooperbench/setting-team')
+    expect(registry.failures.filter((failure) => failure.plugin.startsWith('@cooperbench/'))).toEqual([])
+  })
+
   it('are one per team feature, each a switch that only switches its feature off, listed under TEAM', () => {
     expect(teamFeatures.map((option) => option.flag)).toEqual([
       'team-no-task-list',

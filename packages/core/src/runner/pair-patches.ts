@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { EvalPatches, JudgedPatch, JudgedPatches, ResultRecord } from '@cooperbench/spec'
 import { PairFiles, readJsonChecked, resultShapeProblem } from '@cooperbench/results'
 
@@ -26,7 +26,10 @@ export async function readPairPatches(dir: string, judged: JudgedPatches): Promi
   const problems = read.flatMap((r) => (r.problem === null ? [] : [r.problem]))
   if (problems.length > 0) return { patches: null, lost: `patch file lost: ${problems.join('; ')}. ${REMEDY}` }
   const texts = read.map((r) => r.text)
-  return { patches: judged.rule === 'merge' ? { rule: 'merge', agents: texts } : { rule: 'single', patch: texts[0]! }, lost: null }
+  return {
+    patches: judged.rule === 'merge' ? { rule: 'merge', agents: texts } : { rule: 'single', patch: texts[0]!, file: basename(judged.patch.file) },
+    lost: null,
+  }
 }
 
 /** One judged file's text, and why it is lost when result.json records lines its file does not have. */

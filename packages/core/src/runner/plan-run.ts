@@ -1,6 +1,8 @@
 import { CooperbenchError, type ImageLayer, isCooperbenchError, PLUGIN_KINDS, type SettingShape } from '@cooperbench/spec'
 import {
+  agentShorthand,
   autoRunName,
+  cleanModelName,
   configFingerprint,
   didYouMean,
   keySource,
@@ -8,6 +10,7 @@ import {
   PLUGIN_OPTIONS_SECTION,
   readAgentConfig,
   redactSecrets,
+  type SeatFingerprint,
   type SettingOptions,
   settingOptionsFor,
 } from '@cooperbench/config'
@@ -16,7 +19,7 @@ import { readDatasetSource } from '../dataset/source.js'
 import type { PluginRegistry } from '../plugin/registry.js'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { CORE_VERSION } from '../version.js'
-import { PLAN_CONFIG_KEYS, type PlanSettings, type RunPlan } from './plan.js'
+import { PLAN_CONFIG_KEYS, type PlanSettings, type RunPlan, type SeatPlan } from './plan.js'
 import { agentLimitsFor, agentOptionsFor, backendOptionsFor, busOptionsFor, evaluatorOptionsFor } from './plugin-options.js'
 
 /** The prompt source of agents whose registration names none; part of the configuration fingerprint. */
@@ -34,8 +37,10 @@ export async function planRun(registry: PluginRegistry, settings: LayeredConfig,
   const agent = entry.name
   // An agent that calls no model (the oracle) is named and recorded without one.
   const recordedModel = entry.usesModel === false ? null : config.modelName
-  const nameInput = runNameInput(config, agent, recordedModel, agentConfig.digest, setting.shape)
-  const runName = config.runName ?? autoRunName(nameInput, (a) => registry.find('agent', a)?.shorthand)
+  const shorthand = (a: string) => registry.find('agent', a)?.shorthand
+  const seats = await plannedSeats(registry, settings, setting, { agent, modelName: config.modelName })
+  const nameInput = { ...runNameInput(config, agent, recordedModel, agentConfig.digest, setting.shape), seats: seatNameParts(seats, agent, shorthand) }
+  const runName = config.runName ?? autoRunName(nameInput, shorthand)
   const promptSource = (await entry.promptSource?.(agentOptions)) ?? DEFAULT_PROMPT_SOURCE
   const { fingerprint, hash } = configFingerprint(
     { ...config, setting: setting.name, agent, modelName: recordedModel },
@@ -45,7 +50,8 @@ export async function planRun(registry: PluginRegistry, settings: LayeredConfig,
       harnessVersion: CORE_VERSION,
       promptProfile: promptSource,
       setting: { ...setting.shape, judgedByMerge: setting.judgedByMerge },
-      plugins: pluginVersions(registry, config),
+      plugins: pluginVersions(registry, config, seats),
+      seats: seatFingerprints(registry, seats),
     },
   )
   return {
@@ -65,6 +71,8 @@ export async function planRun(registry: PluginRegistry, settings: LayeredConfig,
     agentTimeoutMs: config.agentTimeoutSeconds === null ? null : config.agentTimeoutSeconds * 1000,
     agentOptions,
     agentLimits: agentLimitsFor(config, layers, entry.ownLimits?.(agentOptions)),
+    agentContinues: entry.continues === true,
+    ...(Object.keys(seats).length > 0 ? { seats } : {}),
     ...planImages(config, entry.imageLayer?.(agentOptions)),
     backendOptions: backendOptionsFor(config),
     busOptions: busOptionsFor(registry, config),
@@ -83,6 +91,65 @@ function runNameInput(config: ResolvedConfig, agent: string, modelName: string |
   const { gitEnabled, subset, repo, taskId, messagingEnabled, teamSize, backend, bus } = config
   const setting = { setting: config.setting, settingMessages: shape.messaging, settingParts: shape.nameParts ?? [] }
   return { ...setting, agent, modelName, gitEnabled, subset, repo, taskId, messagingEnabled, agentConfigDigest, teamSize, backend, bus }
+}
+
+/**
+ * The seat roles a config gives their own agent or model (`seats.<role>`), each planned as the run's agent is: options validated once
+ * (`agents.<name>`; the `--agent-config` file is the run's agent's alone), limits, prompt source. A role the setting never seats is refused.
+ */
+async function plannedSeats(
+  registry: PluginRegistry,
+  settings: LayeredConfig,
+  setting: { name: string; shape: SettingShape },
+  run: { agent: string; modelName: string },
+): Promise<Record<string, SeatPlan>> {
+  const { config, layers } = settings
+  const roles = setting.shape.roles ?? []
+  const seats: Record<string, SeatPlan> = {}
+  for (const [role, seat] of Object.entries(config.seats ?? {})) {
+    if (!roles.includes(role)) {
+      const known = roles.length > 0 ? `Its roles: ${roles.join(', ')}.` : 'It declares no seat roles.'
+      throw new CooperbenchError('CONFIG_INVALID', `seats.${role}: setting ${setting.name} has no seat of role "${role}"`, {
+        hint: `${didYouMean(role, [...roles])}${known} \`cooperbench settings\` lists each setting's roles.`,
+      })
+    }
+    const entry = registry.get('agent', seat.agent ?? run.agent)
+    const agentConfig = entry.name === run.agent ? await readAgentConfig(config.agentConfig) : { options: {} }
+    const agentOptions = registry.validateOptions('agent', entry.name, agentOptionsFor(registry, { ...config, agent: entry.name }, agentConfig))
+    const modelName = seat.model ?? run.modelName
+    seats[role] = {
+      agent: entry.name,
+      agentOptions,
+      modelName,
+      recordedModel: entry.usesModel === false ? null : modelName,
+      promptSource: (await entry.promptSource?.(agentOptions)) ?? DEFAULT_PROMPT_SOURCE,
+      agentLimits: agentLimitsFor(config, layers, entry.ownLimits?.(agentOptions)),
+      continues: entry.continues === true,
+    }
+  }
+  return seats
+}
+
+/** `manager-gpt-5`: each seat role's name part, of what differs from the run's agent (its shorthand) and model. */
+function seatNameParts(seats: Record<string, SeatPlan>, agent: string, shorthand: (agent: string) => string | undefined): string[] {
+  return Object.entries(seats)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([role, seat]) =>
+      [
+        role,
+        ...(seat.agent === agent ? [] : [agentShorthand(seat.agent, shorthand)]),
+        ...(seat.recordedModel ? [cleanModelName(seat.recordedModel)] : []),
+      ].join('-'),
+    )
+}
+
+function seatFingerprints(registry: PluginRegistry, seats: Record<string, SeatPlan>): Record<string, SeatFingerprint> {
+  return Object.fromEntries(
+    Object.entries(seats).map(([role, seat]) => {
+      const release = registry.get('agent', seat.agent).release?.(seat.agentOptions)
+      return [role, { agent: seat.agent, model: seat.recordedModel, prompt_profile: seat.promptSource, ...(release ? { agent_release: release } : {}) }]
+    }),
+  )
 }
 
 /** The run's setting by its registered name: its options from every layer, validated, and the shape its object gives them. */
@@ -135,14 +202,20 @@ function validSettingOptions(registry: PluginRegistry, name: string, given: Sett
   }
 }
 
-/** The name and version of each plugin the run uses, by kind (`agent: "@cooperbench/agent-mini-swe@0.1.0 mini_swe_agent"`). */
-function pluginVersions(registry: PluginRegistry, config: ResolvedConfig): Record<string, string> {
+/** The name and version of each plugin the run uses, by kind (`agent: "@cooperbench/agent-mini-swe@0.1.0 mini_swe_agent"`); a seat's own agent as `agent:<role>`. */
+function pluginVersions(registry: PluginRegistry, config: ResolvedConfig, seats: Record<string, SeatPlan>): Record<string, string> {
   const used = { agent: config.agent, backend: config.backend, bus: config.bus, evaluator: config.evaluator, setting: config.setting } as const
   const versions: Record<string, string> = {}
-  for (const [kind, name] of Object.entries(used) as [keyof typeof used, string][]) {
+  const versionOf = (kind: (typeof PLUGIN_KINDS)[number], name: string) => {
     const entry = registry.find(kind, name)
-    if (entry) versions[kind] = `${entry.name} (${entry.plugin.name}@${entry.plugin.version})`
+    return entry ? `${entry.name} (${entry.plugin.name}@${entry.plugin.version})` : undefined
   }
+  for (const [kind, name] of Object.entries(used) as [keyof typeof used, string][]) {
+    const version = versionOf(kind, name)
+    if (version) versions[kind] = version
+  }
+  for (const [role, seat] of Object.entries(seats))
+    if (seat.agent !== registry.find('agent', config.agent)?.name) versions[`agent:${role}`] = versionOf('agent', seat.agent)!
   return versions
 }
 

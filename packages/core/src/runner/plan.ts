@@ -48,6 +48,10 @@ export interface RunPlan extends PlanSettings {
   agentOptions: Record<string, unknown>
   /** The limits each agent enforces (`ctx.limits`), decided by `planRun`. */
   agentLimits: AgentLimits
+  /** The run's agent resumes conversations (its registration's `continues`). */
+  agentContinues?: boolean
+  /** The seat roles given their own agent or model (`seats.<role>`); every other seat runs the run's. Absent: none. */
+  seats?: Record<string, SeatPlan>
   backendOptions: Record<string, unknown>
   busOptions: Record<string, unknown>
   imageTemplate: string
@@ -59,6 +63,29 @@ export interface RunPlan extends PlanSettings {
   /** The resolved configuration with secrets removed, stored in config.json. */
   configRecord: Record<string, unknown>
   harnessVersion: string
+}
+
+/** The agent one seat runs: the run's, or its role's own (`seats.<role>`), each as the run's is planned. */
+export interface SeatPlan {
+  agent: string
+  agentOptions: Record<string, unknown>
+  /** The model it calls (`ctx.model`). */
+  modelName: string
+  /** The model its records carry: null for an agent that calls none. */
+  recordedModel: string | null
+  promptSource: string
+  agentLimits: AgentLimits
+  /** Its registration's `continues`: a seat carried into a later phase resumes its conversation. */
+  continues?: boolean
+}
+
+/** The agent of a seat of `role`: its role's own when `seats.<role>` names one, else the run's. */
+export function seatPlanOf(plan: RunPlan, role: string | undefined): SeatPlan {
+  const own = role === undefined ? undefined : plan.seats?.[role]
+  if (own) return own
+  const { agent, agentOptions, modelName, agentLimits, agentContinues } = plan
+  const promptSource = plan.promptSource ?? 'cooperbench-v1'
+  return { agent, agentOptions, modelName, recordedModel: recordedModelOf(plan), promptSource, agentLimits, continues: agentContinues === true }
 }
 
 /** What evaluating and naming sandboxes needs of a plan; `eval` has only this much. */

@@ -1,14 +1,14 @@
-import { type Agent, type Backend, type MessageBus, type Setting, agentsTogether } from '@cooperbench/spec'
+import type { Agent, Backend, MessageBus, SeatAgent, Setting } from '@cooperbench/spec'
 import { lifetimeOf, openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { RunFolderRecords, type PairFolder } from '@cooperbench/results'
 import { createBackend, ensureTasksSupported, reapLeftovers } from './backend-setup.js'
 import { preflightWithinBound } from './deadlines.js'
 import { ensurePairInputs } from './pair-inputs.js'
-import { imageNaming, type RunPlan } from './plan.js'
+import { imageNaming, type RunPlan, type SeatPlan, seatPlanOf } from './plan.js'
 import type { RunInput } from './run-input.js'
 import { checkRunCompatibility } from './run-compatibility.js'
-import { providePairBus, provideRunnerServices, RunnerTokens } from './scope-services.js'
+import { providePairBus, provideRunnerServices, RunnerTokens, type SeatAgentOf } from './scope-services.js'
 import type { ScopeSinks } from './services.js'
 
 /** The run scope and what the run itself needs of what it was opened with. */
@@ -42,7 +42,10 @@ export async function openRunScope(input: RunInput, folder: string): Promise<Ope
       const onDiskBefore = records.pairs()
       for (const pair of onDiskBefore) for (const problem of pair.unreadable) logger.warn(`${problem}: that pair is run and evaluated again`)
       await checkRunCompatibility(folder, plan, onDiskBefore)
-      const { agent, agentOptions } = await preflightedAgent(input, backend)
+      const { agent, agentOptions } = await preflightedAgent(input, backend, seatPlanOf(plan, undefined))
+      const seatAgents = new Map<string, SeatAgentOf>()
+      for (const [role, seat] of Object.entries(plan.seats ?? {}))
+        seatAgents.set(role, { plan: seat, agent: (await preflightedAgent(input, backend, seat)).agent })
       const bus = await ownedBus(input, scope)
       const setting = await preflightedSetting(input, backend, bus)
       const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
@@ -56,6 +59,7 @@ export async function openRunScope(input: RunInput, folder: string): Promise<Ope
         [Tokens.EvalPlan, runPlan],
         [Tokens.Backend, backend],
         [Tokens.Agent, agent],
+        [RunnerTokens.SeatAgents, seatAgents],
         [Tokens.Setting, setting],
         [Tokens.Evaluator, evaluator],
         ...(bus ? [[Tokens.Bus, bus] as const] : []),
@@ -82,28 +86,29 @@ async function readyBackend({ plan, pairs, registry, logger, signal }: RunInput,
   return backend
 }
 
-/** The run's agent, preflighted, with the options its schema made of the plan's (defaults filled in). */
+/** An agent the run seats (its own, or a seat role's), preflighted, with the options its schema made of the plan's (defaults filled in). */
 async function preflightedAgent(
   { plan, registry, logger, signal }: RunInput,
   backend: Backend,
+  seat: SeatPlan,
 ): Promise<{ agent: Agent; agentOptions: Record<string, unknown> }> {
   // Validated once (by `planRun`, or here for a plan built by hand): defaults filled in, as the factory sees them.
-  const agentOptions = registry.validateOptions('agent', plan.agent, plan.agentOptions)
-  const agent = await registry.create('agent', plan.agent, { options: agentOptions, logger })
+  const agentOptions = registry.validateOptions('agent', seat.agent, seat.agentOptions)
+  const agent = await registry.create('agent', seat.agent, { options: agentOptions, logger })
+  const shape = plan.settingShape
   if (agent.preflight) {
     await preflightWithinBound(
-      `agent ${plan.agent}`,
+      `agent ${seat.agent}`,
       () =>
         agent.preflight!({
-          model: plan.modelName,
+          model: seat.modelName,
           modelBaseUrl: plan.modelBaseUrl ?? null,
           options: agentOptions,
-          limits: plan.agentLimits,
+          limits: seat.agentLimits,
           run: {
-            setting: plan.settingShape.framing,
-            messaging: plan.settingShape.messaging && plan.messagingEnabled,
-            git: plan.settingShape.git && plan.gitEnabled,
-            agents: agentsTogether(plan.settingShape.framing, plan.teamSize),
+            messaging: shape.messaging && plan.messagingEnabled,
+            git: shape.git === 'always' || (shape.git && plan.gitEnabled),
+            agents: shape.peers ? plan.teamSize : 1,
           },
           backend: { name: backend.name, network: backend.capabilities.network },
         }),
@@ -113,10 +118,10 @@ async function preflightedAgent(
   return { agent, agentOptions }
 }
 
-/** The run's message bus, closed with the run scope and preflighted; null when the setting's agents do not message and it keeps no task lists. */
+/** The run's message bus, closed with the run scope and preflighted; null when the setting's agents do not message and it keeps no logs. */
 async function ownedBus({ plan, registry, logger, signal }: RunInput, scope: Scope): Promise<MessageBus | null> {
-  const { messaging, taskLists } = plan.settingShape
-  const needed = (messaging && plan.messagingEnabled) || taskLists === true
+  const { messaging, logs } = plan.settingShape
+  const needed = (messaging && plan.messagingEnabled) || logs === true
   const bus = needed ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
   if (bus) {
     lifetimeOf(scope).own(`bus ${plan.bus}`, () => bus.close())
@@ -132,7 +137,11 @@ async function preflightedSetting({ plan, registry, logger }: RunInput, backend:
     backend: { name: backend.name, capabilities: backend.capabilities },
     bus,
     policy: plan.policy,
-    agent: { name: plan.agent, collaborates: registry.find('agent', plan.agent)?.collaborates !== false },
+    agents: [null, ...Object.keys(plan.seats ?? {})].map((role): SeatAgent => {
+      const seat = seatPlanOf(plan, role ?? undefined)
+      const collaborates = registry.find('agent', seat.agent)?.collaborates !== false
+      return { role, name: seat.agent, model: seat.recordedModel, promptSource: seat.promptSource, collaborates }
+    }),
     optionSource: plan.settingOptionSource ?? ((key) => `settings.${plan.setting}.${key}`),
   })
   return setting

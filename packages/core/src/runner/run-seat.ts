@@ -1,96 +1,217 @@
 import { join } from 'node:path'
-import type { Agent, AgentResult, AgentRunContext, FailureOrigin, Mailbox, PatchSource, Sandbox, Seat, SeatOutcome, Task } from '@cooperbench/spec'
-import { CooperbenchError, errorMessage, isCooperbenchError } from '@cooperbench/spec'
+import {
+  type Agent,
+  type AgentResult,
+  type AgentRunContext,
+  type BusMessage,
+  type CommandTool,
+  type Coordination,
+  CooperbenchError,
+  errorMessage,
+  type FailureOrigin,
+  isCooperbenchError,
+  type Logger,
+  type Mailbox,
+  type MessageBus,
+  type PatchSource,
+  type Sandbox,
+  SEAT_COMMAND_DIR,
+  type Seat,
+  type SeatCoordination,
+  type SeatOutcome,
+  type Task,
+} from '@cooperbench/spec'
 import { emptyAgentResult } from '@cooperbench/spec-utils'
 import { imageName } from '@cooperbench/spec-utils/images'
 import { normalizeSubmittedPatch } from '@cooperbench/spec-utils/patch'
+import { writeFileAtomic } from '@cooperbench/results'
 import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
-import { writeFileAtomic } from '@cooperbench/results'
 import { supervise } from '../util/supervise.js'
 import { agentDeadlineMs, HARNESS_DEADLINES, settledOrThrow } from './deadlines.js'
 import type { PairEvents } from './events.js'
 import { extractPatch, MAX_PATCH_BYTES } from './extract-patch.js'
 import { connectToGitRemote, followsReferenceProtocol } from './git-remote.js'
 import { agentRecord, agentReport } from './pair-records.js'
-import { recordedModelOf, type RunPlan } from './plan.js'
+import { type RunPlan, type SeatPlan, seatPlanOf } from './plan.js'
 import { reportingSends } from './reporting-mailbox.js'
+import type { SeatAgentOf } from './scope-services.js'
 import { RunnerTokens } from './scope-services.js'
+import { serveTools } from './seat-tools/serve-tools.js'
+import { TOOL_SPOOL_DIR } from './seat-tools/tool-scripts.js'
 import type { OwnedSandboxes } from './services.js'
 import { createTrajectoryRecorder, type HarnessTrajectoryRecorder } from './trajectory.js'
 
-/** What a seat's run needs of its pair: the pair scope, the plan, the folder and who runs beside it. */
+/** What a seat's run needs of its pair: the pair scope, the plan, the folder, the seat roles' agents and what the backend can do. */
 export interface SeatRun {
   scope: Scope
   plan: RunPlan
   task: Task
   dir: string
   runId: string
-  /** The agents whose sandboxes are made together with this one (the seats run at once). */
-  members: readonly string[]
   labels: Record<string, string>
   events: PairEvents
+  /** The seat roles' own agents (`seats.<role>`); other seats run the run's. */
+  seatAgents: ReadonlyMap<string, SeatAgentOf>
+  /** A new host folder owned by the pair (a seat's tool spool, when the backend mounts host folders). */
+  openFolder(label: string): Promise<string>
+  backend: { sharedFolders: boolean; isolation: string }
+}
+
+/** A seat's agent scope and sandbox, kept between its runs when its setting carries it into a later phase. */
+export interface SeatPlace {
+  scope: Scope
+  sandbox: Sandbox
+  /** What its patch is taken against. */
+  baseCommit: string
+  agent: Agent
+  plan: SeatPlan
+  logger: Logger
+  bus: MessageBus | null
+  /** The host folder its sandbox mounts for its tool spool; null: the spool is reached through the sandbox. */
+  spool: string | null
+}
+
+/** One run of a seat: its first (in a fresh sandbox), or a later one in the place it kept (`carried`). */
+export interface SeatRunOptions {
+  /** The agents made together with it (a backend placing sandboxes together learns how many are coming). */
+  members: readonly string[]
+  carried?: { place: SeatPlace; previous: SeatOutcome }
+}
+
+/** How a seat's run ended, and the place a continuation runs in (a seat that keeps its sandbox). */
+export interface SeatRunEnd {
+  outcome: SeatOutcome
+  place: SeatPlace | null
+  /** Whether its agent continued the earlier run's conversation (a carried seat only). */
+  continued?: boolean
 }
 
 /** What an agent takes from its scope, once, when the scope opens. */
 const AGENT_NEEDS = { agent: Tokens.Agent, sandboxes: RunnerTokens.Sandboxes, logger: Tokens.Logger, bus: RunnerTokens.PairBus }
 
 /**
- * One seat in its own agent scope: the sandbox (started from earlier work, connected to the shared remote, prepared by the setting),
- * the agent under the run's signal and wall clock, the patch, artifact, after-check and files; closing the scope frees the sandbox.
- * Any exception becomes an `Error` outcome; an interruption propagates.
+ * One run of a seat in its own agent scope: the sandbox (started from earlier work, connected to the shared remote, prepared by the
+ * setting), its tools served, the agent under the run's signal and wall clock, the patch, artifact, events, after-check and files.
+ * Ending frees the scope and sandbox unless the seat keeps them. Any exception becomes an `Error` outcome; an interruption propagates.
  */
-export async function runSeat(pair: SeatRun, seat: Seat, signal: AbortSignal): Promise<SeatOutcome> {
-  const { plan, dir, task } = pair
-  const recorder = createTrajectoryRecorder(join(dir, seat.files.trajectory), trajectoryHeaderOf(pair, seat))
+export async function runSeat(pair: SeatRun, seat: Seat, signal: AbortSignal, options: SeatRunOptions): Promise<SeatRunEnd> {
+  const own = seat.role === undefined ? undefined : pair.seatAgents.get(seat.role)
+  const chosen = options.carried?.place.plan ?? own?.plan ?? seatPlanOf(pair.plan, undefined)
+  const recorder = createTrajectoryRecorder(join(pair.dir, seat.files.trajectory), trajectoryHeaderOf(pair, seat, chosen))
   const taken: Taken = { patch: '', source: 'none' }
+  const continued = options.carried !== undefined && chosen.continues === true
   let result: AgentResult
-  let scope: Scope | null = null
+  let place: SeatPlace | null = options.carried?.place ?? null
   let mailbox: Mailbox | null = null
   pair.events.agentStarted?.({ agentId: seat.agentId, featureIds: seat.featureIds })
   try {
-    const opened = await openScopeFor(pair.scope, 'agent', [[Tokens.AgentInScope, { agentId: seat.agentId, featureIds: seat.featureIds }]], AGENT_NEEDS)
-    scope = opened.scope
-    const { agent, sandboxes, logger, bus } = opened.services
-    mailbox = seat.channel && bus ? await bus.open(seat.channel.namespace, seat.agentId, seat.peers ?? []) : null
-    if (mailbox && pair.events.messageSent) mailbox = reportingSends(mailbox, pair.events.messageSent)
-    const sandbox = await createSeatSandbox(sandboxes, pair, seat, signal)
+    place ??= await openSeatPlace(pair, seat, chosen, own?.agent, signal, options.members)
+    const { sandbox, logger } = place
+    mailbox = seat.channel && place.bus ? await place.bus.open(seat.channel.namespace, seat.agentId, seat.peers ?? []) : null
+    if (mailbox) mailbox = reportingSends(mailbox, (message) => messageSent(pair, seat, logger, message))
+    await seat.prepare?.(sandbox, signal)
+    const served = await serveTools(sandbox, commandTools(seat), {
+      agentId: seat.agentId,
+      env: seat.coordination?.env ?? {},
+      logger,
+      signal,
+      hostSpoolDir: place.spool,
+      // A process-isolated sandbox (bubblewrap) shares the host's root, read-only: nothing to link there.
+      linkCommands: pair.backend.isolation !== 'process',
+    })
+    try {
+      await seatEvent(logger, seat, 'started', () => seat.events?.started?.({ agentId: seat.agentId, sandbox: served.agentSandbox, signal }))
+      const previous = continued ? options.carried!.previous.result : undefined
+      const context = agentContext(pair, place, seat, served.agentSandbox, mailbox, recorder, signal, previous)
+      result = await runWithinWallClock(place.agent, context, pair.plan, chosen.agent, signal)
+    } finally {
+      await served.stop()
+    }
+    result = await takePatch(sandbox, place.baseCommit, result, taken, pair, seat, logger, signal)
+    if (seat.artifact !== undefined) taken.artifact = await readArtifact(sandbox, seat.artifact)
+  } catch (error) {
+    if (signal.aborted) {
+      // No outcome for an interrupted agent: its journal stays as the trajectory so far.
+      await recorder.close()
+      await closeSeat(mailbox, place)
+      throw error
+    }
+    // Outside the agent's own run: the sandbox, the backend, the harness's files.
+    result = { ...emptyAgentResult('Error', errorMessage(error)), failure: 'infra' }
+  }
+  if (result.status !== 'Submitted' && result.failure === undefined) result = { ...result, failure: 'agent' }
+  await recorder.finish(result)
+  const outcome = await writeSeatFiles(pair.dir, seat, result, taken, chosen, own !== undefined)
+  if (place) await afterRun(place, seat, outcome, signal)
+  const kept = seat.keep === true && place !== null
+  await closeSeat(mailbox, kept ? null : place)
+  pair.events.agentFinished?.(agentReport(outcome))
+  return { outcome, place: kept ? place : null, ...(options.carried ? { continued } : {}) }
+}
+
+/** The host's events of a seat that submitted, then its after-check, whose answer (or failure) is the outcome's `after`. */
+async function afterRun(place: SeatPlace, seat: Seat, outcome: SeatOutcome, signal: AbortSignal): Promise<void> {
+  if (outcome.result.status === 'Submitted') await seatEvent(place.logger, seat, 'submitted', () => seat.events?.submitted?.(outcome))
+  if (seat.after) outcome.after = await seat.after(place.sandbox, outcome, signal).catch((error: unknown) => ({ error: errorMessage(error) }))
+}
+
+/** A setting's handler of a seat's event: its failure is logged, never the seat's. */
+async function seatEvent(logger: Logger, seat: Seat, name: string, handle: () => Promise<void> | void): Promise<void> {
+  try {
+    await handle()
+  } catch (error) {
+    logger.warn(`${seat.agentId}: the setting's ${name} handler failed: ${errorMessage(error)}`)
+  }
+}
+
+function messageSent(pair: SeatRun, seat: Seat, logger: Logger, message: BusMessage): void {
+  pair.events.messageSent?.(message)
+  if (seat.events?.messageSent) void seatEvent(logger, seat, 'messageSent', () => seat.events!.messageSent!(message))
+}
+
+/** Later messages to this agent are reported back to their sender as unread; a seat not kept frees its scope and sandbox. */
+async function closeSeat(mailbox: Mailbox | null, place: SeatPlace | null): Promise<void> {
+  await mailbox?.finish().catch(() => {})
+  await mailbox?.close().catch(() => {})
+  await Promise.resolve(place?.scope.dispose()).catch(() => {})
+}
+
+/** Frees a kept seat's place (the pair ends, or its setting never continued it). */
+export async function releasePlace(place: SeatPlace): Promise<void> {
+  await closeSeat(null, place)
+}
+
+function commandTools(seat: Seat): CommandTool[] {
+  return (seat.coordination?.tools ?? []).filter((tool): tool is CommandTool => tool.kind === 'command')
+}
+
+/** The seat's agent scope and fresh sandbox, started from earlier work and connected to the shared remote. */
+async function openSeatPlace(
+  pair: SeatRun,
+  seat: Seat,
+  plan: SeatPlan,
+  ownAgent: Agent | undefined,
+  signal: AbortSignal,
+  members: readonly string[],
+): Promise<SeatPlace> {
+  const features = { agentId: seat.agentId, featureIds: seat.featureIds }
+  const { scope, services } = await openScopeFor(pair.scope, 'agent', [[Tokens.AgentInScope, features]], AGENT_NEEDS)
+  try {
+    const spool = commandTools(seat).length > 0 && pair.backend.sharedFolders ? await pair.openFolder(`tools-${seat.agentId}`) : null
+    const sandbox = await createSeatSandbox(services.sandboxes, pair, seat, signal, members, spool)
     // The seat's patch is taken against the base: a task that names none has it at HEAD, which the earlier work moves.
-    const baseCommit = task.source.baseCommit ?? (seat.startFrom ? await headCommit(sandbox, signal) : 'HEAD')
+    const baseCommit = pair.task.source.baseCommit ?? (seat.startFrom ? await headCommit(sandbox, signal) : 'HEAD')
     if (seat.startFrom) await startFromPatch(sandbox, seat, signal)
     if (seat.git) {
       const prefetch = !followsReferenceProtocol(plan.promptSource)
       await connectToGitRemote(sandbox, seat.git.git, seat.agentId, baseCommit, { prefetch, signal })
     }
-    const prepared = seat.prepare ? await seat.prepare(sandbox, signal) : null
-    try {
-      const context = agentContext(logger, plan, task, seat, prepared?.agentSandbox ?? sandbox, mailbox, recorder, signal)
-      result = await runWithinWallClock(agent, context, plan, signal)
-    } finally {
-      await prepared?.stop()
-    }
-    result = await takePatch(sandbox, baseCommit, result, taken, pair, seat, logger, signal)
-    if (seat.artifact !== undefined) taken.artifact = await readArtifact(sandbox, seat.artifact)
-    if (seat.after) taken.after = await seat.after(sandbox, signal).catch((error: unknown) => ({ error: errorMessage(error) }))
+    return { scope, sandbox, baseCommit, agent: ownAgent ?? services.agent, plan, logger: services.logger, bus: services.bus, spool }
   } catch (error) {
-    if (signal.aborted) {
-      // No outcome for an interrupted agent: its journal stays as the trajectory so far.
-      await recorder.close()
-      throw error
-    }
-    // Outside the agent's own run: the sandbox, the backend, the harness's files.
-    result = { ...emptyAgentResult('Error', errorMessage(error)), failure: 'infra' }
-  } finally {
-    // Later messages to this agent are reported back to their sender as unread.
-    await mailbox?.finish().catch(() => {})
-    await mailbox?.close().catch(() => {})
-    await Promise.resolve(scope?.dispose()).catch(() => {})
+    await Promise.resolve(scope.dispose()).catch(() => {})
+    throw error
   }
-  if (result.status !== 'Submitted' && result.failure === undefined) result = { ...result, failure: 'agent' }
-  await recorder.finish(result)
-  const outcome = await writeSeatFiles(dir, seat, result, taken)
-  pair.events.agentFinished?.(agentReport(outcome))
-  return outcome
 }
 
 /** What the harness took from a seat's sandbox after its run. */
@@ -100,24 +221,30 @@ interface Taken {
   /** The working-tree diff, when the agent submitted its own patch. */
   worktreePatch?: string
   artifact?: string | null
-  after?: unknown
 }
 
 /** The trajectory file's header: the pair's task, the seat's own keys, the model. */
-function trajectoryHeaderOf(pair: SeatRun, seat: Seat) {
+function trajectoryHeaderOf(pair: SeatRun, seat: Seat, plan: SeatPlan) {
   const own = seat.trajectoryHeader ?? { features: seat.featureIds, agent_id: seat.agentId }
-  return { repo: pair.task.repo, task_id: pair.task.taskId, ...own, model: recordedModelOf(pair.plan) } as Parameters<typeof createTrajectoryRecorder>[1]
+  return { repo: pair.task.repo, task_id: pair.task.taskId, ...own, model: plan.recordedModel } as Parameters<typeof createTrajectoryRecorder>[1]
 }
 
 /** The seat's sandbox, owned by its agent scope, created within the harness's bound. */
-async function createSeatSandbox(sandboxes: OwnedSandboxes, pair: SeatRun, seat: Seat, signal: AbortSignal): Promise<Sandbox> {
+async function createSeatSandbox(
+  sandboxes: OwnedSandboxes,
+  pair: SeatRun,
+  seat: Seat,
+  signal: AbortSignal,
+  members: readonly string[],
+  spool: string | null,
+): Promise<Sandbox> {
+  const mounts = [
+    ...(seat.git ? [seat.git.sharedDir] : []),
+    ...(seat.coordination?.mounts ?? []),
+    ...(spool ? [{ hostPath: spool, sandboxPath: TOOL_SPOOL_DIR, kind: 'folder' as const }] : []),
+  ]
   const created = await supervise({
-    run: (s, clock) =>
-      sandboxes.create(pair.task, seat.agentId, pair.labels, s, {
-        sharedDirs: [...(seat.git ? [seat.git.sharedDir] : []), ...(seat.sharedDirs ?? [])],
-        group: { runId: pair.runId, members: pair.members },
-        clock,
-      }),
+    run: (s, clock) => sandboxes.create(pair.task, seat.agentId, pair.labels, s, { sharedDirs: mounts, group: { runId: pair.runId, members }, clock }),
     timeoutMs: HARNESS_DEADLINES.createSandboxMs,
     graceMs: HARNESS_DEADLINES.graceMs,
     signal,
@@ -157,19 +284,31 @@ async function startFromPatch(sandbox: Sandbox, seat: Seat, signal: AbortSignal)
   }
 }
 
+/** A seat's coordination surface as its agent gets it (`ctx.coordination`). */
+export function coordinationOf(own: SeatCoordination = {}): Coordination {
+  const tools = own.tools ?? []
+  return {
+    briefing: own.briefing ?? { sections: [], upstream: null },
+    tools,
+    commandDir: tools.some((tool) => tool.kind === 'command') ? SEAT_COMMAND_DIR : null,
+    status: own.status ? () => own.status!() : null,
+    waitForMessages: own.waitForMessages ?? null,
+  }
+}
+
 /** What the agent gets for its run (`ctx`). */
 function agentContext(
-  logger: AgentRunContext['logger'],
-  plan: RunPlan,
-  task: Task,
+  pair: SeatRun,
+  place: SeatPlace,
   seat: Seat,
   sandbox: Sandbox,
   mailbox: Mailbox | null,
   recorder: HarnessTrajectoryRecorder,
   signal: AbortSignal,
+  previous: AgentResult | undefined,
 ): AgentRunContext {
+  const { plan, task } = pair
   return {
-    setting: seat.framing,
     agentId: seat.agentId,
     featureIds: seat.featureIds,
     instructions: seat.instructions,
@@ -178,21 +317,22 @@ function agentContext(
     peers: seat.peers ?? [],
     mailbox,
     git: seat.git?.git ?? null,
-    ...(seat.team ? { team: seat.team } : {}),
-    model: plan.modelName,
+    coordination: coordinationOf(seat.coordination),
+    ...(previous === undefined ? {} : { previous }),
+    model: place.plan.modelName,
     modelBaseUrl: plan.modelBaseUrl ?? null,
     backend: plan.backend,
     image: imageName(plan.imageTemplate, plan.imageNamespace, task.repo, task.taskId),
-    options: plan.agentOptions,
-    limits: plan.agentLimits,
+    options: place.plan.agentOptions,
+    limits: place.plan.agentLimits,
     recorder,
-    logger,
+    logger: place.logger,
     signal,
   }
 }
 
 /** An agent ignoring its signal is left behind after the grace period; an interruption rethrows, a deadline or error becomes the result. */
-async function runWithinWallClock(agent: Agent, context: AgentRunContext, plan: RunPlan, signal: AbortSignal): Promise<AgentResult> {
+async function runWithinWallClock(agent: Agent, context: AgentRunContext, plan: RunPlan, name: string, signal: AbortSignal): Promise<AgentResult> {
   const limitMs = agentDeadlineMs(plan)
   const ran = await supervise({ run: (s) => agent.run({ ...context, signal: s }), timeoutMs: limitMs, graceMs: HARNESS_DEADLINES.graceMs, signal })
   if (signal.aborted) throw signal.reason ?? new Error('interrupted')
@@ -202,7 +342,7 @@ async function runWithinWallClock(agent: Agent, context: AgentRunContext, plan: 
     return ran.aborted === 'deadline'
       ? emptyAgentResult('LimitsExceeded', limitText)
       : { ...emptyAgentResult('Error', errorMessage(ran.error)), failure: failureOf(ran.error) }
-  return emptyAgentResult('LimitsExceeded', `${limitText}; agent ${plan.agent} ignored the abort for ${HARNESS_DEADLINES.graceMs / 1000} s and was abandoned`)
+  return emptyAgentResult('LimitsExceeded', `${limitText}; agent ${name} ignored the abort for ${HARNESS_DEADLINES.graceMs / 1000} s and was abandoned`)
 }
 
 /** Takes the seat's patch into `taken` (the agent's own submission, or the working-tree diff); the result with a note when it was too large. */
@@ -213,7 +353,7 @@ async function takePatch(
   taken: Taken,
   pair: SeatRun,
   seat: Seat,
-  logger: AgentRunContext['logger'],
+  logger: Logger,
   signal: AbortSignal,
 ): Promise<AgentResult> {
   const { plan, task } = pair
@@ -241,16 +381,19 @@ async function readArtifact(sandbox: Sandbox, path: string): Promise<string | nu
 }
 
 /** Writes the seat's patch (and the working-tree diff, the artifact) into the pair folder and makes its outcome. */
-async function writeSeatFiles(dir: string, seat: Seat, result: AgentResult, taken: Taken): Promise<SeatOutcome> {
+async function writeSeatFiles(dir: string, seat: Seat, result: AgentResult, taken: Taken, plan: SeatPlan, ownAgent: boolean): Promise<SeatOutcome> {
   await writeFileAtomic(join(dir, seat.files.patch), taken.patch)
   if (taken.worktreePatch !== undefined) await writeFileAtomic(join(dir, seat.files.worktreePatch), taken.worktreePatch)
   if (seat.files.artifact !== undefined && typeof taken.artifact === 'string') await writeFileAtomic(join(dir, seat.files.artifact), taken.artifact)
   const outcome = { agentId: seat.agentId, featureIds: seat.featureIds, result, patch: taken.patch, patchSource: taken.source }
+  const record = agentRecord({ ...outcome, ...(taken.worktreePatch === undefined ? {} : { worktreePatch: taken.worktreePatch }) })
   return {
     ...outcome,
-    record: agentRecord({ ...outcome, ...(taken.worktreePatch === undefined ? {} : { worktreePatch: taken.worktreePatch }) }),
+    agent: plan.agent,
+    model: plan.recordedModel,
+    // A seat of a role with its own agent or model says which: the pair's `agent_framework` and `model` are the run's.
+    record: ownAgent ? { ...record, agent_framework: plan.agent, model: plan.recordedModel } : record,
     ...(seat.artifact === undefined ? {} : { artifact: taken.artifact ?? null }),
-    ...(seat.after === undefined ? {} : { after: taken.after }),
   }
 }
 

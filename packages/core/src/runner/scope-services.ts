@@ -1,9 +1,16 @@
-import { type MessageBus, token } from '@cooperbench/spec'
+import { type Agent, type MessageBus, token } from '@cooperbench/spec'
+import type { SeatPlan } from './plan.js'
 import type { Scope } from '../plugin/container.js'
 import { optional, provide } from '../plugin/provide.js'
 import { Tokens } from '../plugin/tokens.js'
 import { OWNED_SANDBOX_DEPS, type OwnedSandboxes, ownedSandboxes, SCOPE_SINKS_DEPS, type ScopeSinks, scopeSinks } from './services.js'
 import { supervisedBus } from './supervised-bus.js'
+
+/** A seat role's own agent, made and preflighted once per run. */
+export interface SeatAgentOf {
+  plan: SeatPlan
+  agent: Agent
+}
 
 /** The runner's own services, each built for the scope that resolves it from that scope's view of its deps (`provide`). */
 export const RunnerTokens = {
@@ -13,6 +20,8 @@ export const RunnerTokens = {
   Sinks: token<ScopeSinks>('sinks'),
   /** A pair's bus (the run's, or a plugin's for the pair) under the harness's bounds; null without one. */
   PairBus: token<MessageBus | null>('pair-bus'),
+  /** The agents of the seat roles that name their own (`seats.<role>`), by role; every other seat runs `Tokens.Agent`. */
+  SeatAgents: token<ReadonlyMap<string, SeatAgentOf>>('seat-agents'),
 } as const
 
 /** Provides the services every run scope of the runner has (`run` and `eval`), for it and the scopes inside it. */

@@ -1,4 +1,4 @@
-import { type BusMessage, type Mailbox, type MessageBus, type TaskList, CooperbenchError } from '@cooperbench/spec'
+import { type BusMessage, type Mailbox, type MessageBus, type SharedLog, CooperbenchError } from '@cooperbench/spec'
 import { supervise } from '../util/supervise.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 
@@ -15,8 +15,8 @@ export function supervisedBus(bus: MessageBus, busName: string, bounds: BusBound
     open: async (namespace, agentId, peers) => supervisedMailbox(await bounded('open', 0, () => bus.open(namespace, agentId, peers)), bounded),
     transcript: (namespace) => bounded('transcript', 0, () => bus.transcript(namespace)),
     clear: (namespace) => bounded('clear', 0, () => bus.clear(namespace)),
-    ...(bus.openTaskList
-      ? { openTaskList: async (namespace: string) => supervisedTaskList(await bounded('openTaskList', 0, () => bus.openTaskList!(namespace)), bounded) }
+    ...(bus.openLog
+      ? { openLog: async (namespace: string, name: string) => supervisedLog(await bounded('openLog', 0, () => bus.openLog!(namespace, name)), bounded) }
       : {}),
     close: () => bounded('close', 0, () => bus.close()),
   }
@@ -44,24 +44,14 @@ function supervisedMailbox(mailbox: Mailbox, bounded: Bounded): Mailbox {
   }
 }
 
-/** The task list with the bus's bounds: a claim that hangs fails (its outcome unknown) rather than hanging the agent. */
-function supervisedTaskList(list: TaskList, bounded: Bounded): TaskList {
+/** A shared log with the bus's bounds: an append that hangs fails (its outcome unknown) rather than hanging the agent. */
+function supervisedLog(log: SharedLog, bounded: Bounded): SharedLog {
   return {
-    specificationVersion: list.specificationVersion,
-    namespace: list.namespace,
-    create: (by, title, options) => bounded('task create', 0, () => list.create(by, title, options)),
-    claim: (taskId, by) => bounded('task claim', 0, () => list.claim(taskId, by)),
-    update: (taskId, by, status, note) => bounded('task update', 0, () => list.update(taskId, by, status, note)),
-    get: (taskId) => bounded('task get', 0, () => list.get(taskId)),
-    list: (filter) => bounded('task list', 0, () => list.list(filter)),
-    log: () => bounded('task log', 0, () => list.log()),
-    request: (by, to, kind, body) => bounded('request', 0, () => list.request(by, to, kind, body)),
-    respond: (requestId, by, body) => bounded('respond', 0, () => list.respond(requestId, by, body)),
-    pending: (agentId) => bounded('pending requests', 0, () => list.pending(agentId)),
+    read: () => bounded('log read', 0, () => log.read()),
+    append: (entries) => bounded('log append', 0, () => log.append(entries)),
     // The wait is bounded by its own timeout plus the bus's; the caller's signal aborts it.
-    awaitResponse: (requestId, timeoutMs, signal) => bounded('await response', timeoutMs, (s) => list.awaitResponse(requestId, timeoutMs, s), signal),
-    clear: () => bounded('task clear', 0, () => list.clear()),
-    close: () => bounded('task close', 0, () => list.close()),
+    wait: (timeoutMs, signal) => bounded('log wait', timeoutMs, (s) => log.wait(timeoutMs, s), signal),
+    close: () => bounded('log close', 0, () => log.close()),
   }
 }
 

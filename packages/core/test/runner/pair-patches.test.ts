@@ -78,7 +78,7 @@ describe('readPairPatches: a patch result.json records is the agents’ work; a 
       new RegExp(`^patch file lost: ${join(lost.dir, 'solo.patch')} is missing, yet result.json records a 9-line patch from the solo agent\\. `),
     )
     const empty = await pairFolder('solo', [1, 2], { 'result.json': result(0), 'solo.patch': '' })
-    expect(await patchesOf(empty)).toEqual({ patches: { rule: 'single', patch: '' }, lost: null })
+    expect(await patchesOf(empty)).toEqual({ patches: { rule: 'single', patch: '', file: 'solo.patch' }, lost: null })
   })
 
   it('team of three: patches in feature order; the third agent’s lost file is named by its feature', async () => {
@@ -124,7 +124,7 @@ describe('readPairPatches: a patch result.json records is the agents’ work; a 
     )
     // Written empty, it is the empty patch.
     await writeFile(join(pair.dir, 'ghost.patch'), '')
-    expect(await readPairPatches(pair.dir, ghost)).toEqual({ patches: { rule: 'single', patch: '' }, lost: null })
+    expect(await readPairPatches(pair.dir, ghost)).toEqual({ patches: { rule: 'single', patch: '', file: 'ghost.patch' }, lost: null })
   })
 
   it('an unreadable result.json (corrupt, or naming no pair) is no licence to read absent files as empty patches', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { MessageBus, TaskList } from '@cooperbench/spec'
+import type { MessageBus } from '@cooperbench/spec'
 import { MemoryBus } from '@cooperbench/builtins'
 import { isCooperbenchError } from '@cooperbench/spec'
 import { supervisedBus } from '../../src/runner/supervised-bus.js'
@@ -71,13 +71,14 @@ describe('supervisedBus: a bus that stops answering fails the operation, naming 
   })
 })
 
-describe('supervisedBus: the task list a bus offers', () => {
-  it('passes through, so a run can open the team task list of a bus that has one', async () => {
+describe('supervisedBus: the shared logs a bus offers', () => {
+  it('passes through, so a run can open a log of a bus that has them', async () => {
     const bus = supervisedBus(new MemoryBus(), 'memory', bounds)
-    const list = await bus.openTaskList!('run-1')
-    const task = await list.create('agent1', 'Implement feature 2', { assign: 'agent2' })
-    expect(await list.claim(task.id, 'agent2')).toMatchObject({ outcome: 'claimed' })
-    expect((await list.log()).map((e) => e.kind)).toEqual(['create', 'claim'])
+    const [first, second] = [await bus.openLog!('run-1', 'tasks'), await bus.openLog!('run-1', 'tasks')]
+    expect(await first.append(['a'])).toBe(true)
+    expect(await second.append(['b'])).toBe(false)
+    expect(await second.read()).toEqual(['a'])
+    expect(await second.append(['b'])).toBe(true)
   })
 
   it('is absent when the bus has none', () => {
@@ -90,10 +91,10 @@ describe('supervisedBus: the task list a bus offers', () => {
       clear: (n) => inner.clear(n),
       close: () => inner.close(),
     }
-    expect(supervisedBus(plain, 'plain', bounds).openTaskList).toBeUndefined()
+    expect(supervisedBus(plain, 'plain', bounds).openLog).toBeUndefined()
   })
 
-  it('a claim that hangs rejects with BACKEND_UNAVAILABLE naming the bus and the operation', async () => {
+  it('an append that hangs rejects with BACKEND_UNAVAILABLE naming the bus and the operation', async () => {
     const inner = new MemoryBus()
     const bus = supervisedBus(
       {
@@ -102,16 +103,15 @@ describe('supervisedBus: the task list a bus offers', () => {
         open: (n, a, p) => inner.open(n, a, p),
         transcript: (n) => inner.transcript(n),
         clear: (n) => inner.clear(n),
-        openTaskList: async (n) => Object.assign(Object.create(await inner.openTaskList(n)) as TaskList, { claim: never }),
+        openLog: async (n, name) => ({ ...(await inner.openLog(n, name)), append: never }),
         close: () => inner.close(),
       },
       'hanging',
       bounds,
     )
-    const list = await bus.openTaskList!('run-1')
-    const task = await list.create('agent1', 'a task')
-    const error = await list.claim(task.id, 'agent2').catch((e: unknown) => e)
+    const log = await bus.openLog!('run-1', 'tasks')
+    const error = await log.append(['an entry']).catch((e: unknown) => e)
     expect(isCooperbenchError(error) && error.code).toBe('BACKEND_UNAVAILABLE')
-    expect((error as Error).message).toBe('bus hanging: task claim did not finish within 0 s')
+    expect((error as Error).message).toBe('bus hanging: log append did not finish within 0 s')
   })
 })

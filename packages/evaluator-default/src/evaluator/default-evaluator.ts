@@ -1,3 +1,4 @@
+import { basename } from 'node:path'
 import type { EvalInput, EvaluationPolicy, Evaluator, EvalRecord, FeatureEvalRecord } from '@cooperbench/spec'
 import {
   type EvaluationJob,
@@ -125,7 +126,7 @@ async function planEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promise<
   const { prepared, features, policy } = start
   const base = markerPlaceholder('base')
   const merged = input.patches.rule === 'merge'
-  const testedPatch = merged ? PATCH_FILES.merged : PATCH_FILES.solo
+  const testedPatch = merged ? PATCH_FILES.merged : prepared.single
   const steps: ScriptedStep[] = [{ script: setupScript(merged, prepared, policy), timeoutMs: SETUP_TIMEOUT_MS }]
   features.forEach((_, index) => {
     const script = buildFeatureTestScript({ base, testsPatch: PATCH_FILES.tests(index + 1), featurePatch: testedPatch })
@@ -161,7 +162,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
     const setup = merged ? await coopSetup(sandbox, prepared, start.policy, setupRun) : soloSetup(prepared, setupRun)
     clock.mark('setup')
 
-    const testedPatch = merged ? PATCH_FILES.merged : PATCH_FILES.solo
+    const testedPatch = merged ? PATCH_FILES.merged : prepared.single
     const runFeature = async (where: Sandbox, index: number): Promise<FeatureEvalRecord> => {
       const started = Date.now()
       const featureId = features[index]!
@@ -303,6 +304,8 @@ interface PreparedFiles {
   /** Coop: per agent, whether a quote-repaired variant was written. */
   repaired: boolean[]
   soloRepaired: boolean
+  /** The patch tested against every feature, as staged (`solo.patch`, or the judged file's name); under the merge rule the merged one's. */
+  single: string
 }
 
 function prepareFiles(patches: EvalInput['patches'], tests: Uint8Array[], protectedPaths: Set<string>): PreparedFiles {
@@ -321,10 +324,12 @@ function prepareFiles(patches: EvalInput['patches'], tests: Uint8Array[], protec
       patchFilter: Object.fromEntries(agents.map((agent, i) => [agentBranch(i + 1), agent.dropped])),
       repaired: agents.map((agent, i) => add(PATCH_FILES.agent(i + 1), agent, PATCH_FILES.agentRepaired(i + 1))),
       soloRepaired: false,
+      single: PATCH_FILES.merged,
     }
   } else {
     const solo = prepareAgentPatch(patches.patch, protectedPaths)
-    result = { files, patchFilter: { solo: solo.dropped }, repaired: [], soloRepaired: add(PATCH_FILES.solo, solo, PATCH_FILES.soloRepaired) }
+    const single = basename(patches.file ?? PATCH_FILES.solo)
+    result = { files, patchFilter: { solo: solo.dropped }, repaired: [], soloRepaired: add(single, solo, PATCH_FILES.repaired(single)), single }
   }
   // Tests patches go in byte-exact, as shipped.
   tests.forEach((bytes, i) => files.set(PATCH_FILES.tests(i + 1), bytes))
@@ -379,7 +384,9 @@ function leadAloneVerdict(coop: CoopOutcome, results: FeatureEvalRecord[]): { co
 /** The setup script of a pair: the coop one (the merge rule) or the solo one. */
 function setupScript(merged: boolean, prepared: PreparedFiles, policy: EvaluationPolicy): string {
   const files = [...prepared.files.keys()]
-  return merged ? buildCoopSetupScript({ files, repaired: prepared.repaired, policy }) : buildSoloSetupScript({ files, repaired: prepared.soloRepaired })
+  return merged
+    ? buildCoopSetupScript({ files, repaired: prepared.repaired, policy })
+    : buildSoloSetupScript({ files, patch: prepared.single, repaired: prepared.soloRepaired })
 }
 
 /** A setup script that ran and reported its files and a base commit as expected. */
@@ -445,7 +452,7 @@ async function coopSetup(sandbox: Sandbox, prepared: PreparedFiles, policy: Eval
 function soloSetup(prepared: PreparedFiles, { report, base, setupError }: SetupRun): SetupOutcome {
   if (!report.done) throw setupError()
   const useRepaired = report.variants.get('solo') === 'repaired'
-  const solo = prepared.files.get(useRepaired ? PATCH_FILES.soloRepaired : PATCH_FILES.solo)
+  const solo = prepared.files.get(useRepaired ? PATCH_FILES.repaired(prepared.single) : prepared.single)
   return { base, testedPatchSize: solo?.byteLength ?? 0, coop: null, fallback: null }
 }
 

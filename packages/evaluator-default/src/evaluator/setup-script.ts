@@ -24,11 +24,12 @@ import {
 /** Names of the files the evaluator writes to `/patches`. */
 export const PATCH_FILES = {
   solo: 'solo.patch',
-  soloRepaired: 'solo.repaired.patch',
+  /** A patch's quote-repaired variant (`solo.repaired.patch`). */
+  repaired: (name: string) => name.replace(/\.patch$/, '.repaired.patch'),
   merged: 'merged.patch',
   /** Agent `n`'s patch (1-based, in feature order), and its quote-repaired variant. */
   agent: (n: number) => `patch${n}.patch`,
-  agentRepaired: (n: number) => `patch${n}.repaired.patch`,
+  agentRepaired: (n: number) => PATCH_FILES.repaired(PATCH_FILES.agent(n)),
   /** The hidden tests of the team's `n`th feature. */
   tests: (n: number) => `tests${n}.patch`,
 } as const
@@ -100,6 +101,8 @@ export function buildCoopSetupScript(spec: CoopSetupSpec): string {
 
 export interface SoloSetupSpec {
   files: readonly string[]
+  /** The patch tested against every feature, as staged (`solo.patch`). */
+  patch: string
   repaired: boolean
 }
 
@@ -112,7 +115,7 @@ export function buildSoloSetupScript(spec: SoloSetupSpec): string {
     checkTestsPatchesStep(testsPatchesOf(spec.files)),
     applyFunctions(),
     spec.repaired ? checkoutBaseStep() : '',
-    chooseSoloVariantStep(PATCH_FILES.solo, spec.repaired ? PATCH_FILES.soloRepaired : undefined),
+    chooseSoloVariantStep(spec.patch, spec.repaired ? PATCH_FILES.repaired(spec.patch) : undefined),
     doneStep(),
   )
 }

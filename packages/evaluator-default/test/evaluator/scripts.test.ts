@@ -25,8 +25,8 @@ const scripts: Record<string, string> = {
     files: ['patch1.patch', 'patch2.patch', 'patch1.repaired.patch', 'tests1.patch', 'tests2.patch'],
     repaired: [true, false],
   }),
-  solo: buildSoloSetupScript({ files: ['solo.patch', 'tests1.patch', 'tests2.patch'], repaired: false }),
-  soloRepaired: buildSoloSetupScript({ files: ['solo.patch', 'solo.repaired.patch'], repaired: true }),
+  solo: buildSoloSetupScript({ files: ['solo.patch', 'tests1.patch', 'tests2.patch'], patch: 'solo.patch', repaired: false }),
+  soloRepaired: buildSoloSetupScript({ files: ['solo.patch', 'solo.repaired.patch'], patch: 'solo.patch', repaired: true }),
   feature: buildFeatureTestScript({ base: BASE, testsPatch: 'tests1.patch', featurePatch: 'merged.patch' }),
   goldFirst: buildGoldPairScript(),
   goldNext: buildGoldPairScript(BASE),
@@ -130,7 +130,7 @@ describe('evaluator scripts', () => {
 
   it('solo setup tries the repaired variant only when one was written', () => {
     expect(scripts.solo).not.toContain('solo.repaired.patch')
-    expect(scripts.soloRepaired).toContain(`cp -f '/patches/${PATCH_FILES.soloRepaired}' '/patches/${PATCH_FILES.solo}'`)
+    expect(scripts.soloRepaired).toContain(`cp -f '/patches/${PATCH_FILES.repaired(PATCH_FILES.solo)}' '/patches/${PATCH_FILES.solo}'`)
   })
 
   it('feature run: stale locks, forced checkout to BASE, clean, marker line, then the runner', () => {

@@ -42,11 +42,11 @@ export interface PairSignals {
   broken_promises: BrokenPromise[]
 }
 
-/** A messaging command, or the team's `wait_for_message` tool named in a call's arguments (Codex records MCP calls so). */
+/** A messaging command, or the `wait_for_message` tool named in a call's arguments (Codex records MCP calls so). */
 const MESSAGING_COMMAND = /\b(send_message|check_messages|broadcast|wait_for_message)\b/
 const MESSAGING_TOOLS = new Set(['send_message', 'check_messages', 'broadcast'])
-/** The team's `wait_for_message` tool as a CLI names an MCP tool: `mcp__cooperbench-team__wait_for_message`. */
-const WAIT_TOOL = /(^|__)wait_for_message$/
+/** The `wait_for_message` tool by its name alone, or as a CLI names an MCP tool of any server (`mcp__<server>__…`, `…/wait_for_message`). */
+const WAIT_TOOL = /(^|__|[/.])wait_for_message$/
 /** "I will …", "I'll …", "I'm going to …" up to the end of the sentence (a `.` inside `slug.py` does not end it). */
 const PROMISE = /\bI(?:'ll| will| am going to|'m going to)\b(?:[^.!?\n]|[.!?](?=\S))*/gi
 /** A path-like token with a source file extension: `slug.py`, `src/app/router.ts`. */

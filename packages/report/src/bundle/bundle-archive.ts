@@ -41,9 +41,9 @@ export interface WriteBundleOptions {
   datasetDir: string
 }
 
-/** The files of a pair folder a bundle holds; the trajectories only when asked. */
-const PAIR_RECORD = /^(result\.json|eval\.json|conversation\.json|task_log\.json|tasks\.json|.*\.patch)$/
-const PAIR_TRAJECTORY = /^(agent\d+|solo)_traj\.jsonl?$/
+/** The files of a pair folder a bundle holds: its JSON records (its setting's too) and patches; the trajectories only when asked. */
+const PAIR_TRAJECTORY = /_traj\.jsonl?$/
+const PAIR_RECORD = /\.(json|patch)$/
 /** Files a bundle copies as they are: what `verify` compares must be the bytes the run wrote. */
 const VERBATIM = /^(eval\.json|.*\.patch)$/
 const RUN_FILES = [RunFiles.config, RunFiles.summary, RunFiles.evalSummary, RunFiles.analysis]
@@ -135,7 +135,8 @@ export async function openBundle(file: string, into: string): Promise<{ manifest
 
 async function copyPair(pair: PairFolder, target: string, trajectories: boolean, scrub: <T>(value: T) => T): Promise<void> {
   for (const name of await readdir(pair.dir)) {
-    if (PAIR_RECORD.test(name) || (trajectories && PAIR_TRAJECTORY.test(name))) await copyRecord(join(pair.dir, name), join(target, name), scrub)
+    const wanted = PAIR_TRAJECTORY.test(name) ? trajectories : PAIR_RECORD.test(name)
+    if (wanted) await copyRecord(join(pair.dir, name), join(target, name), scrub)
   }
 }
 

@@ -3,6 +3,7 @@ import { open, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { makeDirectory, readJsonIfPresent, RunFiles, runDir, writeJsonAtomic } from '@cooperbench/results'
 import { CooperbenchError } from '@cooperbench/spec'
+import type { SettingReporters } from '../model/report-types.js'
 import { atifProblems } from './atif-validate.js'
 import { type ExportedAgent, type ExportProblem, readExportedAgents } from './exported-agent.js'
 import { agentFeaturesPassed } from './pair-agents.js'
@@ -20,7 +21,7 @@ export interface ExportFilter {
   /** Only agents whose own features passed (a coop pair can fail while one agent's feature passed). */
   passedFeatures?: boolean
   settings?: readonly string[]
-  /** `solo`, `peer` (coop), `lead`, `member`, or a setting's own role (`planner`). */
+  /** `solo`, `peer` (coop), or a setting's own role (the team's `lead`, `member`; `planner`). */
   roles?: readonly string[]
   agents?: readonly string[]
   models?: readonly string[]
@@ -35,6 +36,8 @@ export interface ExportRunsOptions {
   filter?: ExportFilter
   /** A dataset folder whose path, like the runs' own, is never exported. */
   datasetDir?: string
+  /** The installed settings' parts: their view of a pair gives its agents' events and roles. */
+  reporters?: SettingReporters
 }
 
 export interface ExportResult {
@@ -55,12 +58,13 @@ export async function exportRuns(options: ExportRunsOptions): Promise<ExportResu
   const datasetDirs = options.datasetDir ? [options.datasetDir] : []
   const recordedLogDirs: string[] = []
   let filteredOut = 0
-  for (const run of options.runNames) {
+  // A run named twice is exported once, as `report` reads it once.
+  for (const run of new Set(options.runNames)) {
     const folder = runDir(options.logDir, run)
     const stored = await readJsonIfPresent<{ config?: { datasetDir?: unknown; logDir?: unknown } }>(join(folder, RunFiles.config))
     if (typeof stored?.config?.datasetDir === 'string') datasetDirs.push(stored.config.datasetDir)
     if (typeof stored?.config?.logDir === 'string') recordedLogDirs.push(stored.config.logDir)
-    const read = await readExportedAgents(folder, run)
+    const read = await readExportedAgents(folder, run, options.reporters)
     if (read.agents.length === 0 && read.problems.length === 0) {
       throw new CooperbenchError('RUN_NOT_FOUND', `no finished pair found for run "${run}" in ${folder}`, {
         hint: `Check the name and the log dir; runs are the folders of ${options.logDir}.`,

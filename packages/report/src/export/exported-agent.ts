@@ -1,7 +1,10 @@
 import { join } from 'node:path'
 import { PairFiles, type PairFolder, readJsonIfPresent, readTrajectory, RunFiles, scanRun } from '@cooperbench/results'
-import type { ConversationEntry } from '@cooperbench/spec'
+import type { ConversationEntry, ResultRecord } from '@cooperbench/spec'
+import type { SettingEvent } from '@cooperbench/spec/report'
 import { pairFolderName } from '@cooperbench/spec-utils'
+import type { SettingReporters } from '../model/report-types.js'
+import { settingPairView } from '../readers/recorded-pair.js'
 import { readRunFingerprints, type StoredFingerprint } from '../readers/run-fingerprints.js'
 import { agentConversation, agentFeaturesPassed, agentsOfPair, type PairAgent } from './pair-agents.js'
 import { type RecordedTrajectory, readRecordedTurns } from './recorded-turns.js'
@@ -32,7 +35,9 @@ export interface ExportedAgent extends Omit<PairAgent, 'pair'> {
   exportPath: string
   recorded: RecordedTrajectory
   teammates: Teammate[]
-  /** What the exports say of the agent beside its messages: pair, setting, role, features, verdicts, messages, task events. */
+  /** Its setting names it the agent that coordinates the others (the team's lead): its ATIF links their trajectories. */
+  coordinates: boolean
+  /** What the exports say of the agent beside its messages: pair, setting, role, features, verdicts, messages, the setting's keys and events. */
   metadata: Record<string, unknown>
 }
 
@@ -43,8 +48,15 @@ export interface ExportProblem {
   problem: string
 }
 
-/** Every agent of the readable finished pairs, in run order, with its trajectory (or a killed run's journal); one without is a problem. */
-export async function readExportedAgents(runDir: string, run: string): Promise<{ agents: ExportedAgent[]; problems: ExportProblem[] }> {
+/**
+ * Every agent of the readable finished pairs, in run order, with its trajectory (or a killed run's journal); one without is a problem.
+ * `reporters`: the installed settings', whose view of a pair gives its agents' events and roles.
+ */
+export async function readExportedAgents(
+  runDir: string,
+  run: string,
+  reporters: SettingReporters = {},
+): Promise<{ agents: ExportedAgent[]; problems: ExportProblem[] }> {
   const stored = await readJsonIfPresent<{ prompt_source?: unknown }>(join(runDir, RunFiles.config))
   // Each setting of a run has its own fingerprint (its agent may be another one, at another version).
   const fingerprints = await readRunFingerprints(runDir)
@@ -52,19 +64,18 @@ export async function readExportedAgents(runDir: string, run: string): Promise<{
   const problems: ExportProblem[] = []
   for (const pair of await scanRun(runDir)) {
     if (!pair.result || pair.unreadable.length > 0) continue
-    const pairAgents = agentsOfPair(pair)
+    const view = await settingPairView(reporters, pair, [])
+    const pairAgents = agentsOfPair(pair, view?.roles)
     const sessionId = `${run}/${pair.setting}/${pair.repo}/${pair.taskId}/${pairFolderName(pair.features)}`
     const teammates: Teammate[] = pairAgents.map((a) => ({
       agent_id: a.agentId,
       features: a.features,
       role: a.role,
-      trajectory_id: `${sessionId}/${a.agentId}`,
-      trajectory_path: `${a.agentId}.atif.json`,
+      trajectory_id: `${sessionId}/${a.exportId}`,
+      trajectory_path: `${a.exportId}.atif.json`,
     }))
-    const [conversation, taskLog] = await Promise.all([
-      readJsonIfPresent<ConversationEntry[]>(join(pair.dir, PairFiles.conversation)),
-      readJsonIfPresent<Array<Record<string, unknown>>>(join(pair.dir, TASK_LOG)),
-    ])
+    const conversation = await readJsonIfPresent<ConversationEntry[]>(join(pair.dir, PairFiles.conversation))
+    const settingRecord = settingKeys(pair.result)
     for (const agent of pairAgents) {
       const read = await readTrajectory(pair.dir, agent.trajectoryFile)
       if (read.value === null) {
@@ -73,20 +84,23 @@ export async function readExportedAgents(runDir: string, run: string): Promise<{
       }
       const result = pair.result
       const recorded = readRecordedTurns(read.value.messages)
-      const metadata = metadataOf(run, agent, agentConversation(conversation ?? [], agent.agentId), taskEventsOf(taskLog ?? [], agent.agentId))
-      const others = teammates.filter((t) => t.agent_id !== agent.agentId)
+      const events = (view?.events ?? []).filter((e) => e.by === agent.agentId || e.to === agent.agentId)
+      const metadata = metadataOf(run, agent, agentConversation(conversation ?? [], agent.agentId), settingRecord, events)
+      const others = teammates.filter((t) => t.trajectory_path !== `${agent.exportId}.atif.json`)
       agents.push({
         ...agent,
         run,
-        framework: result.agent_framework,
-        model: result.model,
+        // A seat whose role named its own agent or model records which.
+        framework: agent.summary.agent_framework ?? result.agent_framework,
+        model: agent.summary.model !== undefined ? agent.summary.model : result.model,
         promptSource: result.prompt_source ?? String(stored?.prompt_source ?? 'unknown'),
         version: agentVersion(fingerprints[pair.setting] ?? {}),
         sessionId,
-        trajectoryId: `${sessionId}/${agent.agentId}`,
-        exportPath: `${sessionId}/${agent.agentId}`,
+        trajectoryId: `${sessionId}/${agent.exportId}`,
+        exportPath: `${sessionId}/${agent.exportId}`,
         recorded,
         teammates: others,
+        coordinates: view?.coordinator === agent.agentId,
         metadata: { ...metadata, teammates: others, exit: recorded.exit },
       })
     }
@@ -97,9 +111,14 @@ export async function readExportedAgents(runDir: string, run: string): Promise<{
 /** The agent's release as its setting's fingerprint records it, else the harness's version. */
 const agentVersion = (fingerprint: StoredFingerprint) => String(fingerprint.agent_release ?? `cooperbench ${String(fingerprint.harness_version ?? 'unknown')}`)
 
-function metadataOf(run: string, agent: PairAgent, messages: ConversationEntry[], taskEvents: Array<Record<string, unknown>>): Record<string, unknown> {
+function metadataOf(
+  run: string,
+  agent: PairAgent,
+  messages: ConversationEntry[],
+  settingRecord: Record<string, unknown>,
+  events: SettingEvent[],
+): Record<string, unknown> {
   const { pair, summary } = agent
-  const result = pair.result!
   return {
     run,
     setting: pair.setting,
@@ -109,20 +128,24 @@ function metadataOf(run: string, agent: PairAgent, messages: ConversationEntry[]
     agent_id: agent.agentId,
     features: agent.features,
     role: agent.role,
-    ...(result.setting === 'team' ? { lead_agent: result.lead_agent, team_features: result.team_features } : {}),
+    ...(Object.keys(settingRecord).length > 0 ? { setting_record: settingRecord } : {}),
     status: summary.status,
     error: summary.error,
     ...(summary.failure ? { failure: summary.failure } : {}),
     verdict: { ...agent.verdict, features_passed: agentFeaturesPassed(agent) },
     messages: messages.map(({ from, to, message, timestamp }) => ({ from, to, message, timestamp })),
-    ...(taskEvents.length > 0 ? { task_events: taskEvents } : {}),
+    ...(events.length > 0 ? { setting_events: events } : {}),
   }
 }
 
-/** The task list's events this agent made or that concern it (assigned to it, addressed to it). */
-function taskEventsOf(log: ReadonlyArray<Record<string, unknown>>, agentId: string): Array<Record<string, unknown>> {
-  return log.filter((event) => event['by'] === agentId || event['owner'] === agentId || event['to'] === agentId)
-}
+/** result.json's keys every pair has (ResultRecord's, written by the harness); the others are its setting's own. */
+const HARNESS_KEYS = new Set<string>([
+  ...['repo', 'task_id', 'features', 'run_id', 'run_name', 'agent_framework', 'model', 'prompt_source', 'setting', 'started_at', 'ended_at'],
+  ...['duration_seconds', 'agents', 'agent', 'total_cost', 'total_steps', 'messages_sent', 'log_dir', 'base_commit', 'config_hash', 'backend'],
+  ...['messaging_enabled', 'git_enabled', 'task_text_digest', 'phases'],
+] satisfies Array<keyof ResultRecord>)
 
-/** The task list's audit log a team pair's folder holds (the team setting's `task_log.json`). */
-const TASK_LOG = 'task_log.json'
+/** The setting's own keys of result.json (the team's `lead_agent`, `team_features`, `metrics`). */
+function settingKeys(result: ResultRecord): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(result).filter(([key]) => !HARNESS_KEYS.has(key)))
+}

@@ -8,9 +8,11 @@ export interface PairAgent {
   pair: PairFolder
   /** `agent1`, `agent2` … (coop and team), `solo`. */
   agentId: string
+  /** Its name in an export: its id, or `agent1.plan` for a seat its setting carried through several phases (one export each). */
+  exportId: string
   /** The features it implemented: its own (coop, team), every feature of the pair (solo). */
   features: number[]
-  /** A team's `lead` or `member`, a phase's role (`planner`), else `solo` for a lone agent and `peer` for one of several. */
+  /** Its phase's role for it (`planner`, a team's `lead`), else its setting's, else `solo` for a lone agent and `peer` for one of several. */
   role: string
   trajectoryFile: string
   summary: AgentSummaryRecord
@@ -23,8 +25,8 @@ export interface PairAgent {
   }
 }
 
-/** The agents of a pair with a result.json, in the order the result lists them. */
-export function agentsOfPair(pair: PairFolder): PairAgent[] {
+/** The agents of a pair with a result.json, in the order the result lists them; `roles`: its setting's, for records that name none. */
+export function agentsOfPair(pair: PairFolder, roles: Readonly<Record<string, string>> = {}): PairAgent[] {
   const result = pair.result
   if (!result) return []
   const verdicts = pair.eval ? featureVerdicts(pair.eval).filter((v) => v.feature_id !== null) : []
@@ -37,13 +39,17 @@ export function agentsOfPair(pair: PairFolder): PairAgent[] {
     error: pair.eval?.error ?? null,
   })
   const summaries = new Map(recordAgents(result))
-  const roles = new Map((result.phases ?? []).flatMap((phase) => phase.seats.map((seat) => [seat.agent_id, seat.role] as const)))
   const lone = result.agents === undefined
-  return recordedSeats(result).flatMap((seat) => {
-    const summary = summaries.get(seat.agentId) as (AgentSummaryRecord & { team_role?: string }) | undefined
+  const seats = recordedSeats(result)
+  return seats.flatMap((seat) => {
+    const summary = summaries.get(seat.agentId)
     if (summary === undefined) return []
-    const role = summary.team_role ?? roles.get(seat.agentId) ?? (lone ? 'solo' : 'peer')
-    return [{ pair, agentId: seat.agentId, features: seat.featureIds, role, trajectoryFile: seat.trajectory, summary, verdict: verdictFor(seat.featureIds) }]
+    const phased = result.phases?.find((p) => p.name === seat.phase)?.seats.find((s) => s.agent_id === seat.agentId)
+    const role = phased?.role ?? roles[seat.agentId] ?? (lone ? 'solo' : 'peer')
+    const recurs = seats.filter((other) => other.agentId === seat.agentId).length > 1
+    const exportId = recurs ? `${seat.agentId}.${seat.phase}` : seat.agentId
+    const { featureIds: features, trajectory: trajectoryFile } = seat
+    return [{ pair, agentId: seat.agentId, exportId, features, role, trajectoryFile, summary, verdict: verdictFor(features) }]
   })
 }
 

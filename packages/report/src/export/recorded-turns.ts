@@ -31,7 +31,7 @@ export interface RecordedTurn {
   cost: number | null
   /** A teammate's message delivered as `[Message from agent2]: …`. */
   teammate?: { from: string; text: string }
-  /** What the agent marked on the message: a format error, the team's task summary, a compaction summary. */
+  /** What the agent marked on the message: a format error, its setting's status (the team's task list), a compaction summary. */
   marks: string[]
 }
 
@@ -53,8 +53,8 @@ type RawMessage = {
 }
 
 const DELIVERED = /^\[Message from ([^\]]+)\]: ([\s\S]*)$/
-/** Marks an agent puts in a message's `extra` that say what the message is. */
-const MARKS = ['format_error', 'team_tasks', 'summary', 'dropped', 'cost_unknown'] as const
+/** Marks an agent puts in a message's `extra` that say what the message is (`team_tasks`: older agents' `coordination_status`). */
+const MARKS = ['format_error', 'coordination_status', 'team_tasks', 'summary', 'dropped', 'cost_unknown'] as const
 
 /** Turns of `messages`; adjacent assistant messages are one turn (CLI streams and OpenHands split a reply into a block per event). */
 export function readRecordedTurns(messages: readonly unknown[]): RecordedTrajectory {

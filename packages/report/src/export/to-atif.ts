@@ -6,8 +6,9 @@ import { argumentsObject, toolDefinitionsOf } from './tool-definitions.js'
 /**
  * An agent's trajectory as ATIF-v1.7: a step per message (`system`, `user`, or `agent`: a model turn with tool calls and `metrics`); a tool
  * result joins the observation of the step it answers (the oracle's model-free actions are agent steps with `llm_call_count: 0`). What ATIF
- * lacks is in `extra.cooperbench` (pair, setting, role, features, verdicts, team messages, task-list events, ending). A pair's agents share
- * `session_id`; a team lead links members as delegated agents (a `system` step with a `subagent_trajectory_ref` per member).
+ * lacks is in `extra.cooperbench` (pair, setting, role, features, verdicts, messages, its setting's keys and events, ending). A pair's
+ * agents share `session_id`; the agent its setting names the coordinator (the team's lead) links the others as delegated agents (a
+ * `system` step with a `subagent_trajectory_ref` per agent).
  */
 export function toAtif(agent: ExportedAgent): AtifTrajectory {
   const steps: AtifStep[] = []
@@ -15,7 +16,7 @@ export function toAtif(agent: ExportedAgent): AtifTrajectory {
     steps.push({ step_id: steps.length + 1, ...step })
     return steps.at(-1)!
   }
-  if (agent.role === 'lead') add(teamStep(agent))
+  if (agent.coordinates) add(coordinatorStep(agent))
   for (const turn of agent.recorded.turns) {
     if (turn.role === 'tool') {
       addResult(steps, turn, add)
@@ -71,20 +72,20 @@ export function toAtif(agent: ExportedAgent): AtifTrajectory {
   }
 }
 
-/** The lead's first step: its team, each member's trajectory referenced as ATIF references delegated agents. */
-function teamStep(agent: ExportedAgent): Omit<AtifStep, 'step_id'> {
-  const members = agent.teammates.filter((t) => t.role === 'member')
+/** The coordinator's first step: the agents it works with, each one's trajectory referenced as ATIF references delegated agents. */
+function coordinatorStep(agent: ExportedAgent): Omit<AtifStep, 'step_id'> {
   const label = (t: { agent_id: string; role: string; features: number[] }) => `${t.agent_id} (${t.role}, feature ${t.features.join(', ')})`
+  const all = [{ agent_id: agent.agentId, role: agent.role, features: agent.features }, ...agent.teammates]
   return {
     source: 'system',
-    message: `Team of ${members.length + 1}: ${[{ agent_id: agent.agentId, role: 'lead', features: agent.features }, ...members].map(label).join('; ')}.`,
+    message: `Team of ${all.length}: ${all.map(label).join('; ')}.`,
     observation: {
-      results: members.map((member) => ({
-        content: label(member),
-        subagent_trajectory_ref: [{ trajectory_id: member.trajectory_id, trajectory_path: member.trajectory_path, session_id: agent.sessionId }],
+      results: agent.teammates.map((other) => ({
+        content: label(other),
+        subagent_trajectory_ref: [{ trajectory_id: other.trajectory_id, trajectory_path: other.trajectory_path, session_id: agent.sessionId }],
       })),
     },
-    extra: { cooperbench_team: true },
+    extra: { cooperbench_coordinator: true },
   }
 }
 

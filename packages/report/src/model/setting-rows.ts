@@ -11,8 +11,8 @@ import { reportedRun } from './setting-sections.js'
 import { passRateByMerge, strictRate } from './strict.js'
 import { rowTiming } from './timing.js'
 
-/** The order of a report's rows: the settings as the paper and upstream's team study list them, then any other by name. */
-const SETTING_ORDER: readonly string[] = ['solo', 'coop', 'team']
+/** The order of a report's rows: the paper's baseline and its setting, then any other by name. */
+const SETTING_ORDER: readonly string[] = ['solo', 'coop']
 
 function settingRank(setting: string): number {
   const known = SETTING_ORDER.indexOf(setting)
@@ -24,7 +24,7 @@ function settingsIn(runs: readonly ReportRun[]): string[] {
   return found.sort((a, b) => settingRank(a) - settingRank(b) || a.localeCompare(b))
 }
 
-/** A row per run, setting and team size, never pooled: solo, coop, team, then other settings by name; smaller teams first. */
+/** A row per run, setting and team size, never pooled: solo, coop, then other settings by name; smaller teams first. */
 export function settingRows(runs: readonly ReportRun[], reporters: SettingReporters): SettingReport[] {
   const rows: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
@@ -40,7 +40,7 @@ export function settingRows(runs: readonly ReportRun[], reporters: SettingReport
 function settingRow(run: ReportRun, setting: string, teamSize: number, pairs: PairFolder[], reporter: SettingReporter | undefined): SettingReport {
   const repos = [...new Set(pairs.map((p) => p.repo))].sort()
   const fingerprint = run.fingerprints?.[setting]
-  // Only merging settings (coop, team) record a merge in their verdicts (solo and sequential judge one patch): they alone have merge outcomes and policies.
+  // Only merging settings (coop, the team) record a merge in their verdicts (solo and sequential judge one patch): they alone have merge outcomes and policies.
   const merged = pairs.some((p) => p.eval?.merge != null)
   const row: SettingReport = {
     setting,
@@ -99,7 +99,18 @@ function agentAndModel(pairs: PairFolder[], fingerprint: StoredFingerprint | und
   }
   // An agent that calls no model records `model: null` (config.json first); a missing or mixed model is unknown instead.
   const callsNoModel = fingerprint?.model !== undefined ? fingerprint.model === null : pairs.length > 0 && pairs.every((p) => p.result?.model === null)
-  return { agent: one(fingerprint?.agent, 'agent_framework'), model: callsNoModel ? null : one(fingerprint?.model, 'model'), usesModel: !callsNoModel }
+  const agent = withSeats(one(fingerprint?.agent, 'agent_framework'), fingerprint, 'agent')
+  return { agent, model: callsNoModel ? null : withSeats(one(fingerprint?.model, 'model'), fingerprint, 'model'), usesModel: !callsNoModel }
+}
+
+/** `openai/gpt-5 (worker: openai/gpt-5-mini)`: the run's agent or model, then each seat role's own (`seats.<role>`) where it differs. */
+function withSeats(runs: string | null, fingerprint: StoredFingerprint | undefined, field: 'agent' | 'model'): string | null {
+  const seats = fingerprint?.seats
+  if (runs === null || typeof seats !== 'object' || seats === null) return runs
+  const own = Object.entries(seats as Record<string, Record<string, unknown>>)
+    .filter(([, seat]) => seat[field] !== runs)
+    .map(([role, seat]) => `${role}: ${seat[field] ?? 'none'}`)
+  return own.length === 0 ? runs : `${runs} (${own.join(', ')})`
 }
 
 /** `x` rounded to 6 decimals: costs and CSV numbers without float noise. */

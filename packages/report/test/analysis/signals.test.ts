@@ -57,7 +57,7 @@ describe('coordination signals of a coop pair, without a model', () => {
     expect(signals.broken_promises).toEqual([{ agent: 'agent1', file: 'docs/usage.md', quote: 'I will add max_length to slug.py and docs/usage.md' }])
   })
 
-  it('waiting for a message with the team’s MCP tool is a messaging step, as each CLI records the call', () => {
+  it('waiting for a message with the MCP tool is a messaging step, as each CLI records the call, whatever the MCP server', () => {
     const call = (name: string, args: string): TrajectoryStep => ({
       role: 'assistant',
       content: '',
@@ -69,13 +69,16 @@ describe('coordination signals of a coop pair, without a model', () => {
       featureId: 1,
       trajectory: [
         call('mcp__cooperbench-team__wait_for_message', '{"timeout_seconds":60}'),
+        call('mcp__cooperbench__wait_for_message', '{"timeout_seconds":60}'),
+        call('wait_for_message', '{"timeout_ms":60000}'),
+        call('mcp__cooperbench_team/wait_for_message', '{"timeout_seconds":60}'),
         call('mcp_tool_call', '{"type":"mcp_tool_call","server":"cooperbench-team","tool":"wait_for_message"}'),
         call('Bash', '{"command":"sleep 5"}'),
         call('my_wait_for_message_helper', '{}'),
       ],
       patch: '',
     }
-    expect(pairSignals([waiting], []).messaging_step_share).toBeCloseTo(2 / 4)
+    expect(pairSignals([waiting], []).messaging_step_share).toBeCloseTo(5 / 7)
   })
 
   it('a question is unanswered until its addressee writes back to the asker', () => {

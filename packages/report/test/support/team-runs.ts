@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { scanRun } from '@cooperbench/results'
-import type { TeamFeatures } from '@cooperbench/spec/team'
+import type { TeamFeatures } from '@cooperbench/setting-team'
 import { teamReporter } from '@cooperbench/setting-team'
 import { cellValues } from '@cooperbench/spec-utils/report'
 import { buildReport, type ReportRun, type RunReport } from '../../src/model/report.js'

@@ -11,7 +11,7 @@
  * A body left out is read from stdin, as the reference does. Ours: a request to an agent outside the team (or to oneself) is refused
  * (exit 1) instead of waiting for nobody.
  */
-import type { TaskList } from '@cooperbench/spec'
+import type { TaskList } from '../task-list/task-types.js'
 import { pythonJsonDumps } from '@cooperbench/spec-utils/host'
 import { type CommandAnswer, parseArguments, pyRepr, type SubcommandSpec, usageError } from './command-arguments.js'
 
@@ -26,9 +26,6 @@ export const PROTOCOL_EXIT = { timedOut: 5, unknownRequest: 6, notAddressed: 7 }
 
 /** The shortest wait, as the reference clamps `--wait` (`max(0.05, N)` seconds). */
 const MIN_WAIT_MS = 50
-
-/** Added to the subcommand by a script that read the body from stdin: the request then holds the argument count, arguments, body. */
-export const STDIN_BODY_SUFFIX = '+stdin'
 
 export const PROTOCOL_SPECS: Record<(typeof PROTOCOL_SUBCOMMANDS)[number], SubcommandSpec> = {
   request: {

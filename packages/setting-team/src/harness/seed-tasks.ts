@@ -1,5 +1,5 @@
-import { CooperbenchError, errorMessage, type TaskList } from '@cooperbench/spec'
-import type { TeamTask } from '@cooperbench/spec/team'
+import { CooperbenchError, errorMessage } from '@cooperbench/spec'
+import type { TaskList, TeamTask } from '../task-list/task-types.js'
 
 /** Who seeds the list: upstream's runner, not an agent (a seeded task's `created_by`, its create event's `by`). */
 export const TEAM_SEEDER = 'bench-runner'

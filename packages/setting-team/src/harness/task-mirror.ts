@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import type { Sandbox, TaskList } from '@cooperbench/spec'
-import { pythonJsonDumps, TEAM_FLOAT_KEYS } from '@cooperbench/spec-utils/host'
-import type { TeamTask, TeamTaskEvent } from '@cooperbench/spec/team'
-import { teamTaskTimestamp } from '@cooperbench/spec-utils/team'
+import type { Sandbox } from '@cooperbench/spec'
+import { pythonJsonDumps } from '@cooperbench/spec-utils/host'
+import type { TaskList, TeamTask, TeamTaskEvent } from '../task-list/task-types.js'
+import { teamTaskTimestamp } from '../task-list/task-rules.js'
+import { TEAM_FLOAT_KEYS } from '../team-types.js'
 
 /** The mirror's files inside its folder (`/workspace/shared/tasks/` in the sandboxes), upstream's names. */
 export const MirrorFiles = { task: (id: string) => `${id}.json`, index: '_index.json', log: '_log.jsonl' } as const
@@ -108,11 +109,9 @@ export function withChangeHook(list: TaskList, changed: () => Promise<void>, onE
     return result
   }
   return {
-    specificationVersion: list.specificationVersion,
-    namespace: list.namespace,
     create: async (by, title, options) => after(await list.create(by, title, options)),
-    claim: async (taskId, by) => after(await list.claim(taskId, by)),
-    update: async (taskId, by, status, note) => after(await list.update(taskId, by, status, note)),
+    claim: async (taskId, by, options) => after(await list.claim(taskId, by, options)),
+    update: async (taskId, by, status, note, options) => after(await list.update(taskId, by, status, note, options)),
     get: (taskId) => list.get(taskId),
     list: (filter) => list.list(filter),
     log: () => list.log(),
@@ -120,8 +119,6 @@ export function withChangeHook(list: TaskList, changed: () => Promise<void>, onE
     respond: async (requestId, by, body) => after(await list.respond(requestId, by, body)),
     pending: (agentId) => list.pending(agentId),
     awaitResponse: (requestId, timeoutMs, signal) => list.awaitResponse(requestId, timeoutMs, signal),
-    clear: () => list.clear(),
-    close: () => list.close(),
   }
 }
 

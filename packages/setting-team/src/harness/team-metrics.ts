@@ -1,12 +1,14 @@
-import type { TeamTask, TeamMetrics, TeamTaskEvent } from '@cooperbench/spec/team'
+import type { TeamTask, TeamTaskEvent } from '../task-list/task-types.js'
+import type { TeamMetrics } from '../team-types.js'
 
 /** A team's coordination metrics from its final task list and audit log, with upstream's `compute_metrics` keys and rules. */
 export function computeTeamMetrics(tasks: readonly TeamTask[], log: readonly TeamTaskEvent[]): TeamMetrics {
   const claims: Record<string, number> = {}
   const updates: Record<string, number> = {}
   for (const event of log) {
-    if (event.kind === 'claim') claims[event.by] = (claims[event.by] ?? 0) + 1
-    if (event.kind === 'update') updates[event.by] = (updates[event.by] ?? 0) + 1
+    // What the host did for an agent (`via: 'host'`, an auto-claim) is not the agent's coordination.
+    if (event.kind === 'claim' && event.via === undefined) claims[event.by] = (claims[event.by] ?? 0) + 1
+    if (event.kind === 'update' && event.via === undefined) updates[event.by] = (updates[event.by] ?? 0) + 1
   }
   const firstCreate = earliest(log, 'create')
   const firstClaim = earliest(log, 'claim')
@@ -22,7 +24,7 @@ export function computeTeamMetrics(tasks: readonly TeamTask[], log: readonly Tea
 
 /** The smallest `ts` among the events of `kind`; null when there is none. */
 function earliest(log: readonly TeamTaskEvent[], kind: 'create' | 'claim'): number | null {
-  const times = log.filter((event) => event.kind === kind).map((event) => event.ts)
+  const times = log.filter((event) => event.kind === kind && !('via' in event)).map((event) => event.ts)
   return times.length === 0 ? null : Math.min(...times)
 }
 

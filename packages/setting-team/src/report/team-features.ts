@@ -1,5 +1,5 @@
 import type { ReportedRun } from '@cooperbench/spec/report'
-import { readTeamFeatures, TEAM_FEATURE_NAMES, type TeamFeatures, WITH_TASK_COMMANDS } from '@cooperbench/spec/team'
+import { readTeamFeatures, TEAM_FEATURE_NAMES, type TeamFeatures, WITH_TASK_COMMANDS } from '../team-types.js'
 
 /** One of upstream's five team features (`task_list`, `scratchpad`, `mcp`, `auto_refresh`, `protocol`), or ours, `task_commands` (any task list). */
 export type TeamFeatureName = (typeof TEAM_FEATURE_NAMES)[number] | 'task_commands'

@@ -1,5 +1,5 @@
 import type { ReportedRun } from '@cooperbench/spec/report'
-import { hasTeamMetrics, type TeamFeatures } from '@cooperbench/spec/team'
+import { hasTeamMetrics, type TeamFeatures } from '../team-types.js'
 import { recordedFeatures } from './team-features.js'
 
 /** What a team run adds to its row: who led, which features the team had, and the task board's metrics. */

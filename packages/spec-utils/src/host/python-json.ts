@@ -6,9 +6,6 @@ export interface PythonJsonOptions {
   floatKeys?: ReadonlySet<string>
 }
 
-/** The keys of the team records that the reference holds as floats: times in seconds since the epoch. */
-export const TEAM_FLOAT_KEYS: ReadonlySet<string> = new Set(['ts', 'created_at', 'updated_at'])
-
 /**
  * `json.dumps(value)` / `json.dumps(value, indent=N)`: keys in insertion order, `ensure_ascii` (all outside space..`~` as lowercase
  * `\uxxxx`, UTF-16 units), no trailing newline; undefined members left out, as JSON.stringify does.

@@ -1,11 +1,9 @@
-import type { AgentSetting, ConversationEntry, Seat, SeatOutcome, SettingPair } from '@cooperbench/spec'
+import type { ConversationEntry, Seat, SeatOutcome, SettingPair } from '@cooperbench/spec'
 import { conversationOf } from './conversation.js'
 
 /** How {@link runFeatureAgents} makes its seats. */
 export interface FeatureAgentsOptions {
-  /** How each agent frames its work (`ctx.setting`). */
-  framing: AgentSetting
-  /** More of one agent's seat (a team's role, folders, commands), by its id and feature. */
+  /** More of one agent's seat (a team's role, briefing, tools), by its id and feature. */
   seat?(agentId: string, featureId: number): Partial<Seat>
   /** Names the seats' phase on the pair's timeline. */
   phase?: string
@@ -35,7 +33,7 @@ export function featureAgentFiles(featureId: number): Seat['files'] {
  * One agent per feature, all at once (coop's protocol, upstream 0.0.14), `agent1` on the lowest, each told its feature's text; two or
  * more message on one channel when the run lets them, and share a git remote `team` with `--git`.
  */
-export async function runFeatureAgents(pair: SettingPair, options: FeatureAgentsOptions): Promise<FeatureAgentsOutcome> {
+export async function runFeatureAgents(pair: SettingPair, options: FeatureAgentsOptions = {}): Promise<FeatureAgentsOutcome> {
   const agentIds = pair.features.map((_, i) => `agent${i + 1}`)
   const wantsMessages = pair.run.messaging && agentIds.length >= 2
   const channel = wantsMessages ? await pair.openChannel(options.channel) : null
@@ -47,7 +45,6 @@ export async function runFeatureAgents(pair: SettingPair, options: FeatureAgents
         agentId,
         featureIds: [featureId],
         instructions: await (options.instructions?.(featureId) ?? pair.featureText(featureId)),
-        framing: options.framing,
         files: options.files?.(featureId) ?? featureAgentFiles(featureId),
         trajectoryHeader: { feature_id: featureId, agent_id: agentId },
         peers: agentIds.filter((id) => id !== agentId),

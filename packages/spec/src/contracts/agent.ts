@@ -1,8 +1,8 @@
 import type { Mailbox } from './bus.js'
+import type { Coordination } from './coordination.js'
 import type { Logger } from './logger.js'
 import type { Sandbox } from './sandbox.js'
 import type { Task } from './task.js'
-import type { AgentTeam } from './team.js'
 
 /** `Submitted`, `LimitsExceeded` and `Error` have fixed meanings; adapters may add others. */
 export type AgentStatus = 'Submitted' | 'LimitsExceeded' | 'Error' | (string & {})
@@ -28,35 +28,29 @@ export interface AgentLimits {
   wallClockSeconds: number | null
 }
 
-/**
- * How an agent frames its work, as its seat says (whatever the run's setting): `solo`, alone on its feature(s); `coop`, one of several,
- * with `peers` (and `mailbox`, `git` when on); `team`, a coop agent of a team (`team` set).
- */
-export type AgentSetting = 'solo' | 'coop' | 'team'
-
-/** How many agents one of `framing` works with, itself included (its preflight's `run.agents`): one alone (`solo`), else `teamSize`. */
-export function agentsTogether(framing: AgentSetting, teamSize: number): number {
-  return framing === 'solo' ? 1 : teamSize
-}
-
 export interface AgentRunContext {
-  setting: AgentSetting
-  /** `agent1`, `agent2`, … in coop and team; `solo` in solo. */
+  /** `agent1`, `agent2`, … beside peers; `solo` alone; whatever its setting names its seat (`manager`). */
   agentId: string
   /** The feature(s) this agent implements, ascending. */
   featureIds: number[]
-  /** The task text: feature.md in coop, the joined `## Feature <id>` blocks in solo. */
+  /** The task text: feature.md in coop, the joined `## Feature <id>` blocks in solo; for a continued seat, its next instruction. */
   instructions: string
   task: Task
   sandbox: Sandbox
-  /** Ids of the other agents of the pair (empty in solo). */
+  /** Ids of the other agents it works beside, whether or not it may message them (empty: it works alone). */
   peers: string[]
-  /** Present when messaging is enabled in coop. */
+  /** Present when it may message its peers. */
   mailbox: Mailbox | null
-  /** Present with `--git`: the shared remote, already configured as `team`. */
+  /** Present when it shares a git remote with its peers (`--git`), already configured under `remote`. */
   git: { remote: string; url: string } | null
-  /** In the `team` setting: the agent's role, team and coordination features on. Optional within agent-v1 (absent elsewhere and on older hosts). */
-  team?: AgentTeam | null
+  /** What else its seat hands it: a briefing, tools, a status to show before each model call (see {@link Coordination}). */
+  coordination: Coordination
+  /**
+   * This seat's earlier run in this same sandbox, when its setting carried it into a later phase. An agent whose registration says
+   * `continues` resumes that conversation with `instructions` as the next message; the harness gives it to no other agent.
+   */
+  previous?: AgentResult
+  /** The model this seat calls (its own, when its setting's seat names one in `seats.<role>.model`). */
   model: string
   /**
    * `--model-base-url`: the OpenAI-compatible server to call the model at, or null. Optional within agent-v1 (older hosts do not set it);
@@ -124,13 +118,12 @@ export interface Agent {
     options: Record<string, unknown>
     /** The limits the agent will enforce, as `ctx.limits` has them. */
     limits: AgentLimits
-    /** The run's setting and team, so templates can be tried as the run will render them. Optional within agent-v1. */
+    /** How the run's seats work, so templates can be tried as the run will render them. Optional within agent-v1. */
     run?: {
-      setting: AgentSetting
       messaging: boolean
       git: boolean
-      /** How many agents each pair has (`agent1` … `agentN`; 1 in solo). Optional within agent-v1: absent, two together, one in solo. */
-      agents?: number
+      /** How many agents one works beside, itself included (`agent1` … `agentN`; 1: alone). */
+      agents: number
     }
     /** The backend and whether sandboxes reach the network, so an agent calling its model from inside can refuse the run. Optional within agent-v1. */
     backend?: { name: string; network: boolean }

@@ -1,5 +1,3 @@
-import type { TaskList } from './task-list.js'
-
 /** One message as recorded; id, sender and time stamped by the harness, never the agent. Redis: the reference's `{from, to, content, timestamp}`, `id`. */
 export interface BusMessage {
   id: string
@@ -50,9 +48,27 @@ export interface MessageBus {
   /** Deletes everything the namespace holds. */
   clear(namespace: string): Promise<void>
   /**
-   * Optional (the `team` setting needs it): a namespace's shared task list, kept where the bus keeps messages. The caller closes the
-   * handle; closing the bus also closes every task list it opened.
+   * Optional (a setting with `logs` needs it): the log `name` of a namespace, kept where the bus keeps messages, from which a setting
+   * builds what its seats share (the team's task list). `clear(namespace)` deletes it; closing the bus closes every handle.
    */
-  openTaskList?(namespace: string): Promise<TaskList>
+  openLog?(namespace: string, name: string): Promise<SharedLog>
+  close(): Promise<void>
+}
+
+/**
+ * An append-only log of text entries shared by every handle on it, read from where this handle last read. Appends are atomic and
+ * conditional: state built by replaying the log (a task list) changes by appending only when nothing was appended since it was read,
+ * so of two racing changes exactly one lands and the log is in effect order. Never loses or repeats an entry; rejects with
+ * BACKEND_UNAVAILABLE when the store is unreachable (an append's outcome then unknown) and INFRA_FAILED when entries this handle read
+ * are gone (the store lost them).
+ */
+export interface SharedLog {
+  /** The entries appended since this handle last read or appended, oldest first (every entry, the first time). */
+  read(): Promise<string[]>
+  /** Appends `entries` when nothing was appended since this handle last read or appended (then they count as read); false, appending nothing, otherwise. */
+  append(entries: readonly string[]): Promise<boolean>
+  /** As `read`, but waits up to `timeoutMs` for an entry when there is none (sleeping, never polling in a tight loop); [] when none came or aborted. */
+  wait(timeoutMs: number, signal?: AbortSignal): Promise<string[]>
+  /** Frees what this handle holds (a connection); the entries stay. Idempotent. */
   close(): Promise<void>
 }

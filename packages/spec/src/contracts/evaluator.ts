@@ -16,6 +16,8 @@ export type EvalPatches =
       /** One patch tested against every feature. */
       rule: 'single'
       patch: string
+      /** Its file's name in the pair folder (`sequential.patch`), which it is staged and reported under; absent: `solo.patch`. */
+      file?: string
     }
 
 export interface EvalInput {

@@ -1,9 +1,7 @@
 export * from './agent.js'
 export * from './backend.js'
 export * from './bus.js'
-// The rest of the team setting's contracts: `@cooperbench/spec/team`.
-export type { TaskList } from './task-list.js'
-export type { AgentTeam } from './team.js'
+export * from './coordination.js'
 export * from './evaluator.js'
 export * from './evaluation-policy.js'
 export * from './logger.js'

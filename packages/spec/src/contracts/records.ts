@@ -2,7 +2,6 @@
 import type { EvaluationPolicy } from './evaluation-policy.js'
 import type { AgentStatus, SubmittedPatchSource } from './agent.js'
 import type { SettingName } from './task.js'
-import type { TeamFeatures, TeamMetrics, TeamRole } from './team.js'
 
 export interface AgentSummaryRecord {
   status: AgentStatus
@@ -23,6 +22,9 @@ export interface AgentSummaryRecord {
   worktree_patch_lines?: number
   /** Additive, only for a run that did not submit: `infra` (not the agent's fault), `dataset` (a defective task) or `agent`. */
   failure?: 'infra' | 'dataset' | 'agent'
+  /** Additive, only for a seat whose role named its own agent or model (`seats.<role>`): which ran it (the pair's keys say the run's). */
+  agent_framework?: string
+  model?: string | null
 }
 
 /**
@@ -77,33 +79,13 @@ export interface SoloResultRecord extends ResultRecordBase {
   agent: AgentSummaryRecord
 }
 
-/** One agent of a team: a coop agent with its role. */
-export interface TeamAgentRecord extends CoopAgentRecord {
-  team_role: TeamRole
-}
-
-/**
- * A team pair (upstream 0.0.16's team `result.json`): the coop keys, `setting: "team"`, the lead, each agent's role, the `metrics`
- * (`{}` without a task list, as upstream's `metrics or {}`; read with `hasTeamMetrics`) and the team's features. Its folder also holds
- * `task_log.json` and `tasks.json` (with the task list) and `scratchpad/` (the shared folder's files at the end, with the scratchpad).
- */
-export interface TeamResultRecord extends ResultRecordBase {
-  setting: 'team'
-  agents: Record<string, TeamAgentRecord>
-  messages_sent: number
-  lead_agent: string
-  team_features: TeamFeatures
-  /** `{}` without a task list; absent in folders written before this version recorded it. */
-  metrics?: TeamMetrics | Record<string, never>
-}
-
 /**
  * A pair's result.json, of any setting: the common keys, each agent's record (`agents` by id, or solo's lone `agent`) and the setting's
- * own keys (a team's `lead_agent`, …), read through its shape (`CoopResultRecord`, `TeamResultRecord`, …) once `setting` says which.
+ * own keys (a team's `lead_agent`, …), read through its shape (`CoopResultRecord`, `SoloResultRecord`, …) once `setting` says which.
  */
 export interface ResultRecord extends ResultRecordBase {
   setting: SettingName
-  agents?: Record<string, AgentSummaryRecord & { feature_id?: number; team_role?: TeamRole }>
+  agents?: Record<string, AgentSummaryRecord & { feature_id?: number }>
   agent?: AgentSummaryRecord
   messages_sent?: number
   /** Additive: the pair's phases in order, when its setting names them (the seats of each, and what each started from). */
@@ -127,6 +109,11 @@ export interface PhaseRecord {
     artifact?: string
     /** The agent of an earlier phase whose patch its sandbox started from. */
     started_from?: string
+    /** The agent and model of a seat whose role named its own (`seats.<role>`); absent: the run's. */
+    agent_framework?: string
+    model?: string | null
+    /** A seat carried over from an earlier phase: whether its agent continued its conversation (false: it started afresh in the same sandbox). */
+    continued?: boolean
     status: AgentStatus
   }>
 }
@@ -201,8 +188,6 @@ export interface TrajectoryRecord {
   feature_id?: number
   features?: number[]
   agent_id: string
-  /** A team's agent (`agent<fid>_traj.json` of the team setting): its role, as upstream's team runner writes it. */
-  team_role?: TeamRole
   /** null for an agent that calls no model. */
   model: string | null
   status: AgentStatus | null

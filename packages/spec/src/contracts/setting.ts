@@ -1,12 +1,12 @@
-import type { AgentResult, AgentSetting } from './agent.js'
+import type { AgentResult } from './agent.js'
 import type { BackendCapabilities, SharedDir } from './backend.js'
 import type { BusMessage, MessageBus } from './bus.js'
+import type { SeatCoordination } from './coordination.js'
 import type { EvaluationPolicy } from './evaluation-policy.js'
 import type { Logger } from './logger.js'
 import type { AgentSummaryRecord, PatchSource } from './records.js'
 import type { Sandbox } from './sandbox.js'
 import type { Task } from './task.js'
-import type { AgentTeam } from './team.js'
 
 /** The setting a run without `--setting` uses: upstream's default, two agents, one feature each. */
 export const DEFAULT_SETTING = 'coop'
@@ -49,16 +49,18 @@ export interface SettingRunFacts {
 
 /** How a run of a setting uses the harness: the run's bus, fingerprint, run name and the agent's preflight follow from it. */
 export interface SettingShape {
-  /** How the run's agent frames its work, for its preflight (`run.setting`); each seat says its own. */
-  framing: AgentSetting
-  /** Seats of one pair of `features` features (cost estimates, the infrastructure breaker's threshold, the agent's preflight). */
+  /** Whether its seats work beside peers (an agent's preflight renders its templates for `agent1` … `agentN`), else each alone. */
+  peers: boolean
+  /** Seats of one pair of `features` features, at most (cost estimates, the infrastructure breaker's threshold). */
   agents(features: number): number
+  /** The roles its seats take (`Seat.role`): a config's `seats.<role>` may give each its own agent and model. */
+  roles?: readonly string[]
   /** Whether its agents message each other: the bus is opened for them, and the fingerprint records `messaging_enabled`. */
   messaging: boolean
-  /** Whether its agents share a git remote: the fingerprint records `git_enabled`. */
-  git: boolean
-  /** Whether it keeps task lists on the bus (`MessageBus.openTaskList`): the bus is opened even without messaging. */
-  taskLists?: boolean
+  /** Whether its agents share a git remote with `--git` (`'always'`: whatever `--git` says): the fingerprint records `git_enabled`. */
+  git: boolean | 'always'
+  /** Whether it keeps shared logs on the bus (`MessageBus.openLog`: a task list): the bus is opened even without messaging. */
+  logs?: boolean
   /** Words the generated run name carries after the agent's (`no-task-list`): a run of other options is never another's resume. */
   nameParts?: readonly string[]
   /** The options as records say them, snake_case (`team_features`): in config.json and the fingerprint, so other options never resume or pool. */
@@ -69,13 +71,27 @@ export interface SettingShape {
 export interface SettingPreflight {
   backend: { name: string; capabilities: BackendCapabilities }
   /** The run's bus, when the shape needs one. */
-  bus: Pick<MessageBus, 'name' | 'openTaskList'> | null
+  bus: Pick<MessageBus, 'name' | 'openLog'> | null
   /** How merged pairs are judged (`--policy`). */
   policy: EvaluationPolicy
-  /** The run's agent; `collaborates` is false when its registration says it takes part in no protocol. */
-  agent: { name: string; collaborates: boolean }
+  /** Every agent the run may seat: the run's (`role` null), then each role of `seats.<role>` that names its own agent or model. */
+  agents: SeatAgent[]
   /** Where each option of the setting came from, as a message names it (`--team-no-mcp`, `COOPERBENCH_TEAM_OFF`, `settings.team.mcp in ./cooperbench.config.json`). */
   optionSource(key: string): string
+}
+
+/** An agent a run seats, as a setting's preflight sees it. */
+export interface SeatAgent {
+  /** The seat role it sits in (`seats.<role>`); null: every seat no role names. */
+  role: string | null
+  /** Its registered name. */
+  name: string
+  /** The model it calls; null for an agent that calls none. */
+  model: string | null
+  /** Where its prompts come from (`cooperbench-v1`; `reference-…`: it follows upstream's prompts and reads `Briefing.upstream`). */
+  promptSource: string
+  /** False when its registration says it takes part in no protocol (the oracle). */
+  collaborates: boolean
 }
 
 /** One execution of one pair, given to {@link Setting.run}: its features, folder, the run's switches, and services to compose a protocol from. */
@@ -101,9 +117,20 @@ export interface SettingPair {
    * (absent: one phase, none recorded). Throws only on an interruption, never for an agent's failure.
    */
   runSeats(seats: readonly Seat[], phase?: string): Promise<SeatOutcome[]>
+  /**
+   * Starts one seat while others run (a manager's delegation, from a tool's handler), in a fresh sandbox; `phase` as for `runSeats`.
+   * Its outcome's promise rejects only on an interruption. Every seat started ends before the pair does.
+   */
+  startSeat(seat: Seat, phase?: string): RunningSeat
+  /** The pair's instance of a service (made by its `create` on first use, once per pair; see {@link pairService}). */
+  service<T>(ref: PairService<T>): Promise<T>
   /** A messaging channel for seats that message each other, on the run's bus (null without one); cleared when the pair ends. */
   openChannel(name?: string): Promise<Channel | null>
-  /** A bare git repository every seat given it mounts and knows as the remote `name` (upstream's `--git` names it `team`); removed when the pair ends. */
+  /**
+   * A bare git repository every seat given it mounts and knows as the remote `name` (upstream's `--git` names it `team`); removed when
+   * the pair ends. As upstream's connector does, each seat given it pushes `main` (the base commit) and its own branch `<agentId>`
+   * (tracking it, at the base commit) before its agent starts: a branch of a seat's name exists before that seat pushes any work.
+   */
   openGitRemote(name: string): Promise<GitRemote>
   /** A new host folder, writable by every user, removed when the pair ends (mount it with a {@link SharedDir}). */
   openFolder(label: string): Promise<string>
@@ -137,9 +164,7 @@ export interface Seat {
   featureIds: number[]
   /** Its task text (`ctx.instructions`). */
   instructions: string
-  /** How its agent frames the work (`ctx.setting`). */
-  framing: AgentSetting
-  /** A word for its part (`lead`, `planner`), on the pair's timeline. */
+  /** A word for its part (`lead`, `planner`, `manager`), on the pair's timeline; a config's `seats.<role>` names its agent and model. */
   role?: string
   /** Its files in the pair folder. */
   files: SeatFiles
@@ -151,18 +176,60 @@ export interface Seat {
   channel?: Channel | null
   /** The shared git remote it pushes to; absent: none. */
   git?: GitRemote | null
-  /** More host folders its sandbox mounts. */
-  sharedDirs?: SharedDir[]
+  /** What else it coordinates with: a briefing, tools, a status, variables, mounts (`ctx.coordination`). */
+  coordination?: SeatCoordination
   /** An earlier seat's work, committed on the base before the agent starts (`agent`: whose, for the timeline); the seat's patch includes it. */
   startFrom?: { patch: string; agent: string }
-  /** `ctx.team`. */
-  team?: AgentTeam | null
-  /** Run once its sandbox exists, before the agent: what the agent gets instead of the sandbox, and what to stop when it ends. */
-  prepare?(sandbox: Sandbox, signal: AbortSignal): Promise<{ agentSandbox: Sandbox; stop(): Promise<void> }>
+  /** Run once its sandbox exists, before the agent (a file the agent starts with); fails the seat as infrastructure when it throws. */
+  prepare?(sandbox: Sandbox, signal: AbortSignal): Promise<void>
   /** Run in its sandbox after the agent ended, before the sandbox goes (a regression check); what it returns is the outcome's `after`. */
-  after?(sandbox: Sandbox, signal: AbortSignal): Promise<unknown>
+  after?(sandbox: Sandbox, outcome: SeatOutcome, signal: AbortSignal): Promise<unknown>
+  /** The host's events of this seat, for a setting that acts on them (claims a task when the agent starts, closes it when it submits). */
+  events?: SeatEvents
   /** A file of the repository it submits besides its patch (`plan.txt`): read after its run, written to `files.artifact`. */
   artifact?: string
+  /** Its sandbox stays after its run, for {@link RunningSeat.continue}; removed when the pair ends. */
+  keep?: boolean
+}
+
+/** What the host tells a setting of one seat as it happens; an event's handler failing is logged, never the seat's failure. */
+export interface SeatEvents {
+  /** Its agent is about to start (its sandbox made and prepared). */
+  started?(seat: { agentId: string; sandbox: Sandbox; signal: AbortSignal }): Promise<void> | void
+  /** Its agent submitted (the patch taken), before `after`. */
+  submitted?(outcome: SeatOutcome): Promise<void> | void
+  /** Its agent sent a message. */
+  messageSent?(message: BusMessage): void
+}
+
+/** A seat under way ({@link SettingPair.startSeat}). */
+export interface RunningSeat {
+  readonly agentId: string
+  /** How it ended; rejects only on an interruption. */
+  readonly outcome: Promise<SeatOutcome>
+  /**
+   * Once it ended (a seat with `keep`), the same agent again in the same sandbox, told `next.instructions`: an agent whose registration
+   * says `continues` resumes its conversation, any other starts afresh in that sandbox (the phase records `continued: false`).
+   */
+  continue(next: SeatContinuation, phase?: string): RunningSeat
+}
+
+/** What a continued seat changes: its next instruction and files (each phase's own), and anything else of its seat. */
+export type SeatContinuation = Pick<Seat, 'instructions' | 'files'> & Partial<Pick<Seat, 'role' | 'coordination' | 'after' | 'events' | 'artifact' | 'keep'>>
+
+/**
+ * A service of a pair that several plugins share (Backstage's service refs): the team setting's task list, which a setting composed on it
+ * reaches too. `create` runs once per pair, on first use; what it owns it hands to `pair.own`.
+ */
+export interface PairService<T> {
+  /** Unique among services (`team.task-list`). */
+  readonly id: string
+  create(pair: SettingPair): T | Promise<T>
+}
+
+/** Declares a {@link PairService}. */
+export function pairService<T>(service: PairService<T>): PairService<T> {
+  return service
 }
 
 /** A seat's files in the pair folder (relative names). */
@@ -179,6 +246,9 @@ export interface SeatFiles {
 export interface SeatOutcome {
   agentId: string
   featureIds: number[]
+  /** The agent that ran it and the model it called (null: none), as `seats.<role>` or the run chose. */
+  agent: string
+  model: string | null
   result: AgentResult
   /** The patch stored in `files.patch` (relative to the base commit). */
   patch: string

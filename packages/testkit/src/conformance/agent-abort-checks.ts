@@ -153,7 +153,7 @@ export async function checkAbort(setup: AgentCheckSetup, options: { reason?: 'in
       )
       if (slowed.length === 1) void abortWhenRunning()
     })
-    const context = await fixtureContext(setup, { setting: 'solo', sandbox, session, recorder: recordingRecorder(), signal: controller.signal })
+    const context = await fixtureContext(setup, { sandbox, session, recorder: recordingRecorder(), signal: controller.signal })
     const outcome = settle(callRun(setup.agent, context))
     timers.push(setTimeout(abort, ABORT_FALLBACK_MS))
     const notes = (early = slowed.filter((c) => c.endedEarly !== null)) =>
@@ -224,7 +224,7 @@ export async function checkExecFailureContained(setup: AgentCheckSetup, options:
       readFile: (path) => inner.readFile(path),
       terminate: () => inner.terminate(),
     }
-    const context = await fixtureContext(setup, { setting: 'solo', sandbox: broken, session, recorder: recordingRecorder(), signal: controller.signal })
+    const context = await fixtureContext(setup, { sandbox: broken, session, recorder: recordingRecorder(), signal: controller.signal })
     const what = `run with a sandbox whose exec always throws (${withinMs} ms allowed)`
     let settled: Settled<AgentResult>
     try {

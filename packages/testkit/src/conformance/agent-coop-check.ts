@@ -49,7 +49,7 @@ export async function checkCoopWithMailbox(setup: AgentCheckSetup, options: { ex
     const { content, sent } = sends[0]!
     let run: AgentRunRecord
     try {
-      run = await runAgentOnFixture(setup, { setting: 'coop', mailbox })
+      run = await runAgentOnFixture(setup, { mailbox })
     } finally {
       await mailbox.finish()
       await mailbox.close()

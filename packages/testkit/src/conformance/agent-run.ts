@@ -2,19 +2,20 @@ import type {
   Agent,
   AgentLimits,
   AgentResult,
-  AgentTeam,
   AgentRunContext,
+  CommandTool,
+  Coordination,
   Mailbox,
   Sandbox,
   SandboxSpec,
-  Seat,
+  SeatCoordination,
   Task,
   TrajectoryRecorder,
 } from '@cooperbench/core'
 import { CONFIG_DEFAULTS } from '@cooperbench/config'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { readFeatureSpec, soloInstructions } from '@cooperbench/dataset'
-import { extractPatch } from '@cooperbench/core/runner'
+import { coordinationOf, extractPatch, type ServedTools, serveTools } from '@cooperbench/core/runner'
 import { startScriptedLlmServer } from '../llm-server/server.js'
 import type { ChatCompletionRequestBody, LlmScript, RecordedRequest } from '../llm-server/types.js'
 import { startScriptedAnthropicServer } from '../model-servers/anthropic-messages.js'
@@ -22,6 +23,7 @@ import type { AnthropicMessagesBody } from '../model-servers/anthropic-messages.
 import type { WireScript } from '../model-servers/http.js'
 import { type ResponsesBody, startScriptedResponsesServer } from '../model-servers/openai-responses.js'
 import { ConformanceViolation, within as withinDeadline } from './check-support.js'
+import type { CoordinationCheckOptions } from './agent-coordination-check.js'
 import type { ConformanceFixture } from './fixture.js'
 
 /** What a script is given to solve the conformance fixture's feature. */
@@ -73,16 +75,22 @@ export interface AgentConformanceOptions {
   /** The agent uses ctx.mailbox when present (coop messaging). */
   messaging?: boolean
   /**
-   * The agent takes part in the `team` setting (`ctx.team`), run as a team run runs it (the team's
-   * commands installed and answered, the scratchpad mounted, its mirror kept): checked, as the
-   * lead and as a member, to submit and never to name a feature that is off; with `autoRefresh` (a
-   * loop agent), to show the `[Team task list]` summary in every model request; with
-   * `waitForMessage` (an agent that offers the tool, as the CLI agents do), to name
-   * `wait_for_message` when `mcp` is on, never when off; with `protocol` (the agent, or its
-   * script, plays the protocol), to do its part: a member claims its task, leaves its patch in the
-   * scratchpad and marks the task done; the lead marks its task done and integrates the member's patch.
+   * What the generic check of the coordination surface expects of the agent (run for every agent; `false` skips it): the
+   * briefing (or upstream's block) in its first model request, a command tool it can run, with `status` the seat's status
+   * in every request. See {@link CoordinationCheckOptions}.
    */
-  team?: { autoRefresh?: boolean; waitForMessage?: boolean; protocol?: boolean }
+  coordination?: false | CoordinationCheckOptions
+  /**
+   * The agent is run in the `team` setting as a team run runs it (the team's session: its task list, its seats' coordination
+   * surface served, the scratchpad mounted, its mirror kept): checked, as the lead and as a member, to submit and never to name
+   * a feature that is off; with `autoRefresh` (a loop agent showing `ctx.coordination.status`), to show the
+   * `[Team task list]` summary in every model request; with `waitForMessage` (an agent that offers the tool, as the CLI
+   * agents do), to name `wait_for_message` when `mcp` is on, never when off; with `protocol` (the agent, or its script,
+   * plays the protocol), to do its part: a member claims its task, leaves its patch in the scratchpad and marks the task
+   * done; the lead marks its task done and integrates the member's patch. `promptTemplate`: upstream's team template file
+   * (`--team-prompt-template`), for an agent following upstream's prompts (`briefing.upstream`).
+   */
+  team?: { autoRefresh?: boolean; waitForMessage?: boolean; protocol?: boolean; promptTemplate?: string }
   /**
    * The wire protocol of the scripted model server: OpenAI Chat Completions (default, URL ends in
    * `/v1`), the OpenAI Responses API (URL ends in `/v1`) or the Anthropic Messages API (URL is
@@ -323,34 +331,35 @@ export async function newSandbox(setup: AgentCheckSetup, spec?: SandboxExtras): 
 }
 
 export interface RunPlan {
-  setting: 'solo' | 'coop' | 'team'
   sandbox: Sandbox
   session: ModelSession
   recorder: TrajectoryRecorder
   signal: AbortSignal
   mailbox?: Mailbox | null
-  /** The agent's team in the `team` setting. */
-  team?: AgentTeam | null
-  /** The agent's id (default `agent1` with teammates, else `solo`). */
+  /** The agents it works beside (default: the mailbox's peers, else none: it works alone). */
+  peers?: readonly string[]
+  /** Its coordination surface (`ctx.coordination`; default: nothing beside its messages). */
+  coordination?: Coordination
+  /** The agent's id (default `agent1` beside peers, else `solo`). */
   agentId?: string
 }
 
-/** The context the harness would give the agent for the fixture's feature 1 (solo, or coop or team as agent1). */
+/** The context the harness would give the agent for the fixture's feature 1: alone (solo), or beside peers as agent1 (coop). */
 export async function fixtureContext(setup: AgentCheckSetup, plan: RunPlan): Promise<AgentRunContext> {
   const { task } = setup.fixture
   const spec = await readFeatureSpec(task, 1)
-  const coop = plan.setting !== 'solo'
+  const peers = [...(plan.peers ?? plan.mailbox?.peers ?? [])]
+  const beside = peers.length > 0
   return {
-    setting: plan.setting,
-    agentId: plan.agentId ?? (coop ? 'agent1' : 'solo'),
+    agentId: plan.agentId ?? (beside ? 'agent1' : 'solo'),
     featureIds: [1],
-    instructions: coop ? spec : soloInstructions([{ id: 1, text: spec }]),
+    instructions: beside ? spec : soloInstructions([{ id: 1, text: spec }]),
     task,
     sandbox: plan.sandbox,
-    // The mailbox's peers when there is one (a team of three has two), else a pair's teammate.
-    peers: coop ? [...(plan.mailbox?.peers ?? plan.team?.agents.filter((a) => a !== plan.agentId) ?? ['agent2'])] : [],
+    peers,
     mailbox: plan.mailbox ?? null,
     git: null,
+    coordination: plan.coordination ?? coordinationOf(),
     model: plan.session.model,
     modelBaseUrl: plan.session.modelBaseUrl,
     options: plan.session.options,
@@ -358,63 +367,87 @@ export async function fixtureContext(setup: AgentCheckSetup, plan: RunPlan): Pro
     recorder: plan.recorder,
     logger: silentLogger,
     signal: plan.signal,
-    ...(plan.team ? { team: plan.team } : {}),
   }
+}
+
+/** How {@link runAgentOnFixture} seats the agent. */
+export interface FixtureRunOptions {
+  /** Its mailbox (coop messaging); its peers are the mailbox's unless `peers` says otherwise. */
+  mailbox?: Mailbox | null
+  /** The agents it works beside (`ctx.peers`; default: the mailbox's peers, else none: solo). */
+  peers?: readonly string[]
+  /** Its id (default `agent1` beside peers, else `solo`); also the sandbox's role. */
+  agentId?: string
+  /**
+   * What its seat coordinates with, as a setting gives it (`Seat.coordination`): the mounts go to the sandbox, the command tools
+   * are installed in it and answered on the host as the harness does (`serveTools`), the variables set, and the agent gets
+   * `ctx.coordination`.
+   */
+  coordination?: SeatCoordination
+  /** What the script of a team check is told. */
+  script?: TeamScriptFacts
+  /** Changes the script the model plays (the coordination check runs a command first). */
+  wrapScript?(script: LlmScript | null): LlmScript | null
+  /** Looks at the sandbox after the run, as the agent got it (its command tools still answered), before it goes. */
+  inspect?(sandbox: Sandbox): Promise<void>
 }
 
 /**
  * Runs the agent on the fixture's feature 1 as the harness does: a fresh sandbox, the scripted
  * model playing `setup.script`, a recording recorder; then takes the harness's patch of the
- * sandbox. Solo by default; coop (as `agent1`, peer `agent2`) with `mailbox`; the `team` setting with `team`. A run that takes
- * longer than `setup.runMs` is aborted and fails the check. Judges nothing else.
+ * sandbox. Solo by default; beside peers (as `agent1`) with `mailbox` or `peers`; with a seat's
+ * `coordination`, its tools served. A run that takes longer than `setup.runMs` is aborted and
+ * fails the check. Judges nothing else.
  */
-export async function runAgentOnFixture(
-  setup: AgentCheckSetup,
-  options: {
-    setting?: 'solo' | 'coop' | 'team'
-    mailbox?: Mailbox | null
-    team?: AgentTeam | null
-    /** A team seat as the team setting gives it (`TeamSession.seat`): its folders, and what prepares its sandbox. */
-    seat?: Pick<Seat, 'agentId' | 'sharedDirs' | 'prepare'>
-    /** What the script of a team check is told. */
-    script?: TeamScriptFacts
-    /** Looks at the sandbox after the run, before it goes. */
-    inspect?(sandbox: Sandbox): Promise<void>
-  } = {},
-): Promise<AgentRunRecord> {
+export async function runAgentOnFixture(setup: AgentCheckSetup, options: FixtureRunOptions = {}): Promise<AgentRunRecord> {
   const runMs = setup.runMs ?? DEFAULT_RUN_MS
-  const session = await openModel(setup, solvingScript(setup, options.script))
+  const script = solvingScript(setup, options.script)
+  const session = await openModel(setup, options.wrapScript ? options.wrapScript(script) : script)
   let sandbox: Sandbox | undefined
-  let served: { stop(): Promise<void> } | undefined
+  let served: ServedTools | undefined
   const controller = new AbortController()
   try {
-    const { seat } = options
-    sandbox = await newSandbox(setup, seat ? { role: seat.agentId, sharedDirs: seat.sharedDirs ?? [] } : undefined)
-    const prepared = seat?.prepare ? await seat.prepare(sandbox, controller.signal) : null
-    served = prepared ?? undefined
+    const { coordination } = options
+    const peers = options.peers ?? options.mailbox?.peers ?? []
+    const agentId = options.agentId ?? (peers.length > 0 ? 'agent1' : 'solo')
+    const mounts = coordination?.mounts ?? []
+    sandbox = await newSandbox(setup, coordination || options.agentId ? { role: agentId, sharedDirs: mounts } : undefined)
+    const tools = (coordination?.tools ?? []).filter((tool): tool is CommandTool => tool.kind === 'command')
+    served = coordination
+      ? await serveTools(sandbox, tools, {
+          agentId,
+          env: coordination.env ?? {},
+          logger: silentLogger,
+          signal: controller.signal,
+          hostSpoolDir: null,
+          // Never into the image's /usr/local/bin: a sandbox of isolation `none` is this machine.
+          linkCommands: false,
+        })
+      : undefined
     const recorder = recordingRecorder()
     const context = await fixtureContext(setup, {
-      setting: options.setting ?? 'solo',
-      sandbox: prepared?.agentSandbox ?? sandbox,
+      sandbox: served?.agentSandbox ?? sandbox,
       session,
       recorder,
       signal: controller.signal,
       mailbox: options.mailbox ?? null,
-      team: options.team ?? null,
-      ...(seat ? { agentId: seat.agentId } : {}),
+      peers,
+      agentId,
+      coordination: coordinationOf(coordination),
     })
     const started = Date.now()
     const outcome = settle(callRun(setup.agent, context))
     try {
-      await within(outcome, runMs, `run (on the fixture's feature, ${context.setting})`)
+      await within(outcome, runMs, `run (on the fixture's feature, ${peers.length > 0 ? `${agentId} beside ${peers.join(', ')}` : 'alone'})`)
     } catch (error) {
       controller.abort(new Error('the conformance check gave up on this run'))
       throw error
     }
     const settled = await outcome
     const durationMs = Date.now() - started
+    await options.inspect?.(served?.agentSandbox ?? sandbox)
     await served?.stop()
-    await options.inspect?.(sandbox)
+    served = undefined
     const { patch } = await extractPatch(sandbox, setup.fixture.baseCommit)
     return {
       result: settled.ok ? settled.value : null,

@@ -1,24 +1,17 @@
-import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { MemoryBus } from '@cooperbench/builtins'
-import type { Sandbox, SettingPair } from '@cooperbench/core'
-import { Lifetime } from '@cooperbench/core/plugins'
-import { pairFolders } from '@cooperbench/core/runner'
-import { TeamSession } from '@cooperbench/setting-team'
-import { teamTaskCommandsOn, teamTaskSummary } from '@cooperbench/setting-team/agent'
-import { silentLogger } from '@cooperbench/spec-utils'
-import { ALL_TEAM_FEATURES, TEAM_SCRATCHPAD_DIR, type TeamFeatures } from '@cooperbench/spec/team'
+import type { Sandbox, SeatCoordination } from '@cooperbench/core'
+import { TEAM_SCRATCHPAD_DIR, type TaskList, type TeamFeatures } from '@cooperbench/setting-team'
 import { type AgentCheckSetup, type AgentRunRecord, runAgentOnFixture, type TeamScriptFacts, violation } from './agent-run.js'
 import { checkSubmitted } from './agent-result-checks.js'
 import { requestTexts } from './request-texts.js'
+import { openTestTeam } from './test-team.js'
 
 /** What a team check saw. */
 export interface TeamOutcome {
   run: AgentRunRecord
   features: TeamFeatures
-  /** The `[Team task list]` summary of the seeded list as the agent saw it at its start. */
+  /** The seat's status (the `[Team task list]` summary) as the agent could read it at its start; '' without auto_refresh. */
   summary: string
 }
 
@@ -31,6 +24,11 @@ export interface TeamCheckOptions {
   waitForMessage?: boolean
   /** The agent (or its script) plays the protocol: check that it does its part. */
   protocol?: boolean
+  /**
+   * Upstream's team template file (`--team-prompt-template`), read as the team setting reads it, so that an agent following
+   * upstream's prompts gets `briefing.upstream`; its words are upstream's, and never count as naming a feature that is off.
+   */
+  promptTemplate?: string
 }
 
 /** Words that name a feature: a prompt of a run without it must contain none. */
@@ -41,42 +39,42 @@ const MEMBER_PATCH = 'diff --git a/MEMBER.md b/MEMBER.md\nnew file mode 100644\n
 
 /**
  * Runs the agent in the `team` setting as a team run does, with the team setting's own session:
- * the list seeded (agent1 the lead, agent2 the member), the commands installed in its sandbox and
- * answered as its agent, the scratchpad mounted (`createSandbox`'s `sharedDirs`) with the mirror
- * kept, `ctx.team`. The agent takes one seat; its teammate is played by the check (as the lead's
- * member, it has done its task and left its patch before the lead starts). Always: it submits, and
- * nothing it showed its model names a feature it does not have. With `protocol`, it does its part:
- * a member's task is `done` and its patch is in the scratchpad; the lead's task is `done` and its
- * changes hold the member's patch.
+ * the list seeded (agent1 the lead, agent2 the member), the seat's coordination surface served
+ * (its commands installed in its sandbox and answered as its agent, the scratchpad mounted
+ * through `createSandbox`'s `sharedDirs` with the mirror kept, its status and briefing). The agent
+ * takes one seat; its teammate is played by the check (as the lead's member, it has done its task
+ * and left its patch before the lead starts). Always: it submits, and nothing it showed its model
+ * names a feature it does not have (upstream's own block aside). With `protocol`, it does its
+ * part: a member's task is `done` and its patch is in the scratchpad; the lead's task is `done`
+ * and its changes hold the member's patch.
  */
 export async function checkTeamRun(setup: AgentCheckSetup, options: TeamCheckOptions = {}): Promise<TeamOutcome> {
   const role = options.role ?? 'lead'
-  const features = { ...ALL_TEAM_FEATURES, ...options.features }
   const [me, mate] = role === 'lead' ? ['agent1', 'agent2'] : ['agent2', 'agent1']
-  const runId = randomBytes(4).toString('hex')
-  const bus = new MemoryBus()
-  const lifetime = new Lifetime()
-  const dir = await mkdtemp(join(tmpdir(), 'cb-conformance-team-'))
+  // The agent implements the fixture's feature 1; its teammate another one. The lead's seat comes first.
+  const seats =
+    role === 'lead'
+      ? [
+          { agentId: me, featureId: 1 },
+          { agentId: mate, featureId: 2 },
+        ]
+      : [
+          { agentId: mate, featureId: 2 },
+          { agentId: me, featureId: 1 },
+        ]
+  const team = await openTestTeam({
+    task: setup.fixture.task,
+    seats,
+    ...(options.features ? { features: options.features } : {}),
+    ...(options.promptTemplate === undefined ? {} : { promptTemplate: options.promptTemplate }),
+  })
   try {
-    const pair = conformancePair(setup, bus, lifetime, dir, runId)
-    // The agent implements the fixture's feature 1; its teammate another one.
-    const seats =
-      role === 'lead'
-        ? [
-            { agentId: me, featureId: 1 },
-            { agentId: mate, featureId: 2 },
-          ]
-        : [
-            { agentId: mate, featureId: 2 },
-            { agentId: me, featureId: 1 },
-          ]
-    const session = await TeamSession.open(pair, runId, seats, features)
-    const seat = session.seat(me, 1)
-    const list = session.taskList
-    const own = list && features.task_list ? ((await list.list({ owner: me }))[0] ?? null) : null
-    const scratchpad = (seat.sharedDirs ?? []).find((d) => d.sandboxPath === TEAM_SCRATCHPAD_DIR && features.scratchpad)?.hostPath ?? null
-    if (role === 'lead') await playMember(list, features, scratchpad)
-    const summary = list ? teamTaskSummary(await list.list(), me) : ''
+    const { features, scratchpad } = team
+    const coordination = team.coordination(me, true)
+    const list = features.task_list ? team.list : null
+    const own = list ? ((await list.list({ owner: me }))[0] ?? null) : null
+    if (role === 'lead') await playMember(list, scratchpad)
+    const summary = (await coordination.status?.()) ?? ''
     const script: TeamScriptFacts = {
       role,
       agentId: me,
@@ -85,14 +83,13 @@ export async function checkTeamRun(setup: AgentCheckSetup, options: TeamCheckOpt
       combinedPatch: `${setup.fixture.featurePatch}${MEMBER_PATCH}`,
     }
     let elsewhere: string | null = null
-    const mailbox = await bus.open(`run:${runId}`, me, [mate])
+    const mailbox = await team.bus.open(`run:${team.runId}`, me, [mate])
     let run: AgentRunRecord
     try {
       run = await runAgentOnFixture(setup, {
-        setting: 'team',
+        agentId: me,
         mailbox,
-        team: seat.team ?? null,
-        seat: { agentId: me, sharedDirs: seat.sharedDirs ?? [], ...(seat.prepare ? { prepare: seat.prepare } : {}) },
+        coordination,
         script,
         inspect: async (sandbox) => {
           if (role === 'member' && options.protocol && scratchpad) elsewhere = await misplacedPatch(sandbox, me)
@@ -103,52 +100,43 @@ export async function checkTeamRun(setup: AgentCheckSetup, options: TeamCheckOpt
       await mailbox.close()
     }
     checkSubmitted(run, `run in the team setting as the ${role} (${describeFeatures(features)})`)
-    checkNaming(setup, run, features, options, summary)
-    if (options.protocol) await checkPart(role, me, { features, list, ownId: own?.id ?? null, scratchpad, run, elsewhere })
-    await session.finish()
+    checkNaming(setup, run, features, options, { coordination, summary })
+    if (options.protocol) await checkPart(role, me, { list, ownId: own?.id ?? null, scratchpad, run, elsewhere })
+    await team.finish()
     return { run, features, summary }
   } finally {
-    await lifetime.dispose()
-    await bus.close().catch(() => {})
-    await rm(dir, { recursive: true, force: true })
-  }
-}
-
-/** The pair the team setting is given: core's folders and files, the memory bus, a backend that shares no folder live (commands answered through the sandbox). */
-function conformancePair(setup: AgentCheckSetup, bus: MemoryBus, lifetime: Lifetime, dir: string, runId: string): SettingPair {
-  const unused = () => Promise.reject(new Error('not used by the team checks'))
-  return {
-    task: setup.fixture.task,
-    features: [1, 2],
-    runId,
-    options: {},
-    run: { messaging: true, git: false, features: 2 },
-    bus,
-    backend: { name: 'conformance', capabilities: { isolation: 'container', network: false, snapshots: false, sharedFolders: false } },
-    logger: silentLogger,
-    signal: new AbortController().signal,
-    featureText: unused,
-    runSeats: unused,
-    openChannel: unused,
-    openGitRemote: unused,
-    ...pairFolders(lifetime, dir),
+    await team.close()
   }
 }
 
 /** The member as the lead's teammate: its task claimed and done, its patch in the scratchpad, before the lead starts. */
-async function playMember(list: TeamSession['taskList'], features: TeamFeatures, scratchpad: string | null): Promise<void> {
+async function playMember(list: TaskList | null, scratchpad: string | null): Promise<void> {
   if (scratchpad) await writeFile(join(scratchpad, 'agent2.patch'), MEMBER_PATCH)
-  const task = list && features.task_list ? (await list.list({ owner: 'agent2' }))[0] : undefined
+  const task = list ? (await list.list({ owner: 'agent2' }))[0] : undefined
   if (!list || !task) return
   await list.claim(task.id, 'agent2')
   await list.update(task.id, 'agent2', 'done', scratchpad ? 'patch at /workspace/shared/agent2.patch' : 'done')
 }
 
-/** Nothing the agent showed its model names what its team does not have; what it must name, it names. */
-function checkNaming(setup: AgentCheckSetup, run: AgentRunRecord, features: TeamFeatures, options: TeamCheckOptions, summary: string): void {
-  const seen = setup.script ? run.requests.map((r) => requestTexts(r.body).join('\n')) : [JSON.stringify([run.result?.messages ?? [], run.recorder.saves])]
+/**
+ * Nothing the agent showed its model names what its team does not have (upstream's block aside: its words are upstream's, kept
+ * byte for byte); what it must name, it names.
+ */
+function checkNaming(
+  setup: AgentCheckSetup,
+  run: AgentRunRecord,
+  features: TeamFeatures,
+  options: TeamCheckOptions,
+  seat: { coordination: SeatCoordination; summary: string },
+): void {
+  const upstream = seat.coordination.briefing?.upstream ?? null
+  const withoutUpstream = (text: string) => (upstream ? text.replaceAll(upstream, '').replaceAll(JSON.stringify(upstream).slice(1, -1), '') : text)
+  const shown = setup.script ? run.requests.map((r) => requestTexts(r.body).join('\n')) : [JSON.stringify([run.result?.messages ?? [], run.recorder.saves])]
+  const seen = shown.map(withoutUpstream)
+  // The task commands are there with the seeded list or the protocol on, as upstream installed its helper.
+  const commands = (seat.coordination.tools ?? []).some((tool) => tool.name.startsWith('coop-task-'))
   const without: Array<[string, string[]]> = [
-    ...(teamTaskCommandsOn({ features }) ? [] : [['without the task commands (task_list and protocol off)', NAMES.commands] as [string, string[]]]),
+    ...(commands ? [] : [['without the task commands (task_list and protocol off)', NAMES.commands] as [string, string[]]]),
     ...(['scratchpad', 'mcp', 'auto_refresh'] as const)
       .filter((name) => !features[name])
       .map((name) => [`with ${name} off`, NAMES[name]] as [string, string[]]),
@@ -159,12 +147,13 @@ function checkNaming(setup: AgentCheckSetup, run: AgentRunRecord, features: Team
         violation(`${what}, what the agent showed its model still names it (${JSON.stringify(word)}): a prompt must not mention what the team does not have`)
     }
   }
-  if (options.waitForMessage && features.mcp && !seen.some((text) => text.includes('wait_for_message'))) {
+  if (options.waitForMessage && features.mcp && !shown.some((text) => text.includes('wait_for_message'))) {
     violation('with mcp on, what the agent showed its model never names its wait_for_message tool')
   }
-  if (options.autoRefresh && features.auto_refresh && summary !== '' && setup.script) {
-    const missing = seen.findIndex((text) => !text.includes('[Team task list]'))
-    if (missing >= 0) violation(`model request ${missing + 1} of ${seen.length} does not carry the task list's [Team task list] summary`)
+  if (options.autoRefresh && features.auto_refresh && seat.summary !== '' && setup.script) {
+    const missing = shown.findIndex((text) => !text.includes('[Team task list]'))
+    if (missing >= 0)
+      violation(`model request ${missing + 1} of ${shown.length} does not carry the task list's [Team task list] summary (ctx.coordination.status)`)
   }
 }
 
@@ -173,8 +162,7 @@ async function checkPart(
   role: 'lead' | 'member',
   me: string,
   facts: {
-    features: TeamFeatures
-    list: TeamSession['taskList']
+    list: TaskList | null
     ownId: string | null
     scratchpad: string | null
     run: AgentRunRecord

@@ -14,7 +14,8 @@ import {
 import { checkAgentIdentity, checkPreflight, checkResultShape, checkSubmitted, checkRecorderSaves, checkPatchPassesHiddenTests } from './agent-result-checks.js'
 import { checkAbort, checkExecFailureContained } from './agent-abort-checks.js'
 import { checkCoopWithMailbox } from './agent-coop-check.js'
-import type { TeamFeatures } from '@cooperbench/spec/team'
+import type { TeamFeatures } from '@cooperbench/setting-team'
+import { checkCoordinationSurface } from './agent-coordination-check.js'
 import { checkTeamRun } from './agent-team-check.js'
 
 export {
@@ -26,6 +27,7 @@ export {
   type ModelWire,
   type RecordingRecorder,
   type AgentRunRecord,
+  type FixtureRunOptions,
   CONFORMANCE_DEFAULT_MODEL,
   applyPatchCommand,
   recordingRecorder,
@@ -43,6 +45,12 @@ export {
 export { type AbortOutcome, checkAbort, checkExecFailureContained } from './agent-abort-checks.js'
 export { type CoopOutcome, checkCoopWithMailbox } from './agent-coop-check.js'
 export { checkTeamRun, type TeamCheckOptions, type TeamOutcome } from './agent-team-check.js'
+export {
+  CONFORMANCE_ECHO_COMMAND,
+  checkCoordinationSurface,
+  type CoordinationCheckOptions,
+  type CoordinationOutcome,
+} from './agent-coordination-check.js'
 
 /**
  * Defines a vitest suite, `agent conformance: <name>`, that checks an {@link Agent} against what
@@ -74,8 +82,10 @@ export { checkTeamRun, type TeamCheckOptions, type TeamOutcome } from './agent-t
  * `settleMs`, not `Submitted`, no command left running); a sandbox whose `exec` always throws
  * (reject or status `Error`, bounded); coop with a mailbox (no throw, still submits) and, with
  * `messaging`, a message from `agent2` queued before the start reaching the agent (and its
- * model); with `team`, the `team` setting as the lead (submits; a feature that is off is never
- * named to the model; with `team.autoRefresh`, the task list's summary in every request).
+ * model); the coordination surface (a briefing, a command tool, a status: see
+ * `checkCoordinationSurface`; `coordination: false` skips it); with `team`, the `team` setting as
+ * the lead and as a member (submits; a feature that is off is never named to the model; with
+ * `team.autoRefresh`, the task list's summary in every request).
  *
  * Each behaviour is also exported as a function (`checkSolvesFixture(setup)` and so on) that
  * throws a `ConformanceViolation` on a breach, for use outside this suite.
@@ -196,12 +206,24 @@ export function describeAgentConformance(name: string, options: AgentConformance
       }
     })
 
+    const coordination = options.coordination
+    if (coordination !== false) {
+      const surface = coordination ?? {}
+      const also = [...(surface.status ? ['every model request carries its status'] : []), ...(surface.runCommand ? ['its model runs the command tool'] : [])]
+      describe('coordination surface', () => {
+        it(`beside a peer with a briefing, a command tool and a status, it submits, shows its model the briefing${also.map((a) => `, ${a}`).join('')}, and the tool runs in its sandbox`, async () => {
+          await checkCoordinationSurface(setup(), surface)
+        })
+      })
+    }
+
     const team = options.team
     if (team) {
       describe('team setting', () => {
         const autoRefresh = team.autoRefresh === true
         const waitForMessage = team.waitForMessage === true
         const protocol = team.protocol === true
+        const template = team.promptTemplate === undefined ? {} : { promptTemplate: team.promptTemplate }
         const also = [
           ...(protocol ? ['does its part of the protocol'] : []),
           ...(autoRefresh ? ['every model request carries the [Team task list] summary'] : []),
@@ -209,7 +231,7 @@ export function describeAgentConformance(name: string, options: AgentConformance
         ]
         for (const role of ['lead', 'member'] as const) {
           it(`as the ${role} with every feature on, it submits${also.map((a) => ` and ${a}`).join('')}`, async () => {
-            await checkTeamRun(setup(), { role, autoRefresh, waitForMessage, protocol })
+            await checkTeamRun(setup(), { role, autoRefresh, waitForMessage, protocol, ...template })
           })
         }
         // Each arm as the setting records it: upstream's --team-no-task-list keeps the commands; --team-no-task-commands takes every list.
@@ -222,7 +244,7 @@ export function describeAgentConformance(name: string, options: AgentConformance
         ]
         for (const [flag, features] of arms) {
           it(`with ${flag}, it submits${protocol ? ' and does its part' : ''}, and nothing it shows its model names what the team does not have`, async () => {
-            await checkTeamRun(setup(), { features, autoRefresh, waitForMessage, protocol })
+            await checkTeamRun(setup(), { features, autoRefresh, waitForMessage, protocol, ...template })
           })
         }
       })

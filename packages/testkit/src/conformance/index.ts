@@ -3,7 +3,19 @@ export * from './checks.js'
 export { CONFORMANCE_TASK_REPO, type ConformanceFixture, createConformanceFixture, loadFixtureTask } from './fixture.js'
 export { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
 export { type BusConformanceOptions, describeBusConformance, TRICKY_CONTENTS } from './bus.js'
-export { describeTaskListConformance, type TaskListConformanceOptions } from './task-list.js'
+export { describeSharedLogConformance, type SharedLogConformanceOptions } from './shared-log.js'
+export {
+  checkEverythingEnded,
+  checkJudgedFiles,
+  checkSeatFiles,
+  checkSeatsReadable,
+  checkShapeInFingerprint,
+  describeSettingConformance,
+  runSettingOnFixture,
+  type SettingConformanceOptions,
+  type SettingRun,
+} from './setting.js'
+export { openTestTeam, type TestTeam, type TestTeamOptions } from './test-team.js'
 export {
   type AbortOutcome,
   type AgentCheckSetup,
@@ -12,8 +24,12 @@ export {
   type AgentRunRecord,
   applyPatchCommand,
   CONFORMANCE_DEFAULT_MODEL,
+  CONFORMANCE_ECHO_COMMAND,
+  type CoordinationCheckOptions,
+  type CoordinationOutcome,
   checkAbort,
   checkAgentIdentity,
+  checkCoordinationSurface,
   checkCoopWithMailbox,
   checkExecFailureContained,
   checkPatchPassesHiddenTests,
@@ -25,6 +41,7 @@ export {
   checkTeamRun,
   type CoopOutcome,
   describeAgentConformance,
+  type FixtureRunOptions,
   type ModelWire,
   type RecordingRecorder,
   recordingRecorder,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadDataset } from '@cooperbench/dataset'
 import { filterTestFiles, patchPaths } from '@cooperbench/spec-utils/patch'
+import { caidPartOf, caidTurn } from './caid-play.js'
 import { applyGold, commandOf, type GoldFeature, textOf } from './gold-commands.js'
 import { offersSweAgentTools, sweAgentTurn } from './swe-agent-play.js'
 import { isPlanner, writePlan } from './plan-play.js'
@@ -18,7 +19,8 @@ import type { LlmScript, RecordedChatMessage, RecordedTool, ScriptedTurn } from 
  * a team (the `team` setting) plans, claims, shares patches and integrates (see `teamPlayTurn`); a
  * planner of the `plan-execute` example writes `plan.txt` instead of applying the patch, holding the
  * same conversation, and its executor, given that plan, applies it (see `writePlan`); an
- * agent of the `sequential` setting builds on the earlier work and keeps and leaves checks (see `sequentialTurn`). Under the
+ * agent of the `sequential` setting builds on the earlier work and keeps and leaves checks (see `sequentialTurn`); the CAID example's
+ * manager delegates, its workers push branches and the manager merges them (see `caidTurn`). Under the
  * reference's protocol (an agent given the reference's `coop.yaml`/`solo.yaml`) it also writes
  * `patch.txt`, the patch that protocol evaluates, and holds no conversation. Given SWE-agent's tools
  * (`swe_agent`), it edits with `str_replace_editor` and submits twice (see `sweAgentTurn`). What `cooperbench dev model-server` serves, so an LLM agent can be
@@ -49,6 +51,8 @@ export async function goldDatasetScript(datasetDir: string): Promise<LlmScript> 
     // The reference's protocol (`--agent-config coop.yaml`): the evaluated patch is the patch.txt the agent writes.
     if (speaksReferenceProtocol(request.body.tools))
       return steps === 0 ? toolCall(`${applyGold(mine)}\n${WRITE_PATCH_FILE}`) : finalTurn({ command: `${SUBMIT_COMMAND} && cat patch.txt` })
+    const caid = caidPartOf(task, messages)
+    if (caid !== null) return caidTurn(caid, mine, messages)
     const player = teamPlayerOf(task)
     if (player !== null) return teamPlayTurn(player, mine, messages)
     const inTurn = sequentialPlayerOf(task)

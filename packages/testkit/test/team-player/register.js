@@ -1,9 +1,10 @@
 // A third-party agent written from docs/plugin-guide.md alone ("Taking part in the team setting"):
 // no model; it implements its feature with the task's gold patch, as the oracle does, and plays
-// the team's protocol with the commands the harness installs (they are on the PATH of every
-// command it runs): a member claims its task, leaves its patch in the scratchpad and marks the
-// task done; the lead claims its task, waits for the members, applies their patches, then its own
-// feature, and marks its task done. Its trajectory is in the shape the viewer reads.
+// the team's protocol as its briefing (ctx.coordination) tells a model to, with the command tools
+// the harness installs (on the PATH of every command it runs): a member claims its task, leaves
+// its patch in the scratchpad and marks the task done; the lead claims its task, waits for the
+// members, applies their patches, then its own feature, and marks its task done. Its trajectory
+// is in the shape the viewer reads.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
@@ -24,23 +25,21 @@ class TeamPlayer {
       await ctx.recorder.save(messages)
       return r
     }
-    const team = ctx.team ?? null
-    // The task commands are there with the seeded list or the protocol on.
-    const commands = team !== null && (team.features.task_list || team.features.protocol)
+    const team = teamOf(ctx)
     let mine = null
-    if (commands && team.features.task_list) {
+    if (team.commands && team.seeded) {
       const listed = await sh('Find my task.', 'coop-task-list --mine')
       mine = JSON.parse(listed.stdout)[0] ?? null
       if (mine) await sh('Take it.', `coop-task-claim ${mine.id}`)
     }
-    if (team?.role === 'lead' && team.scratchpad) await this.integrate(ctx, team, sh)
+    if (team.lead && team.scratchpad) await this.integrate(ctx, team, sh)
     for (const id of ctx.featureIds) {
       const feature = ctx.task.features.find((f) => f.id === id)
       const gold = await readFile(join(feature.dir, 'feature.patch'), 'utf8')
       await ctx.sandbox.writeFile('/tmp/gold.patch', gold)
       await sh(`Implement feature ${id}.`, 'git apply --3way /tmp/gold.patch')
     }
-    if (team?.role === 'member' && team.scratchpad) {
+    if (!team.lead && team.scratchpad) {
       await sh('Leave my changes for the lead.', `git add -A -N && git diff HEAD > ${team.scratchpad}/${ctx.agentId}.patch`)
     }
     if (mine) await sh('My part is done.', `coop-task-update ${mine.id} done -n "see ${team.scratchpad ?? 'my branch'}"`)
@@ -61,15 +60,25 @@ class TeamPlayer {
 
   /** The lead: waits until every member's task is done (or, without the list, its patch is there), then applies each member's patch. */
   async integrate(ctx, team, sh) {
-    const members = team.agents.filter((agent) => agent !== team.lead)
+    const members = ctx.peers
     const ready = async () => {
-      if (!team.features.task_list)
-        return (await ctx.sandbox.exec(['sh', '-c', members.map((m) => `test -f ${team.scratchpad}/${m}.patch`).join(' && ')])).exitCode === 0
+      if (!team.seeded) return (await ctx.sandbox.exec(['sh', '-c', members.map((m) => `test -f ${team.scratchpad}/${m}.patch`).join(' && ')])).exitCode === 0
       const tasks = JSON.parse((await ctx.sandbox.exec(['coop-task-list'])).stdout)
       return tasks.filter((task) => members.includes(task.owner)).every((task) => task.status === 'done')
     }
     for (let second = 0; second < WAIT_SECONDS && !(await ready()); second++) await new Promise((resolve) => setTimeout(resolve, 1000))
     for (const member of members) await sh(`Integrate ${member}'s work.`, `git apply --3way ${team.scratchpad}/${member}.patch`)
+  }
+}
+
+/** What its briefing says of its part: the lead or a member, the scratchpad's folder, a seeded task list and its commands. */
+function teamOf(ctx) {
+  const section = (title) => ctx.coordination.briefing.sections.find((s) => s.title === title)?.body ?? ''
+  return {
+    lead: section('Your role in the team').includes('the lead of this team'),
+    scratchpad: /`([^`]+)` is a folder the whole team shares/.exec(section('Scratchpad'))?.[1] ?? null,
+    seeded: section('Task list').includes('already put one task on it'),
+    commands: ctx.coordination.tools.some((tool) => tool.name === 'coop-task-list'),
   }
 }
 

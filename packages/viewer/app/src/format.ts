@@ -55,6 +55,12 @@ export function clock(date: Date): string {
   return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
 }
 
+/** ` · claude_code, gpt-5`: the agent and model a seat named for itself, when it did (else nothing: the run's). */
+export function ownAgentText(lane: { ownAgent: string | null; ownModel: string | null }): string {
+  const own = [lane.ownAgent, lane.ownModel].filter((name) => name !== null)
+  return own.length > 0 ? ` · ${own.join(', ')}` : ''
+}
+
 export function truncate(text: string, max: number): { text: string; cut: boolean } {
   return text.length <= max ? { text, cut: false } : { text: `${text.slice(0, max)}…`, cut: true }
 }

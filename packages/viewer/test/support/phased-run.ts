@@ -88,6 +88,69 @@ export async function writePhasedRun(logDir: string, name: string): Promise<stri
   return dir
 }
 
+/**
+ * A pair of a setting that carries its seats through two phases (plan-execute's shape): agent1 and
+ * agent2 plan in `plan` (their files in `phase1/`, each submitting a plan), then the same two
+ * execute in `execute`, agent1 messaging agent2 there.
+ */
+export async function writeTwoPhaseRun(logDir: string, name: string): Promise<string> {
+  const dir = join(logDir, name, 'plan-execute', 'textkit_task', '7', 'f1_f2')
+  await mkdir(join(dir, 'phase1'), { recursive: true })
+  const start = Date.UTC(2026, 5, 8, 10) / 1000
+  const at = (seconds: number) => new Date((start + seconds) * 1000).toISOString()
+  const seat = (id: number, role: string, files: Record<string, string>) => ({ agent_id: `agent${id}`, feature_ids: [id], role, ...files, status: 'Submitted' })
+  for (const id of [1, 2]) {
+    await writeFile(join(dir, 'phase1', `agent${id}_traj.json`), JSON.stringify(trajectory(`agent${id}`, start + 2, ['cat textkit/slug.py'])))
+    await writeFile(
+      join(dir, 'phase1', `agent${id}.plan`),
+      `Plan of agent${id}
+`,
+    )
+    await writeFile(join(dir, 'phase1', `agent${id}.patch`), '')
+    await writeFile(join(dir, `agent${id}_traj.json`), JSON.stringify(trajectory(`agent${id}`, start + 62, ['python -m pytest'])))
+    await writeFile(join(dir, `agent${id}.patch`), '')
+  }
+  const agent = { status: 'Submitted', cost: 0.02, steps: 2, input_tokens: 200, output_tokens: 20, cache_read_tokens: 0, cache_write_tokens: 0, error: null }
+  const result = {
+    repo: 'textkit_task',
+    task_id: 7,
+    features: [1, 2],
+    run_id: 'a1b2c3d5',
+    run_name: name,
+    agent_framework: 'mini_swe_agent',
+    model: 'gpt-5',
+    started_at: at(0),
+    ended_at: at(120),
+    duration_seconds: 120,
+    setting: 'plan-execute',
+    agents: { agent1: { feature_id: 1, ...agent, patch_lines: 0 }, agent2: { feature_id: 2, ...agent, patch_lines: 0 } },
+    total_cost: 0.04,
+    total_steps: 4,
+    messages_sent: 1,
+    log_dir: dir,
+    phases: [
+      {
+        name: 'plan',
+        started_at: at(0),
+        ended_at: at(50),
+        seats: [1, 2].map((id) =>
+          seat(id, 'planner', { patch: `phase1/agent${id}.patch`, trajectory: `phase1/agent${id}_traj.json`, artifact: `phase1/agent${id}.plan` }),
+        ),
+      },
+      {
+        name: 'execute',
+        started_at: at(60),
+        ended_at: at(120),
+        seats: [1, 2].map((id) => seat(id, 'executor', { patch: `agent${id}.patch`, trajectory: `agent${id}_traj.json` })),
+      },
+    ],
+  }
+  await writeFile(join(dir, 'result.json'), JSON.stringify(result, null, 2))
+  const message = { from: 'agent1', to: 'agent2', message: 'I take slug.py', timestamp: start + 70, feature_id: 1 }
+  await writeFile(join(dir, 'conversation.json'), JSON.stringify([message]))
+  return dir
+}
+
 /** A mini-SWE-agent trajectory: a system and a task message, then a timed step per command with its output. */
 function trajectory(agentId: string, start: number, commands: string[]) {
   const steps = commands.flatMap((command, i) => [

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { TeamFeatures } from '@cooperbench/spec/team'
+import type { TeamFeatures } from '@cooperbench/setting-team'
 import { writeCoopRun, type WrittenPair } from './written-runs.js'
 
 /**

@@ -10,7 +10,7 @@ export interface RateBar {
   ci: { low: number; high: number } | null
   passed: number
   judged: number
-  /** The row's setting: its colour (solo, coop, team; any other one colour). */
+  /** Its colour's class: `solo`, `coop`, `other-0`, `other-1` (see `toneOf`). */
   tone: string
   /** Starts a group: a heading row above this bar. */
   group?: string

@@ -2,7 +2,7 @@ import type { MergeOutcomeRate, SettingReport } from '../../../src/model.ts'
 import { StackedBars } from '../charts/StackedBars.tsx'
 import { percent } from '../format.ts'
 import { pairsHref } from '../router.ts'
-import { rowName, team } from './rows.ts'
+import { rowName, size } from './rows.ts'
 
 /** How the coop (team, …) runs' patches merged, and the pass rate by merge outcome; nothing without such a row. */
 export function MergeOutcomes({ coopRows }: { coopRows: SettingReport[] }) {
@@ -56,7 +56,7 @@ const MERGE_NAMES: Record<MergeOutcomeRate['outcome'], string> = {
 /** The pair list's merge filter for each pass-rate-by-merge class. */
 const MERGE_FILTER: Record<MergeOutcomeRate['outcome'], string> = { clean: 'clean', union: 'union', lead_alone: 'lead_alone', missing_input: 'failed' }
 
-const mergeHref = (row: SettingReport, merge: string) => pairsHref({ run: row.runs[0], setting: row.setting, merge, team: team(row) })
+const mergeHref = (row: SettingReport, merge: string) => pairsHref({ run: row.runs[0], setting: row.setting, merge, size: size(row) })
 
 function mergeRateText(m: MergeOutcomeRate): string {
   return `${MERGE_NAMES[m.outcome]} ${m.passed}/${m.pairs}${m.rate === null ? '' : ` (${percent(m.rate)})`}`

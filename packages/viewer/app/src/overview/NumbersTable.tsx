@@ -2,7 +2,7 @@ import type { SettingReport } from '../../../src/model.ts'
 import { costText, interval, percent } from '../format.ts'
 import { pairsHref } from '../router.ts'
 import { TableHead } from '../TableHead.tsx'
-import { rowName, team } from './rows.ts'
+import { rowName, size } from './rows.ts'
 
 /** Every report row's numbers in one table; a rate of an unfinished run is marked partial. */
 export function NumbersTable({ rows, partial }: { rows: SettingReport[]; partial: (row: SettingReport) => boolean }) {
@@ -37,7 +37,7 @@ export function NumbersTable({ rows, partial }: { rows: SettingReport[]; partial
               <td>{row.failed}</td>
               <td>{row.errors}</td>
               <td>
-                <a href={pairsHref({ run: row.runs[0], setting: row.setting, team: team(row) })}>{percent(row.rate)}</a>
+                <a href={pairsHref({ run: row.runs[0], setting: row.setting, size: size(row) })}>{percent(row.rate)}</a>
                 {partial(row) && <span class="badge partial">partial</span>}
               </td>
               <td>{interval(row.ci)}</td>

@@ -2,7 +2,7 @@ import { cellText, PLAIN_CELLS } from '@cooperbench/spec-utils/report'
 import type { ReportSection } from '../../../src/model.ts'
 import { TableHead } from '../TableHead.tsx'
 
-/** The report sections of the installed settings (team runs, one-feature-off ablations, plugins'), each as Markdown shows it. */
+/** Sections of the installed settings (the overview's: the team's runs and ablations; a pair page's), each as Markdown shows it. */
 export function SettingSections({ sections }: { sections: ReportSection[] }) {
   return sections.map((s) => {
     const columns = s.columns.map((column, index) => ({ column, index })).filter(({ column }) => !column.only || column.only.includes('md'))

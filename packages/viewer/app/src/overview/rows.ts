@@ -6,8 +6,8 @@ import { pairsHref } from '../router.ts'
 /** A report row's setting as shown: `coop`, or `coop ×3` for teams of three. */
 export const rowName = (row: SettingReport) => `${row.setting}${row.teamSize > 2 ? ` ×${row.teamSize}` : ''}`
 
-/** The pair list's team filter for a row: none for teams of two. */
-export const team = (row: { teamSize: number }) => (row.teamSize === 2 ? undefined : String(row.teamSize))
+/** The pair list's team size filter for a row: none for teams of two. */
+export const size = (row: { teamSize: number }) => (row.teamSize === 2 ? undefined : String(row.teamSize))
 
 /** The pair list of a comparison's common pairs, or of one cell of its agreement table. */
 export const comparisonHref = (d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSize' | 'setting'>, cell?: AgreementCell) =>
@@ -16,7 +16,7 @@ export const comparisonHref = (d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSiz
 /** Pass rate per run and setting, one bar per report row. */
 export function overallBars(rows: SettingReport[], partial: (row: SettingReport) => boolean): RateBar[] {
   return rows.map((row) => ({
-    ...rateBar(row, row, partial(row)),
+    ...rateBar(row, row, partial(row), rows),
     note: `${rowName(row)}${row.interrupted ? ' · interrupted' : ''}${partial(row) ? ' · partial, run unfinished' : ''}`,
   }))
 }
@@ -29,14 +29,27 @@ export function perRepoBars(rows: SettingReport[], partial: (row: SettingReport)
       const r = row.perRepo.find((p) => p.repo === repo)
       if (!r) return []
       const first = rows.findIndex((other) => other.perRepo.some((p) => p.repo === repo)) === i
-      return [{ ...rateBar(row, r, partial(row), repo), note: rowName(row), ...(first ? { group: repo } : {}) }]
+      return [{ ...rateBar(row, r, partial(row), rows, repo), note: rowName(row), ...(first ? { group: repo } : {}) }]
     }),
   )
 }
 
 /** A report row's bar of `counts` (the row's own, or those of one of its repositories), linking to its pairs. */
-function rateBar(row: SettingReport, counts: Pick<RateBar, 'rate' | 'ci' | 'passed'> & { failed: number }, partial: boolean, repo?: string): RateBar {
+function rateBar(
+  row: SettingReport,
+  counts: Pick<RateBar, 'rate' | 'ci' | 'passed'> & { failed: number },
+  partial: boolean,
+  rows: SettingReport[],
+  repo?: string,
+): RateBar {
   const { rate, ci, passed, failed } = counts
-  const href = pairsHref({ run: row.runs[0], setting: row.setting, repo, team: team(row) })
-  return { label: row.runs[0]!, rate, ci, passed, judged: passed + failed, tone: row.setting, partial, href }
+  const href = pairsHref({ run: row.runs[0], setting: row.setting, repo, size: size(row) })
+  return { label: row.runs[0]!, rate, ci, passed, judged: passed + failed, tone: toneOf(row.setting, rows), partial, href }
+}
+
+/** A row's colour: solo's, coop's, else one of two by the order its setting comes in the rows (the first other setting, the second, …). */
+function toneOf(setting: string, rows: SettingReport[]): string {
+  if (setting === 'solo' || setting === 'coop') return setting
+  const others = [...new Set(rows.map((r) => r.setting).filter((s) => s !== 'solo' && s !== 'coop'))]
+  return `other-${others.indexOf(setting) % 2}`
 }

@@ -9,8 +9,8 @@ import { Messages } from '../pair/Messages.tsx'
 import { Patches } from '../pair/Patches.tsx'
 import { PromptPanel } from '../pair/PromptPanel.tsx'
 import { StepCards } from '../pair/StepCards.tsx'
-import { TeamPanel } from '../pair/TeamPanel.tsx'
-import { ScratchpadFiles } from '../pair/ScratchpadFiles.tsx'
+import { SettingFiles } from '../pair/SettingFiles.tsx'
+import { SettingSections } from '../overview/SettingSections.tsx'
 import { TestResults } from '../pair/TestResults.tsx'
 import { KeysHelp, usePairKeys } from '../pair/PairKeys.tsx'
 import { type StepRef, Timeline } from '../pair/Timeline.tsx'
@@ -29,7 +29,7 @@ export function PairPage({ id, pairs }: { id: string; pairs: readonly PairSummar
   return <PairView key={id} detail={polled.data} pairs={pairs ?? []} />
 }
 
-/** One pair: its head, problems, failure analysis, prompt, timeline, messages, steps, patches, merge and tests. */
+/** One pair: its head, problems, failure analysis, its setting's sections, prompt, timeline, messages, steps, patches, merge, tests, files. */
 function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairSummary[] }) {
   const [selected, setSelected] = useState<StepRef | null>(null)
   const [openedMessage, setOpenedMessage] = useState<number | null>(null)
@@ -51,19 +51,14 @@ function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairS
           <AnalysisPanel analysis={detail.analysis} />
         </section>
       )}
-      {detail.team && (
-        <section class="team-section">
-          <h2>Team</h2>
-          <TeamPanel detail={detail} />
-        </section>
-      )}
+      {detail.setting && <SettingSections sections={detail.setting.sections} />}
       <section>
         <h2>Prompt, task and raw trajectory</h2>
         <PromptPanel lanes={detail.lanes} pairId={s.id} />
       </section>
       <section>
         <h2>Timeline</h2>
-        <Legend team={detail.team !== null && detail.team.events.length > 0} phases={detail.phases.length > 0} />
+        <Legend events={(detail.setting?.events.length ?? 0) > 0} phases={detail.phases.length > 0} />
         <Timeline detail={detail} selected={selected} onSelect={setSelected} onOpenMessage={setOpenedMessage} />
         <KeysHelp keys={keys} />
       </section>
@@ -89,10 +84,10 @@ function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairS
         <h2>Tests</h2>
         <TestResults detail={detail} />
       </section>
-      {detail.team && (
-        <section class="scratchpad-section">
-          <h2>Scratchpad at the end</h2>
-          <ScratchpadFiles files={detail.team.scratchpad} features={detail.team.features} />
+      {detail.setting?.files && (
+        <section class="files-section">
+          <h2>{detail.setting.files.title}</h2>
+          <SettingFiles files={detail.setting.files} />
         </section>
       )}
     </div>
@@ -128,7 +123,7 @@ function PairHead({ detail }: { detail: PairDetail }) {
   )
 }
 
-function Legend({ team, phases }: { team: boolean; phases: boolean }) {
+function Legend({ events, phases }: { events: boolean; phases: boolean }) {
   const items: Array<[string, string] | false> = [
     ['command', 'command'],
     ['send', 'sends a message'],
@@ -137,7 +132,7 @@ function Legend({ team, phases }: { team: boolean; phases: boolean }) {
     ['format-error', 'unusable reply'],
     ['message-key', 'message: sent → read'],
     ['incoming-key', "message read (in the reader's lane)"],
-    team && ['board-key', 'task board: create, claim, update'],
+    events && ['events-key', "the setting's events, coloured by kind"],
     phases && ['phase-key', "phase; arrow: started from an earlier agent's patch"],
     ['file-key', 'file rows: a step that edits the file (faint: reads it)'],
   ]

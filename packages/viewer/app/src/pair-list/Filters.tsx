@@ -43,7 +43,7 @@ export function Filters({ data, q, set }: { data: ViewerData; q: ListQuery; set:
     </label>
   )
   const categories = options(data.pairs.flatMap((p) => (p.category ? [p.category] : [])))
-  const teams = options(data.pairs.map((p) => p.features.length))
+  const sizes = options(data.pairs.map((p) => p.features.length))
   return (
     <div class="filters">
       <SearchBox value={q.q ?? ''} onCommit={(text) => set('q', text)} />
@@ -56,11 +56,11 @@ export function Filters({ data, q, set }: { data: ViewerData; q: ListQuery; set:
       {select('messages', 'messages', MESSAGES)}
       {categories.length > 0 &&
         select('category', 'failure category', [...categories.map((c) => [c, categoryName(c)] as [string, string]), ['none', 'none (not judged)']])}
-      {teams.length > 1 &&
+      {sizes.length > 1 &&
         select(
-          'team',
+          'size',
           'team size',
-          teams.map((t) => [t, `${t} features`] as [string, string]),
+          sizes.map((t) => [t, `${t} features`] as [string, string]),
         )}
       {select(
         'sort',

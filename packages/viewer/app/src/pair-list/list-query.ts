@@ -10,8 +10,8 @@ export interface ListQuery {
   merge?: string
   messages?: string
   /** Features per pair (2 for pairs, 3 for teams of three). */
-  team?: string
-  /** A comparison, `solo run|coop run|team size` (`|team` for a team run): its common pairs (the coop or team side), each with its solo twin. */
+  size?: string
+  /** A comparison, `solo run|coop run|team size` (`|<setting>` for another setting's run): its common pairs (the multi-agent side), each with its solo twin. */
   cmp?: string
   /** With `cmp`: one cell of its agreement table. */
   cell?: string
@@ -37,7 +37,7 @@ export const SORTS: Record<string, { label: string; compare: (a: PairSummary, b:
 }
 
 export function matches(pair: PairSummary, q: ListQuery): boolean {
-  if (q.team && String(pair.features.length) !== q.team) return false
+  if (q.size && String(pair.features.length) !== q.size) return false
   if (q.category === 'none' ? pair.category !== null : q.category && pair.category !== q.category) return false
   if (q.q && !searchText(pair).includes(q.q.toLowerCase())) return false
   if (q.run && pair.run !== q.run) return false

@@ -1,9 +1,10 @@
 import type { AgentLane } from '../../../src/model.ts'
 import { trajectoryHref } from '../data.ts'
+import { ownAgentText } from '../format.ts'
 
 /** Each agent's system prompt and task, folded: what the agent was told before its first step. */
 export function PromptPanel({ lanes, pairId }: { lanes: AgentLane[]; pairId: string }) {
-  const renamed = lanes.some((lane) => lane.trajectoryFile !== `${lane.id}_traj.json`)
+  const renamed = lanes.some((lane) => lane.trajectoryFile.split('/').at(-1) !== `${lane.agentId}_traj.json`)
   return (
     <div class="prompts">
       {renamed && (
@@ -15,7 +16,7 @@ export function PromptPanel({ lanes, pairId }: { lanes: AgentLane[]; pairId: str
       {lanes.map((lane) => (
         <details key={lane.id} class="prompt" data-lane={lane.id}>
           <summary>
-            {`${lane.id} (feature${lane.featureIds.length > 1 ? 's' : ''} ${lane.featureIds.join(', ')}): system prompt and task · `}
+            {`${lane.id} (feature${lane.featureIds.length > 1 ? 's' : ''} ${lane.featureIds.join(', ')})${ownAgentText(lane)}: system prompt and task · `}
             <a
               class="raw-trajectory"
               href={trajectoryHref(pairId, lane.trajectoryFile)}

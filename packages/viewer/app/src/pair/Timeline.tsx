@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { AgentLane, MessageEvent, PairDetail, Step, TaskBoardEvent } from '../../../src/model.ts'
-import { truncate } from '../format.ts'
+import type { AgentLane, MessageEvent, PairDetail, PairSettingView, Step } from '../../../src/model.ts'
+import { ownAgentText, truncate } from '../format.ts'
 import { formatTick, ticks } from './time-ticks.ts'
 
 const LABEL = 120
@@ -10,8 +10,8 @@ const AXIS = 28
 const RIGHT = 16
 const FILE_ROW = 20
 const FILES_TOP = 14
-/** The task board's row under the lanes (team pairs): a mark per create, claim and update. */
-const BOARD_ROW = 26
+/** The setting's row under the lanes (the team's task log): a mark per event. */
+const EVENTS_ROW = 26
 const ZOOMS = [1, 2, 4, 8, 16, 32]
 
 export interface StepRef {
@@ -36,7 +36,7 @@ export function Timeline(props: Omit<TimelinePlotProps, 'layout'>) {
         <div class="timeline-canvas" style={{ width: `${layout.width}px`, height: `${layout.height}px` }}>
           <TimelinePlot {...props} layout={layout} />
           {/* The names stay in view while the zoomed plot scrolls under them (position: sticky). */}
-          <TimelineLabels lanes={detail.lanes} layout={layout} />
+          <TimelineLabels lanes={detail.lanes} layout={layout} setting={detail.summary.setting} />
         </div>
       </div>
     </>
@@ -54,11 +54,11 @@ function timelineLayout(detail: PairDetail, shown: number, zoom: number) {
   const laneIndex = new Map(lanes.map((l, i) => [l.id, i]))
   const lanesBottom = AXIS + lanes.length * LANE + (lanes.length - 1) * GAP
   const files = [...new Set(detail.fileTouches.map((t) => t.path))]
-  const board = (detail.team?.events ?? []).filter((e) => e.at !== null)
-  const boardTop = board.length > 0 ? lanesBottom + FILES_TOP : null
-  const filesTop = (boardTop === null ? lanesBottom : boardTop + BOARD_ROW) + FILES_TOP
+  const events = detail.setting?.events ?? []
+  const eventsTop = events.length > 0 ? lanesBottom + FILES_TOP : null
+  const filesTop = (eventsTop === null ? lanesBottom : eventsTop + EVENTS_ROW) + FILES_TOP
   const height = (files.length ? filesTop + files.length * FILE_ROW : filesTop - FILES_TOP) + 10
-  return { span, plot, width, height, x, laneTop, laneIndex, files, filesTop, board, boardTop }
+  return { span, plot, width, height, x, laneTop, laneIndex, files, filesTop, events, eventsTop }
 }
 
 type TimelineLayout = ReturnType<typeof timelineLayout>
@@ -89,7 +89,7 @@ function TimelinePlot(props: TimelinePlotProps) {
         <MessageArrow key={i} message={message} end={end} layout={layout} onOpen={() => onOpenMessage(i)} />
       ))}
       <PhaseBands detail={detail} layout={layout} />
-      {layout.boardTop !== null && <TaskBoardRow events={layout.board} top={layout.boardTop} layout={layout} />}
+      {layout.eventsTop !== null && <SettingEventsRow events={layout.events} top={layout.eventsTop} layout={layout} />}
       {files.map((path, row) => (
         <FileRow key={path} path={path} top={layout.filesTop + row * FILE_ROW} {...props} />
       ))}
@@ -169,7 +169,7 @@ function ZoomControls({ zoom, setZoom }: { zoom: number; setZoom: (zoom: number)
 }
 
 /** The lane and file names, in an SVG of their own that stays at the left edge while the plot scrolls. */
-function TimelineLabels({ lanes, layout }: { lanes: AgentLane[]; layout: TimelineLayout }) {
+function TimelineLabels({ lanes, layout, setting }: { lanes: AgentLane[]; layout: TimelineLayout; setting: string }) {
   const { files, height, laneTop, filesTop } = layout
   return (
     <svg class="timeline-labels" width={LABEL} height={height} aria-hidden="true">
@@ -177,9 +177,9 @@ function TimelineLabels({ lanes, layout }: { lanes: AgentLane[]; layout: Timelin
       {lanes.map((lane, i) => (
         <LaneLabel key={lane.id} lane={lane} top={laneTop(i)} />
       ))}
-      {layout.boardTop !== null && (
-        <text class="board-label" x={8} y={layout.boardTop + 16}>
-          task board
+      {layout.eventsTop !== null && (
+        <text class="events-label" x={8} y={layout.eventsTop + 16}>
+          {truncateStart(`${setting} events`, 17)}
         </text>
       )}
       {files.map((path, row) => (
@@ -192,19 +192,21 @@ function TimelineLabels({ lanes, layout }: { lanes: AgentLane[]; layout: Timelin
   )
 }
 
-/** The task board's audit log: a mark per event (create, claim, update, other), coloured by kind, in its agent's colour band. */
-function TaskBoardRow({ events, top, layout }: { events: TaskBoardEvent[]; top: number; layout: TimelineLayout }) {
+/** The setting's events: a mark per event, coloured by its kind (in the order kinds first occur), in its agent's lane's colour band. */
+function SettingEventsRow({ events, top, layout }: { events: PairSettingView['events']; top: number; layout: TimelineLayout }) {
   const { x, laneIndex, plot } = layout
+  const kinds = [...new Set(events.map((e) => e.kind))]
   return (
-    <g class="task-board">
-      <rect class="board-bg" x={LABEL} y={top} width={plot} height={BOARD_ROW - 4} />
+    <g class="setting-events">
+      <rect class="events-bg" x={LABEL} y={top} width={plot} height={EVENTS_ROW - 4} />
       {events.map((event, i) => {
-        const at = x(event.at!)
-        const y = top + (BOARD_ROW - 4) / 2
-        const lane = event.by === null ? null : (laneIndex.get(event.by) ?? null)
-        const what = `${event.by ?? '?'} ${taskVerb(event.kind)} ${event.title ? `"${event.title}"` : event.taskId}${event.detail ? ` ${event.detail}` : ''}`
+        const at = x(event.ts)
+        const y = top + (EVENTS_ROW - 4) / 2
+        const lane = event.lane === null ? null : (laneIndex.get(event.lane) ?? null)
+        const who = event.via ? `${event.via} for ${event.by}` : event.by
+        const what = [`${who}: ${event.kind}`, event.label, event.detail].filter(Boolean).join(' · ')
         return (
-          <g key={i} class={`task-event kind-${event.kind}${lane === null ? '' : ` lane-${lane}`}`} data-kind={event.kind} data-task={event.taskId}>
+          <g key={i} class={`setting-event kind-${kinds.indexOf(event.kind) % 5}${lane === null ? '' : ` lane-${lane}`}`} data-kind={event.kind}>
             <title>{what}</title>
             <path d={`M ${at} ${y - 7} L ${at + 6} ${y} L ${at} ${y + 7} L ${at - 6} ${y} z`} />
           </g>
@@ -212,11 +214,6 @@ function TaskBoardRow({ events, top, layout }: { events: TaskBoardEvent[]; top: 
       })}
     </g>
   )
-}
-
-/** `creates`, `claims`, `updates`; another kind as the log names it. */
-export function taskVerb(kind: string): string {
-  return kind === 'create' ? 'creates' : kind === 'claim' ? 'claims' : kind === 'update' ? 'updates' : kind
 }
 
 /** One patched file: a mark per step that named it, filled for an edit, in its agent's row of the file's band. */
@@ -282,9 +279,10 @@ function LaneLabel({ lane, top }: { lane: AgentLane; top: number }) {
   const features = `feature${lane.featureIds.length > 1 ? 's' : ''} ${lane.featureIds.join(', ')}`
   return (
     <g class="lane-name" data-lane={lane.id}>
-      <title>{`${lane.id}${lane.role ? ` (${lane.role})` : ''} implements ${features}; its trajectory is ${lane.trajectoryFile}`}</title>
+      <title>{`${lane.id}${lane.role ? ` (${lane.role})` : ''}${ownAgentText(lane)} implements ${features}; its trajectory is ${lane.trajectoryFile}`}</title>
+      {/* A seat carried through phases has a lane per phase: its phase's band says which. */}
       <text class="lane-label" x={8} y={top + 17}>
-        {lane.id}
+        {lane.agentId}
       </text>
       {/* A seat's part (`planner`) says more than its features, which every seat of a phased pair may share. */}
       <text class={`lane-note ${lane.role ? 'lane-role' : 'lane-features'}`} x={8} y={top + 32}>
@@ -373,8 +371,12 @@ function PhaseBands({ detail, layout }: { detail: PairDetail; layout: TimelineLa
           </text>
         </g>
       ))}
-      {detail.lanes.map((lane) => {
-        const from = detail.lanes.find((l) => l.id === lane.startedFrom)
+      {detail.lanes.map((lane, i) => {
+        // The seat it started from: that agent's lane before its own (a seat carried through phases has one per phase).
+        const from = detail.lanes
+          .slice(0, i)
+          .reverse()
+          .find((l) => l.agentId === lane.startedFrom)
         const [a, b] = [laneIndex.get(from?.id ?? ''), laneIndex.get(lane.id)]
         if (!from || a === undefined || b === undefined) return null
         const down = b > a

@@ -1,0 +1,3 @@
+import { registeredListCommand } from '../../list-command.js'
+
+export default registeredListCommand('setting')

@@ -1,0 +1,182 @@
+import { execFileSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  buildDemoImages,
+  type CliProcess,
+  DEMO_DATASET,
+  describeResult,
+  dockerEngineAnswers,
+  makeWorkdir,
+  pairDirs,
+  readJson,
+  REPO_ROOT,
+  requireLocalBackend,
+  runCli,
+  startCli,
+  tempDir,
+  type Workdir,
+} from './helpers.js'
+import { pnpmCommand } from './pnpm-command.js'
+
+/**
+ * Two settings written as third parties would, on the published contract alone, packed with pnpm
+ * and installed with `cooperbench plugins install <tarball>` with no registry for the @cooperbench
+ * scope (their peers, the team setting's included, are the CLI's own copies):
+ * examples/setting-caid (a manager delegates workers at run time through a tool, workers push
+ * branches, the manager, carried over from planning, merges them) and examples/setting-auto-claim
+ * (upstream PR #73 composed on the team setting: the host claims and closes each agent's tasks).
+ * Each runs the demo's pairs offline with the scripted model of `cooperbench dev model-server` and
+ * with the oracle, on the local backend and on Docker, every pair with a verdict.
+ */
+const EXAMPLES = ['setting-caid', 'setting-auto-claim'].map((name) => join(REPO_ROOT, 'examples', name))
+/** npm settings under which any request for an `@cooperbench/*` package fails: nothing answers on port 9. */
+const NO_SCOPE_REGISTRY = { 'npm_config_@cooperbench:registry': 'http://127.0.0.1:9/' }
+const OFFLINE_MODEL = { OPENAI_API_KEY: '' }
+const docker = dockerEngineAnswers('the composed settings on docker')
+
+let w: Workdir
+let env: Record<string, string>
+let server: CliProcess
+let model: string[]
+
+beforeAll(async () => {
+  w = await makeWorkdir('composed-settings', 'file')
+  const packed = await tempDir('composed-settings-tarballs', 'file')
+  const [pnpm, ...prefix] = pnpmCommand()
+  for (const example of EXAMPLES) execFileSync(pnpm, [...prefix, 'pack', '--pack-destination', packed], { cwd: example, stdio: 'ignore' })
+  env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'plugins'), ...NO_SCOPE_REGISTRY }
+  for (const tarball of readdirSync(packed).filter((file) => file.endsWith('.tgz'))) {
+    const install = await runCli(['plugins', 'install', join(packed, tarball)], w.options({ env }))
+    if (install.code !== 0) throw new Error(`plugins install ${tarball} failed:\n${describeResult(install)}`)
+  }
+  server = startCli(['dev', 'model-server', '--dataset-dir', DEMO_DATASET], { ...w.options(), timeoutMs: 2_400_000 })
+  if (!(await server.waitForStdout(/try: .*--model-base-url (\S+)/, 60_000))) throw new Error(`dev model-server did not start:\n${server.stderr()}`)
+  model = ['--model-base-url', /--model-base-url (\S+)/.exec(server.stdout())![1]!, '--dataset-dir', DEMO_DATASET]
+}, 300_000)
+
+afterAll(async () => {
+  server?.child.kill('SIGINT')
+  await server?.result
+})
+
+const run = (args: string[], timeoutMs = 900_000) =>
+  runCli(['run', ...model, '-m', 'openai/scripted-model', ...args], w.options({ env: { ...env, ...OFFLINE_MODEL }, timeoutMs }))
+
+/** A pair's eval.json. */
+const verdictOf = (dir: string) => readJson(join(dir, 'eval.json'))
+
+/** Every pair of a run judged: a verdict, never an evaluation error. */
+async function expectVerdicts(run: string, setting: string, pairs: number) {
+  const dirs = await pairDirs(w.logs, run, setting)
+  expect(dirs).toHaveLength(pairs)
+  for (const dir of dirs) expect(await verdictOf(dir), dir).toMatchObject({ error: null, both_passed: expect.any(Boolean) })
+  return dirs
+}
+
+describe('third-party settings composed on the published contract, installed from tarballs', () => {
+  it('are listed with their seat roles, from their plugins', async () => {
+    const listed = await runCli(['settings', 'list', '--json'], w.options({ env }))
+    expect(listed.code, describeResult(listed)).toBe(0)
+    const rows = JSON.parse(listed.stdout) as Array<Record<string, unknown>>
+    expect(rows).toContainEqual(expect.objectContaining({ name: 'caid', plugin: 'cooperbench-setting-caid', roles: ['manager', 'worker'] }))
+    expect(rows).toContainEqual(expect.objectContaining({ name: 'auto-claim', plugin: 'cooperbench-setting-auto-claim', roles: ['lead', 'member'] }))
+  })
+
+  it('caid: the manager, on another model than its workers, delegates at run time and merges their branches; records, report and viewer say who ran what', async (ctx) => {
+    requireLocalBackend(ctx)
+    const caid = await run(['-s', 'demo', '-f', '1,2', '--setting', 'caid', '--seat', 'worker.model=openai/scripted-worker', '-n', 'caid-demo'])
+    expect(caid.code, describeResult(caid)).toBe(0)
+    const dirs = await expectVerdicts('caid-demo', 'caid', 6)
+    const pair = dirs.find((dir) => dir.endsWith(join('textkit_task', '12', 'f1_f2')))!
+    const result = await readJson(join(pair, 'result.json'))
+    expect(result.phases.map((p: { name: string; seats: Array<{ agent_id: string }> }) => [p.name, p.seats.map((s) => s.agent_id)])).toEqual([
+      ['plan', ['manager']],
+      ['work', ['worker1', 'worker2']],
+      ['integrate', ['manager']],
+    ])
+    expect(result.phases[1].seats[0]).toMatchObject({ role: 'worker', model: 'openai/scripted-worker' })
+    expect(result.phases[2].seats[0]).toMatchObject({ role: 'manager', continued: true })
+    expect(result.agents.worker1).toMatchObject({ feature_id: 1, model: 'openai/scripted-worker', status: 'Submitted' })
+    expect(result).toMatchObject({ model: 'openai/scripted-model', git_enabled: true, delegations: 2 })
+    expect(await readJson(join(pair, 'delegations.json'))).toEqual([
+      expect.objectContaining({ worker: 'worker1', feature_id: 1, by: 'manager' }),
+      expect.objectContaining({ worker: 'worker2', feature_id: 2, by: 'manager' }),
+    ])
+    expect(await readFile(join(pair, 'manager_plan.md'), 'utf8')).toMatch(/^Plan: one worker per feature/)
+    expect(await verdictOf(pair)).toMatchObject({ both_passed: true })
+    const config = await readJson(join(w.logs, 'caid-demo', 'config.json'))
+    expect(config.fingerprint).toMatchObject({ git_enabled: true, seats: { worker: { model: 'openai/scripted-worker' } } })
+
+    const report = await runCli(['report', '-n', 'caid-demo', '--json'], w.options({ env }))
+    expect(report.code, describeResult(report)).toBe(0)
+    const row = (JSON.parse(report.stdout) as { settings: Array<Record<string, unknown>> }).settings.find((r) => r.setting === 'caid')
+    expect(row).toMatchObject({ model: 'openai/scripted-model (worker: openai/scripted-worker)', pairs: 6, errors: 0 })
+
+    const exported = await runCli(['export', '-n', 'caid-demo', '--format', 'atif', '--out', join(w.cwd, 'caid-atif')], w.options({ env }))
+    expect(exported.code, describeResult(exported)).toBe(0)
+    const files = readdirSync(join(w.cwd, 'caid-atif'), { recursive: true }).filter((f) => String(f).endsWith('.json'))
+    // Every seat of every phase: the manager's two phases and both workers, for each pair.
+    expect(files).toHaveLength(6 * 4)
+    expect(exported.stdout).toContain(`${files.length} files`)
+  })
+
+  it('auto-claim: the team, with the host claiming each agent task when it starts and closing it when it submits, as the log says', async (ctx) => {
+    requireLocalBackend(ctx)
+    const claimed = await run(['-s', 'demo', '-f', '1,2', '--setting', 'auto-claim', '-n', 'auto-claim-demo'])
+    expect(claimed.code, describeResult(claimed)).toBe(0)
+    const dirs = await expectVerdicts('auto-claim-demo', 'auto-claim', 6)
+    const log = (await readJson(join(dirs[0]!, 'task_log.json'))) as Array<Record<string, unknown>>
+    // The host claimed each agent's task as it started; the scripted agents then did the rest themselves.
+    expect(
+      log
+        .filter((e) => e.via === 'host')
+        .map((e) => [e.kind, e.by])
+        .sort(),
+    ).toEqual([
+      ['claim', 'agent1'],
+      ['claim', 'agent2'],
+    ])
+    const result = await readJson(join(dirs[0]!, 'result.json'))
+    expect(result).toMatchObject({ setting: 'auto-claim', lead_agent: 'agent1' })
+    // The host's claims are not the agents': the metrics count only what agents did.
+    const agentClaims = log.filter((e) => e.kind === 'claim' && e.via === undefined).length
+    expect(Object.values(result.metrics.claims_per_agent as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(agentClaims)
+  })
+
+  it('the oracle runs both on the local backend, every pair with a verdict', async (ctx) => {
+    requireLocalBackend(ctx)
+    for (const setting of ['caid', 'auto-claim']) {
+      const r = await run(['-s', 'demo', '-a', 'oracle', '--setting', setting, '-n', `${setting}-oracle`])
+      expect(r.code, describeResult(r)).toBe(0)
+      await expectVerdicts(`${setting}-oracle`, setting, 27)
+    }
+    // The oracle never touches the list: the host claimed each agent's task as it started and closed it as it submitted.
+    const [pair] = await pairDirs(w.logs, 'auto-claim-oracle', 'auto-claim')
+    const log = (await readJson(join(pair!, 'task_log.json'))) as Array<Record<string, unknown>>
+    expect(log.filter((e) => e.kind !== 'create').map((e) => [e.kind, e.by, e.via, e.status])).toEqual(
+      expect.arrayContaining([
+        ['claim', 'agent1', 'host', undefined],
+        ['claim', 'agent2', 'host', undefined],
+        ['update', 'agent1', 'host', 'done'],
+        ['update', 'agent2', 'host', 'done'],
+      ]),
+    )
+    expect((await readJson(join(pair!, 'result.json'))).metrics).toMatchObject({ tasks_done: 2, claims_per_agent: {}, updates_per_agent: {} })
+  })
+
+  it.skipIf(!docker)('on Docker: both with the oracle and with the scripted model, every pair with a verdict', async () => {
+    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }))
+    await buildDemoImages(w)
+    for (const setting of ['caid', 'auto-claim']) {
+      for (const agent of [['-a', 'oracle'], []]) {
+        const name = `${setting}-docker${agent.length > 0 ? '-oracle' : ''}`
+        const r = await run(['-r', 'textkit_task', '-t', '12', '-f', '1,2', '--backend', 'docker', '--setting', setting, ...agent, '-n', name])
+        expect(r.code, describeResult(r)).toBe(0)
+        await expectVerdicts(name, setting, 1)
+      }
+    }
+  })
+})
