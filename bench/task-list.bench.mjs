@@ -1,19 +1,33 @@
-// The team task list's cost per operation, memory and Redis side by side: create, claim (an
-// unowned task, one claimer), a contested claim (8 claimers on their own handles, one wins),
-// update, list (of the N tasks made) and log; median / p95 in ms over N operations each. Redis
-// runs a throwaway redis-server on a free port (skipped when there is none).
+// The team task list's cost per operation over the bus's shared log, memory and Redis side by
+// side: create, claim (an unowned task, one claimer), a contested claim (8 claimers on their own
+// handles of the log, one wins), update, list (of the N tasks made) and log; median / p95 in ms over
+// N operations each. Redis runs a throwaway redis-server on a free port (skipped when there is none).
 import { join } from 'node:path'
 import { median, percentile, root } from './lib.mjs'
 
 const { MemoryBus } = await import(join(root, 'packages/builtins/dist/index.js'))
 const { RedisBus } = await import(join(root, 'packages/bus-redis/dist/index.js'))
+const { TeamTaskList } = await import(join(root, 'packages/setting-team/dist/index.js'))
 const { startRedisServer, redisServerBinary } = await import(join(root, 'packages/testkit/dist/index.js'))
 const N = Number(process.env.BENCH_TASK_OPS ?? 300)
 const CLAIMERS = 8
 
+/** Every log handle opened, closed at the end (a task list does not own its log). */
+const logs = []
+/** A task list on its own handle of the log `name` (a seat's list in another process would be one). */
+async function openList(bus, name) {
+  const log = await bus.openLog(name)
+  logs.push(log)
+  return new TeamTaskList(log)
+}
+const closeLogs = async () => {
+  for (const log of logs.splice(0)) await log.close()
+}
+
 async function measure(bus) {
-  const list = await bus.openTaskList(`bench-${Date.now()}`)
-  const rivals = await Promise.all(Array.from({ length: CLAIMERS - 1 }, () => bus.openTaskList(list.namespace)))
+  const name = `bench-${Date.now()}`
+  const list = await openList(bus, name)
+  const rivals = await Promise.all(Array.from({ length: CLAIMERS - 1 }, () => openList(bus, name)))
   const times = { create: [], claim: [], contested: [], update: [], list: [], log: [] }
   const timed = async (name, f) => {
     const t = performance.now()
@@ -33,8 +47,7 @@ async function measure(bus) {
     await timed('list', () => list.list())
     await timed('log', () => list.log())
   }
-  await list.clear()
-  for (const l of [list, ...rivals]) await l.close()
+  await closeLogs()
   return times
 }
 
@@ -61,16 +74,13 @@ console.log(`task list, ms per operation (median / p95), ${N} of each; contested
 console.log(['store', 'create', 'claim', `claim x${CLAIMERS}`, 'update', 'list', 'log'].map((h) => h.padEnd(18)).join(''))
 for (const r of rows) console.log(r.map((c) => String(c).padEnd(18)).join(''))
 
-// The in-sandbox commands: `coop-task-create` then `coop-task-claim` in a local sandbox, answered
-// by a TaskCommandServer polling every POLL ms; the round trip is dominated by the poll and by
-// the backend's exec (two per answered exchange).
-const POLL = Number(process.env.BENCH_TASK_POLL_MS ?? 100)
+// The in-sandbox commands: `coop-task-create` then `coop-task-claim` in a local sandbox, installed
+// and answered by the harness's seat-tool relay (core's serveTools, as a run serves a seat); the
+// round trip is dominated by the relay's spool and by the backend's exec.
 const ROUNDS = Number(process.env.BENCH_TASK_COMMANDS ?? 10)
-// The team's commands, from the team setting's package.
-const host = {
-  ...(await import(join(root, 'packages/setting-team/dist/index.js'))),
-  ...(await import(join(root, 'packages/setting-team/dist/agent/index.js'))),
-}
+const { serveTools } = await import(join(root, 'packages/core/dist/runner/index.js'))
+const { teamTools } = await import(join(root, 'packages/setting-team/dist/commands/team-tools.js'))
+const { silentLogger } = await import(join(root, 'packages/spec-utils/dist/index.js'))
 const { loadDataset } = await import(join(root, 'packages/dataset/dist/index.js'))
 const { LocalBackend } = await import(join(root, 'packages/backend-local/dist/index.js'))
 const dataset = await loadDataset(join(root, 'dataset'))
@@ -78,28 +88,27 @@ const task = dataset.tasks.find((t) => t.repo === 'textkit_task' && t.taskId ===
 const backend = new LocalBackend({})
 try {
   const sandbox = await backend.createSandbox({ task, image: 'local', role: 'bench', labels: {} })
-  const bin = `${host.TASK_COMMAND_SPOOL_DIR}/bin`
-  const scripts = host.taskCommandScripts()
-  for (const name of host.TASK_COMMANDS) await sandbox.writeFile(`${bin}/${name}`, scripts[name])
-  await sandbox.exec(host.prepareTaskCommandsCommand())
   const bus = new MemoryBus()
-  const list = await bus.openTaskList('bench-commands')
-  const server = new host.TaskCommandServer({ sandbox, list, agentId: 'agent1', pollMs: POLL }).start()
+  const list = await openList(bus, 'bench-commands')
+  const tools = teamTools({ list, agentId: 'agent1', agents: ['agent1', 'agent2'], protocol: false }).filter((tool) => tool.kind === 'command')
+  const options = { agentId: 'agent1', env: {}, logger: silentLogger, signal: new AbortController().signal, hostSpoolDir: null, linkCommands: false }
+  const served = await serveTools(sandbox, tools, options)
   const exec = []
   const roundTrip = []
   for (let i = 0; i < ROUNDS; i++) {
     let t = performance.now()
-    await sandbox.exec(['true'])
+    await served.agentSandbox.exec(['true'])
     exec.push(performance.now() - t)
     t = performance.now()
-    const created = await sandbox.exec(['sh', '-c', `PATH=${bin}:$PATH; id=$(coop-task-create "task ${i}") && coop-task-claim "$id"`])
-    if (created.exitCode !== 0) throw new Error(`commands failed: ${created.stderr}`)
+    const created = await served.agentSandbox.exec(['sh', '-c', `id=$(coop-task-create "task ${i}") && coop-task-claim "$id"`])
+    if (created.exitCode !== 0) throw new Error(`commands failed: ${created.stdout}${created.stderr}`)
     roundTrip.push((performance.now() - t) / 2)
   }
-  await server.stop()
+  await served.stop()
   await sandbox.terminate()
+  await closeLogs()
   await bus.close()
-  console.log(`\nin-sandbox commands (local backend, poll ${POLL} ms), ms (median / p95) over ${ROUNDS}`)
+  console.log(`\nin-sandbox commands (local backend, the seat-tool relay), ms (median / p95) over ${ROUNDS}`)
   console.log(`exec [true] ${fmt(exec)}    per coop-task-* command ${fmt(roundTrip)}`)
 } catch (error) {
   console.log(`\nin-sandbox commands: skipped (${error.message})`)

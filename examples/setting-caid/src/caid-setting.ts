@@ -1,4 +1,5 @@
 import type { AgentSummaryRecord, Registration, SeatOutcome, Setting, SettingPair } from '@cooperbench/spec'
+import { caidReporter } from './caid-report.js'
 import { Delegation } from './delegation.js'
 import { integrationTask, managerTask, PLAN_FILE } from './tasks.js'
 
@@ -75,5 +76,6 @@ export const caidRegistration = {
   name: 'caid',
   specificationVersion: 'setting-v1',
   description: 'A manager plans and delegates each feature to a worker at run time; workers push branches; the manager merges them into one patch (CAID)',
+  report: caidReporter,
   create: () => caidSetting,
 } satisfies Omit<Registration<'setting'>, 'kind'>

@@ -17,7 +17,7 @@ export const workerFiles = (agentId: string) => ({ trajectory: `${agentId}_traj.
  * The manager's `delegate` command and the workers it starts while the manager runs (CAID's
  * asynchronous delegation): `delegate <feature> [--after <worker>] [instructions]` starts `workerN`
  * on that feature at once, or once `--after`'s worker has ended, from its patch. One worker per
- * feature; the instructions may come from stdin.
+ * feature.
  */
 export class Delegation {
   readonly records: DelegationRecord[] = []
@@ -38,25 +38,14 @@ export class Delegation {
     kind: 'command',
     name: 'delegate',
     description: "Start a worker on one feature, now or after another worker (its work then committed in the new one's repository); prints the worker's id.",
-    parameters: {
-      type: 'object',
-      properties: {
-        feature_id: { type: 'integer', description: 'The feature the worker implements.' },
-        instructions: { type: 'string', description: 'What to do: files, functions, what to leave alone.' },
-        after: { type: 'string', description: 'A worker that must finish first (`worker1`).' },
-      },
-      required: ['feature_id', 'instructions'],
-    },
-    argv: (args) => [...(typeof args.after === 'string' ? ['--after', args.after] : []), String(args.feature_id ?? ''), String(args.instructions ?? '')],
-    stdinAfter: 1,
-    run: async (argv, call) => {
+    run: async (argv) => {
       const [after, rest] = argv[0] === '--after' ? [argv[1] ?? '', argv.slice(2)] : [null, argv]
       const [featureArg = '', ...words] = rest
       const feature = this.features.find((f) => String(f.id) === featureArg)
       if (feature === undefined) return usage(`no feature ${featureArg} in this task; the features are ${this.features.map((f) => f.id).join(', ')}`)
       if (this.records.some((r) => r.feature_id === feature.id)) return usage(`feature ${feature.id} is already delegated`)
       if (after !== null && !this.running.has(after)) return usage(`${after} is no worker of yours; started: ${[...this.running.keys()].join(', ') || 'none'}`)
-      const assignment = call.stdin ?? words.join(' ')
+      const assignment = words.join(' ')
       const agentId = `worker${this.records.length + 1}`
       const record: DelegationRecord = { worker: agentId, feature_id: feature.id, after, by: 'manager', started_at: null }
       this.records.push(record)

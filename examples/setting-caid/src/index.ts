@@ -1,3 +1,4 @@
+export { caidReporter } from './caid-report.js'
 export { CAID_ROLES, caidRegistration, caidSetting, managerFiles } from './caid-setting.js'
 export { type DelegationRecord, Delegation, workerFiles } from './delegation.js'
 export { HEADINGS, integrationTask, managerTask, PLAN_FILE, workerTask } from './tasks.js'

@@ -140,8 +140,8 @@ function referenceWaitTool(waitForMessages: { declaration: Record<string, unknow
     "protocol: reference offers upstream's wait_for_message tool here, and the run has no declaration of it to serve",
     {
       hint:
-        'Add "wait_for_message" as upstream\'s server declares it to the prompt template file of settings.team.promptTemplate ' +
-        '(docs/reproducing-the-paper.md#the-team-setting says how), or switch the wait tool off (--team-no-mcp).',
+        "The setting that gives this seat its wait tool supplies upstream's declaration of it (docs/reproducing-the-paper.md#the-team-setting " +
+        'says how for the team setting), or switch that wait tool off.',
     },
   )
 }

@@ -167,7 +167,7 @@ const CLAUDE_MCP = '/tmp/.cooperbench-cli/home/.claude.json'
 
 describe('a CLI run maps the surface once', () => {
   it('the command folder joins the CLI’s PATH after its own commands, and the login shell’s profile puts both back', async () => {
-    const commandTool = { kind: 'command', name: 'coop-note', description: '', parameters: {}, argv: () => [], run: async () => ({ exitCode: 0, output: '' }) }
+    const commandTool = { kind: 'command', name: 'coop-note', description: '', run: async () => ({ exitCode: 0, output: '' }) }
     const { files, launch } = await runWith(coordinationOf({ tools: [commandTool as never] }))
     const bins = `/tmp/.cooperbench-cli/bin:${SEAT_COMMAND_DIR}`
     expect(launch).toMatch(new RegExp(`^export PATH=${bins}:"\\$PATH"; cd /workspace/repo && exec `))

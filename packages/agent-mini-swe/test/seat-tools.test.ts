@@ -25,8 +25,6 @@ const ECHO: CommandTool = {
   kind: 'command',
   name: 'seat-echo',
   description: 'Prints its arguments.',
-  parameters: { type: 'object', properties: { text: { type: 'string' } } },
-  argv: (args) => [String(args['text'])],
   run: async (argv) => ({ exitCode: 0, output: `heard: ${argv.join(' ')}\n` }),
 }
 

@@ -1,4 +1,4 @@
-import { type AgentRunContext, functionName, type SeatTool } from '@cooperbench/spec'
+import type { AgentRunContext, FunctionTool } from '@cooperbench/spec'
 import { CHECK_MESSAGES_TOOL, SEND_MESSAGE_TOOL } from './teammate-tools.js'
 
 /** What the conversation's first message depends on. */
@@ -10,7 +10,7 @@ export type InitialMessageContext = Pick<AgentRunContext, 'instructions' | 'agen
  * The first message: the task; beside peers, the teammates and coop tools, or the briefing's sections in place of that paragraph
  * and then the coop tools; the coordination tools offered (`tools`); the shared remote with `--git`.
  */
-export function initialInstructions(ctx: InitialMessageContext, tools: readonly SeatTool[]): string {
+export function initialInstructions(ctx: InitialMessageContext, tools: readonly FunctionTool[]): string {
   const parts = [ctx.instructions]
   const { sections } = ctx.coordination.briefing
   if (sections.length > 0) {
@@ -26,17 +26,10 @@ export function initialInstructions(ctx: InitialMessageContext, tools: readonly 
       `You are ${ctx.agentId}, working in a team with ${ctx.peers.join(', ')}, each in a separate copy of the repository. Coordinate with \`${SEND_MESSAGE_TOOL}\` (who changes which file, interfaces you share) and read replies with \`${CHECK_MESSAGES_TOOL}\`; teammates' messages also arrive as user messages.`,
     )
   }
-  if (tools.length > 0) parts.push(toolsSection(tools))
+  if (tools.length > 0) {
+    const names = tools.map((tool) => `- \`${tool.name}\``).join('\n')
+    parts.push(`# Your coordination tools\n\nThese are tools of yours too:\n${names}\n\nA tool call's answer comes back as a user message a moment later.`)
+  }
   if (ctx.git) parts.push(`A git remote \`${ctx.git.remote}\` shared with your team is set up: push your branch there and fetch theirs to see their work.`)
   return parts.join('\n\n')
-}
-
-/** The tools offered, all commands (which the terminal has too) or all functions (see `offeredTools`). */
-function toolsSection(tools: readonly SeatTool[]): string {
-  const commands = tools[0]!.kind === 'command'
-  const lines = tools.map((tool) => `- \`${functionName(tool)}\`${tool.kind === 'command' ? `: runs \`${tool.name}\`` : ''}`)
-  return commands
-    ? `# Your coordination tools\n\nThese commands run in your terminal, and each is also a tool of yours:\n${lines.join('\n')}\n\n` +
-        'A tool call runs the same command; its output and exit code come back as a user message a moment later.'
-    : `# Your coordination tools\n\nThese are tools of yours too:\n${lines.join('\n')}\n\nA tool call's answer comes back as a user message a moment later.`
 }

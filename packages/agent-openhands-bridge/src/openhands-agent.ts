@@ -7,10 +7,9 @@ import {
   CooperbenchError,
   errorMessage,
   type ExecResult,
-  functionName,
   SANDBOX_REPO_DIR,
   type Sandbox,
-  type SeatTool,
+  type FunctionTool,
 } from '@cooperbench/spec'
 import { isTimeout, sleepOrWake } from '@cooperbench/spec-utils'
 import { clientToolSpec, offeredTools, runCoordinationTool } from './coordination-tools.js'
@@ -84,13 +83,13 @@ class BridgeRun {
   private readonly commands = new AbortController()
   private readonly statusWaiters = new Set<() => void>()
   /** The coordination tools offered as client tools. */
-  private readonly tools: SeatTool[]
+  private readonly tools: FunctionTool[]
 
   constructor(
     private readonly ctx: AgentRunContext,
     private readonly options: OpenHandsOptions,
   ) {
-    this.tools = offeredTools(ctx.coordination.tools, options.protocol)
+    this.tools = offeredTools(ctx.coordination.tools)
   }
 
   async run(): Promise<AgentResult> {
@@ -274,7 +273,7 @@ class BridgeRun {
     const { ctx } = this
     const tool = String(event.tool_name)
     const args = (event.action ?? {}) as Record<string, unknown>
-    const offered = this.tools.find((t) => functionName(t) === tool)
+    const offered = this.tools.find((t) => t.name === tool)
     let reply: string | null = null
     if (ctx.mailbox && (tool === SEND_MESSAGE_TOOL || tool === CHECK_MESSAGES_TOOL)) reply = await runTeammateTool(ctx.mailbox, tool, args)
     else if (offered) reply = await runCoordinationTool(offered, args, { sandbox: ctx.sandbox, signal: AbortSignal.any([ctx.signal, this.commands.signal]) })

@@ -43,13 +43,6 @@ export const openHandsOptionsSchema = {
       default: ['terminal', 'file_editor', 'task_tracker'],
       description: 'Tools of the agent by registered name.',
     },
-    protocol: {
-      type: 'string',
-      enum: ['cooperbench', 'reference'],
-      default: 'cooperbench',
-      description:
-        "reference: upstream's OpenHands (PR #55): the coordination's function tools (its task_tracker over a shared task list) in place of its commands as tools.",
-    },
     condenser: {
       type: 'string',
       enum: ['none', 'llm_summarizing'],

@@ -22,8 +22,6 @@ export default definePlugin({
       imageLayer: (options) => openHandsImageLayer(parseOpenHandsOptions(options)),
       // Its step_limit where set (0: the server's own default, no step bound); no cost limit unless set.
       ownLimits: (options) => ({ costUsd: 0, ...limitsOfOptions(parseOpenHandsOptions(options)) }),
-      // The reference's task tracker is another tool the model is told of: another prompt.
-      promptSource: (options) => (parseOpenHandsOptions(options).protocol === 'reference' ? 'cooperbench-v1:task-tracker' : 'cooperbench-v1'),
       release: (options) => `openhands-agent-server@${parseOpenHandsOptions(options).server_version}`,
       create: async () => {
         const { OpenHandsBridgeAgent } = await import('./openhands-agent.js')

@@ -8,8 +8,8 @@ import { expectSubmitted, solveWithGoldPatch, standInRig } from './stand-in-rig.
 
 /**
  * The coordination surface on the bridge, end to end on the OpenHands stand-in: the briefing in the first message, the command
- * tools as client tools answered on the host (and installed in the sandbox as the harness installs them, so the terminal has
- * them too), and in reference mode the function tools instead. The tools are hand-made: a board of claims and questions.
+ * tools in the sandbox as the harness installs them (the terminal runs them), and the function tools as client tools answered
+ * on the host. The tools are hand-made: a board of claims and questions.
  * OPENHANDS_SERVER_COMMAND runs it on another server, e.g. the real one (scripts/openhands-real-server/README.md).
  */
 const rig = await standInRig()
@@ -24,53 +24,27 @@ function board() {
   const holders = new Map([['t1', 'agent2']])
   const asked: string[][] = []
   const tracked: Array<Record<string, unknown>> = []
-  const command = (
-    name: string,
-    description: string,
-    properties: Record<string, unknown>,
-    argv: CommandTool['argv'],
-    run: (argv: readonly string[]) => { exitCode: number; output: string },
-  ): CommandTool => ({
+  const command = (name: string, run: (argv: readonly string[]) => { exitCode: number; output: string }): CommandTool => ({
     kind: 'command',
     name,
-    description,
-    parameters: { type: 'object', properties },
-    argv,
+    description: `${name}: a board command.`,
     run: async (line) => run(line),
   })
   const tools: SeatTool[] = [
-    command(
-      'board-claim',
-      'Take a task.',
-      { task_id: { type: 'string' } },
-      (args) => (typeof args.task_id === 'string' ? [args.task_id] : '"task_id" is required'),
-      ([id]) => {
-        const holder = holders.get(id!)
-        if (holder !== undefined && holder !== 'agent1') return { exitCode: 2, output: `task ${id} owned by ${holder}\n` }
-        holders.set(id!, 'agent1')
-        return { exitCode: 0, output: '' }
-      },
-    ),
-    command(
-      'board-ask',
-      'Ask a teammate.',
-      { to: { type: 'string' }, body: { type: 'string' } },
-      (args) => [String(args.to), String(args.body)],
-      (line) => {
-        asked.push([...line])
-        return { exitCode: 0, output: `q${asked.length}\n` }
-      },
-    ),
-    command(
-      'board-list',
-      'List the tasks.',
-      { mine: { type: 'boolean' } },
-      (args) => (args.mine === true ? ['--mine'] : []),
-      (line) => {
-        const held = [...holders].filter(([, holder]) => !line.includes('--mine') || holder === 'agent1')
-        return { exitCode: 0, output: held.map(([id, holder]) => `${id} held by ${holder}\n`).join('') }
-      },
-    ),
+    command('board-claim', ([id]) => {
+      const holder = holders.get(id!)
+      if (holder !== undefined && holder !== 'agent1') return { exitCode: 2, output: `task ${id} owned by ${holder}\n` }
+      holders.set(id!, 'agent1')
+      return { exitCode: 0, output: '' }
+    }),
+    command('board-ask', (line) => {
+      asked.push([...line])
+      return { exitCode: 0, output: `q${asked.length}\n` }
+    }),
+    command('board-list', (line) => {
+      const held = [...holders].filter(([, holder]) => !line.includes('--mine') || holder === 'agent1')
+      return { exitCode: 0, output: held.map(([id, holder]) => `${id} held by ${holder}\n`).join('') }
+    }),
     {
       kind: 'function',
       name: 'task_tracker',
@@ -88,7 +62,6 @@ function board() {
  */
 async function play(
   script: (goldPatch: string) => ScriptedTurn[] | ((request: RecordedRequest) => Promise<ScriptedTurn>),
-  options: Record<string, unknown> = {},
 ): Promise<{ record: AgentRunRecord; board: ReturnType<typeof board> }> {
   const surface = board()
   const bus = new MemoryBus()
@@ -100,7 +73,7 @@ async function play(
         fixture: rig.fixture,
         createSandbox: sandboxes.create,
         model: 'openai/scripted-model',
-        options: { poll_seconds: 0.2, server_command: serverCommand, ...options },
+        options: { poll_seconds: 0.2, server_command: serverCommand },
         script: ({ goldPatch }) => script(goldPatch),
       },
       { mailbox, coordination: { briefing: { sections: [{ title: 'Your part', body: 'You hold the board.' }], upstream: null }, tools: surface.tools } },
@@ -129,17 +102,13 @@ function stepsThenSolve(goldPatch: string, steps: Step[]): (request: RecordedReq
 }
 
 describe.skipIf(sandboxes.skip)('the coordination tools through the agent server', () => {
-  it('briefs the agent, declares the command tools, and answers a call on the host, its exit code and output back to the model', async () => {
-    const claimed = (id: string, code: number) => `[board_claim] \`board-claim ${id}\` exited with code ${code}`
-    const ASKED = "[board_ask] `board-ask agent2 'Which file?'` exited with code 0"
+  it("briefs the agent, runs the commands in its terminal, and offers the function tools in place of the server's own", async () => {
     const { record, board } = await play((goldPatch) =>
       stepsThenSolve(goldPatch, [
-        { turn: { toolCalls: [{ name: 'board_claim', arguments: { task_id: 't1' } }] }, until: claimed('t1', 2) },
-        { turn: { toolCalls: [{ name: 'board_claim', arguments: { task_id: 't2' } }] }, until: claimed('t2', 0) },
-        { turn: { toolCalls: [{ name: 'board_claim', arguments: {} }] }, until: '[board_claim failed] \\"task_id\\" is required' },
-        // A body with spaces goes as one argument.
-        { turn: { toolCalls: [{ name: 'board_ask', arguments: { to: 'agent2', body: 'Which file?' } }] }, until: ASKED },
-        // The agent's own terminal finds the commands by name.
+        { turn: { toolCalls: [{ name: 'task_tracker', arguments: { command: 'view' } }] }, until: '[task_tracker] t1: agent2' },
+        // The agent's own terminal finds the commands by name: an exit code, a body with spaces as one argument.
+        { turn: { toolCalls: [{ name: 'terminal', arguments: { command: 'board-claim t1; echo "exit $?"' } }] }, until: 'exit 2' },
+        { turn: { toolCalls: [{ name: 'terminal', arguments: { command: "board-claim t2 && board-ask agent2 'Which file?'" } }] }, until: 'q1' },
         { turn: { toolCalls: [{ name: 'terminal', arguments: { command: 'board-list --mine' } }] } },
       ]),
     )
@@ -149,36 +118,16 @@ describe.skipIf(sandboxes.skip)('the coordination tools through the agent server
     expect(textOf(first)).toContain('# Your part\\n\\nYou hold the board.')
     expect(textOf(first)).toContain('# Your coordination tools')
     expect(textOf(first)).not.toContain('working in a team with')
-    // The function tools are reference mode's: the server's own task_tracker (where it has one) stays.
-    expect(toolsOf(first)).toEqual(expect.arrayContaining(['send_message', 'check_messages', 'board_claim', 'board_ask', 'board_list']))
-    expect(toolsOf(first).filter((name) => name === 'task_tracker').length).toBeLessThanOrEqual(1)
+    expect(textOf(first)).toContain('- `task_tracker`')
+    // The function tool in place of the server's own of that name; the commands are no client tools.
+    expect(toolsOf(first).filter((name) => name === 'task_tracker')).toHaveLength(1)
+    expect(toolsOf(first)).toEqual(expect.arrayContaining(['send_message', 'check_messages']))
+    expect(toolsOf(first).filter((name) => name.startsWith('board'))).toEqual([])
     const last = textOf(record.requests.at(-1))
-    expect(last).toContain(`${claimed('t1', 2)}:\\ntask t1 owned by agent2`)
-    expect(last).toContain(`${claimed('t2', 0)} (no output)`)
-    expect(last).toContain(`${ASKED}:\\nq1`)
+    expect(last).toContain('task t1 owned by agent2')
+    expect(board.tracked).toEqual([expect.objectContaining({ command: 'view' })])
     expect(board.asked).toEqual([['agent2', 'Which file?']])
     expect(board.holders.get('t2')).toBe('agent1')
-    // `board-list --mine` by name in the terminal printed agent1's task.
     expect(last).toContain('t2 held by agent1')
-    expect(board.tracked).toEqual([])
-  }, 180_000)
-
-  it("protocol: reference: the function tools in place of the server's own of that name and of the command tools", async () => {
-    const { record, board } = await play(
-      (goldPatch) =>
-        stepsThenSolve(goldPatch, [
-          { turn: { toolCalls: [{ name: 'task_tracker', arguments: { command: 'view' } }] }, until: '[task_tracker] t1: agent2' },
-          // The commands are still in the terminal.
-          { turn: { toolCalls: [{ name: 'terminal', arguments: { command: 'board-claim t3' } }] } },
-        ]),
-      { protocol: 'reference' },
-    )
-    expectSubmitted(record)
-    const first = record.requests[0]!
-    expect(toolsOf(first).filter((name) => name === 'task_tracker')).toHaveLength(1)
-    expect(toolsOf(first).filter((name) => name.startsWith('board_'))).toEqual([])
-    expect(textOf(first)).toContain('- `task_tracker`')
-    expect(board.tracked).toEqual([expect.objectContaining({ command: 'view' })])
-    expect(board.holders.get('t3')).toBe('agent1')
   }, 180_000)
 })

@@ -77,26 +77,6 @@ describe('the registration', () => {
   })
 })
 
-/** A command tool that answers `answer` and records what it ran. */
-function commandTool(
-  name: string,
-  answer: (argv: readonly string[]) => { exitCode: number; output: string } | Promise<never>,
-): CommandTool & { calls: unknown[][] } {
-  const calls: unknown[][] = []
-  return {
-    kind: 'command',
-    name,
-    description: `Runs ${name}.`,
-    parameters: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
-    argv: (args) => (typeof args.text === 'string' && args.text.trim() !== '' ? ['--quiet', args.text] : '"text" is required'),
-    calls,
-    async run(argv, context) {
-      calls.push([argv, context])
-      return answer(argv)
-    },
-  }
-}
-
 const tracker: FunctionTool = {
   kind: 'function',
   name: 'task_tracker',
@@ -108,35 +88,10 @@ const tracker: FunctionTool = {
 describe('the coordination tools as client tools', () => {
   const context: ToolCallContext = { sandbox: {} as Sandbox, signal: new AbortController().signal }
 
-  it('offers the commands in its own prompts and the function tools in reference mode, named as functions', () => {
-    const post = commandTool('note-post', () => ({ exitCode: 0, output: '' }))
-    expect(offeredTools([post, tracker], 'cooperbench')).toEqual([post])
-    expect(offeredTools([post, tracker], 'reference')).toEqual([tracker])
-    expect(clientToolSpec(post)).toEqual({
-      name: 'note_post',
-      description: 'Runs note-post. Its output and exit code come back as a user message.',
-      parameters: post.parameters,
-    })
+  it('offers the function tools only (the commands are in the terminal), declared as they are', () => {
+    const post: CommandTool = { kind: 'command', name: 'note-post', description: 'Posts a note.', run: async () => ({ exitCode: 0, output: '' }) }
+    expect(offeredTools([post, tracker])).toEqual([tracker])
     expect(clientToolSpec(tracker)).toEqual({ name: 'task_tracker', description: 'A shared task list.', parameters: tracker.parameters })
-  })
-
-  it('runs a command tool on the host with the call’s sandbox and signal, and shows the command line, exit code and output', async () => {
-    const post = commandTool('note-post', (argv) => ({
-      exitCode: argv.includes('taken') ? 2 : 0,
-      output: argv.includes('taken') ? 'note taken by agent2\n' : '',
-    }))
-    expect(await runCoordinationTool(post, { text: 'Which file?' }, context)).toBe(
-      "[note_post] `note-post --quiet 'Which file?'` exited with code 0 (no output)",
-    )
-    expect(post.calls[0]).toEqual([['--quiet', 'Which file?'], context])
-    expect(await runCoordinationTool(post, { text: 'taken' }, context)).toBe('[note_post] `note-post --quiet taken` exited with code 2:\nnote taken by agent2')
-  })
-
-  it('refuses a call the tool cannot turn into a command line, and reports a command that could not run', async () => {
-    const post = commandTool('note-post', () => Promise.reject(new Error('the list is down')))
-    expect(await runCoordinationTool(post, {}, context)).toBe('[note_post failed] "text" is required')
-    expect(post.calls).toEqual([])
-    expect(await runCoordinationTool(post, { text: 'x' }, context)).toBe('[note_post failed] `note-post --quiet x` could not be run: the list is down')
   })
 
   it('answers a function tool with its text', async () => {
@@ -160,7 +115,6 @@ describe('the first message', () => {
     },
   }
   const paired = { ...base, peers: ['agent2'], mailbox: { peers: ['agent2'] } as never }
-  const tools = [commandTool('note-post', () => ({ exitCode: 0, output: '' })), commandTool('note-list', () => ({ exitCode: 0, output: '' }))]
 
   it('is the task alone, or with the teammates’ paragraph and the shared remote beside peers (unchanged texts)', () => {
     expect(initialInstructions({ ...base, coordination: none }, [])).toBe(TASK)
@@ -171,16 +125,12 @@ describe('the first message', () => {
     )
   })
 
-  it('puts the briefing’s sections in place of the teammates’ paragraph, then the messaging tools and the coordination tools', () => {
-    const text = initialInstructions({ ...paired, coordination: briefed }, tools)
-    expect(text).toBe(
+  it('puts the briefing’s sections in place of the teammates’ paragraph, then the messaging tools', () => {
+    expect(initialInstructions({ ...paired, coordination: briefed }, [])).toBe(
       `${TASK}\n\n# Your role\n\nYou lead.\n\n# Task list\n\nClaim a task.\n\n# Talking to your teammates\n\n` +
         'Message a teammate with `send_message` (say which files and functions you will change before you edit shared code) and read what ' +
-        'they sent with `check_messages`; their messages also arrive as user messages.\n\n# Your coordination tools\n\n' +
-        'These commands run in your terminal, and each is also a tool of yours:\n- `note_post`: runs `note-post`\n- `note_list`: runs `note-list`\n\n' +
-        'A tool call runs the same command; its output and exit code come back as a user message a moment later.',
+        'they sent with `check_messages`; their messages also arrive as user messages.',
     )
-    expect(text).not.toContain('upstream text')
   })
 
   it('names the function tools it offers, and no tools section without any', () => {

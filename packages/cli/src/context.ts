@@ -1,7 +1,7 @@
 import type { Config, Interfaces } from '@oclif/core'
 import type { Logger } from '@cooperbench/core'
 import { type ConfigFlags, resolveLayeredConfig, type LayeredConfig } from '@cooperbench/config'
-import { parseFeatureList, selectIn, settleTeamSize } from '@cooperbench/dataset'
+import { parseFeatureList, selectIn, settlePairSize } from '@cooperbench/dataset'
 import { dirname, resolve } from 'node:path'
 import { type Host, type OpenHostOptions, openHost } from './api/host.js'
 import type { SelectionOptions } from './api/options.js'
@@ -16,7 +16,7 @@ export function filterFlagsToOptions(flags: FilterFlagValues): SelectionOptions 
     repo: flags.repo,
     taskId: flags.task,
     features: flags.features === undefined ? undefined : parseFeatureList(flags.features),
-    teamSize: flags.agents,
+    pairSize: flags.agents,
     datasetDir: flags['dataset-dir'],
   }
 }
@@ -37,7 +37,7 @@ export async function openCommandHost(
   verbose: boolean,
   { signal, ...host }: Partial<Pick<OpenHostOptions, 'logger' | 'reportFailures'>> & { signal?: AbortSignal } = {},
 ): Promise<LayeredConfig & { services: Host }> {
-  const settings = await settleTeamSize(await resolveLayeredConfig(flags, configPath, process.cwd(), undefined, signal))
+  const settings = await settlePairSize(await resolveLayeredConfig(flags, configPath, process.cwd(), undefined, signal))
   const baseDir = settings.file ? dirname(settings.file) : process.cwd()
   return { ...settings, services: await openHost(settings.config, { logger: createLogger(verbose), ...host, baseDir, oclifConfig: oclif }) }
 }

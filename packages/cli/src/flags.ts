@@ -10,12 +10,12 @@ export const filterFlags = {
   task: Flags.integer({ char: 't', description: 'Task id (0 is a valid id and selects task 0 only).', min: 0 }),
   features: Flags.string({
     char: 'f',
-    description: 'Feature ids of one team, e.g. 1,2 or 1,2,3 (their number is the team size unless --agents says; order does not matter).',
+    description: 'Feature ids of one pair, e.g. 1,2 or 1,2,3 (their number is the pair size unless --agents says; order does not matter).',
   }),
   agents: Flags.integer({
     description: withDefault(
-      "Features per team: coop runs N agents, one feature each; solo gives one agent all N. Unset: the size of -f, else of a groups subset's teams, else 2. With N > 2 a pair-only subset selects tasks and every team of N of their features runs.",
-      'teamSize',
+      "Features per pair: coop runs N agents, one feature each; solo gives one agent all N. Unset: the size of -f, else of a groups subset's pairs, else 2. With N > 2 a pair-only subset selects tasks and every pair of N of their features runs.",
+      'pairSize',
     ),
     min: 2,
     helpValue: 'N',

@@ -120,9 +120,9 @@ export const configDeclaration = z
     subset: unset(z.string().min(1)).meta({ description: 'Subset name: keep only the tasks of `<datasetDir>/subsets/<name>.json` (`-s, --subset`).' }),
     repo: unset(z.string().min(1)).meta({ description: 'Exact repo folder name to run, e.g. `pallets_click_task` (`-r, --repo`).' }),
     taskId: unset(z.int().min(0)).meta({ description: 'Task id to run, e.g. `2068` (`-t, --task`); `0` selects task 0.' }),
-    teamSize: z.int().min(2).default(2).meta({
+    pairSize: z.int().min(2).default(2).meta({
       description:
-        "Features per team (`--agents N`): coop runs N agents, one feature each, and merges their N patches; solo gives all N features to one agent. With more than 2, a subset's pair lists do not apply: every team of its tasks runs.",
+        "Features per pair (`--agents N`): coop runs N agents, one feature each, and merges their N patches; solo gives all N features to one agent. With more than 2, a subset's pair lists do not apply: every N features of its tasks run as a pair.",
     }),
     features: unset(z.array(z.int().min(0)).min(1)).meta({
       description: 'Feature ids to pair (`-f, --features A,B`), sorted ascending; an id given twice is refused.',

@@ -22,7 +22,7 @@ export interface ConfigFingerprint {
   limits: { step_limit: number; cost_limit: number; agent_timeout_seconds: number | null }
   harness_version: string
   /** Features per team, present only when it is not 2 (so pair runs keep their hash). */
-  team_size?: number
+  pair_size?: number
   /** The OpenAI-compatible server the model was called at, present only when set. */
   model_base_url?: string
   /** Where the sandboxes ran, present only when not the default `local` (so local runs keep their hash). */
@@ -71,7 +71,7 @@ export type FingerprintInput = Pick<
 > & {
   /** null for an agent that calls no model. */
   modelName: string | null
-  teamSize?: number
+  pairSize?: number
   modelBaseUrl?: string | null
 } & Partial<Pick<ResolvedConfig, 'backend' | 'bus' | 'image' | 'policy'>>
 
@@ -95,7 +95,7 @@ export function configFingerprint(resolved: FingerprintInput, extra: Fingerprint
     harness_version: extra.harnessVersion,
   }
   if (extra.agentRelease) fingerprint.agent_release = extra.agentRelease
-  if (resolved.teamSize !== undefined && resolved.teamSize !== 2) fingerprint.team_size = resolved.teamSize
+  if (resolved.pairSize !== undefined && resolved.pairSize !== 2) fingerprint.pair_size = resolved.pairSize
   if (resolved.modelBaseUrl) fingerprint.model_base_url = resolved.modelBaseUrl
   if (resolved.backend !== undefined && resolved.backend !== 'local') {
     fingerprint.backend = resolved.backend
@@ -139,7 +139,7 @@ export function diffFingerprints(a: object, b: object): string[] {
 }
 
 /** What a field written only when it is not the default means when absent (`configFingerprint`): a run's policy is named, never "(absent)". */
-const MEANT_WHEN_ABSENT: Record<string, unknown> = { evaluation_policy: UNNAMED_EVALUATION_POLICY, backend: 'local', team_size: 2 }
+const MEANT_WHEN_ABSENT: Record<string, unknown> = { evaluation_policy: UNNAMED_EVALUATION_POLICY, backend: 'local', pair_size: 2 }
 
 function show(path: string, value: unknown): string {
   if (value === undefined) return path in MEANT_WHEN_ABSENT ? JSON.stringify(MEANT_WHEN_ABSENT[path]) : '(absent)'

@@ -18,7 +18,7 @@ export interface RunNameInput {
   messagingEnabled?: boolean
   agentConfigDigest?: string | null
   /** Features per team; `n<size>` joins the name when it is not 2. */
-  teamSize?: number
+  pairSize?: number
   /** The backend; its name joins the name when it is not `local`. */
   backend?: string
   /** The message bus; its name joins the name of a setting whose agents message, with messaging, when it is not `memory`. */
@@ -47,7 +47,7 @@ export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLooku
   if (messages && input.messagingEnabled === false) parts.push('nomsg')
   parts.push(...(input.settingParts ?? []), ...(input.seats ?? []))
   if (input.agentConfigDigest) parts.push(`cfg${hexPrefix(input.agentConfigDigest)}`)
-  if (input.teamSize !== undefined && input.teamSize !== 2) parts.push(`n${input.teamSize}`)
+  if (input.pairSize !== undefined && input.pairSize !== 2) parts.push(`n${input.pairSize}`)
   if (input.backend !== undefined && input.backend !== 'local') parts.push(input.backend)
   if (messages && input.messagingEnabled !== false && input.bus !== undefined && input.bus !== 'memory') parts.push(input.bus)
   if (input.modelName !== null) parts.push(cleanModelName(input.modelName))

@@ -109,7 +109,7 @@ export function formatProblem(problem: ConfigProblem): string {
   return `${problem.path === '' ? '(root)' : problem.path}: ${problem.message}`
 }
 
-/** Keys of cooperbench 0.1's config that took the names of the library's options (the reference's API, camelCased). */
+/** Keys of earlier configs that took other names: cooperbench 0.1's (the library's options, the reference's API camelCased), `teamSize`. */
 const RENAMED_CONFIG_KEYS: Record<string, string> = {
   name: 'runName',
   model: 'modelName',
@@ -117,6 +117,7 @@ const RENAMED_CONFIG_KEYS: Record<string, string> = {
   redis: 'redisUrl',
   git: 'gitEnabled',
   messaging: 'messagingEnabled',
+  teamSize: 'pairSize',
 }
 
 /** Top-level keys of earlier versions whose options now live under a plugin's section (the team's switches, under its setting). */

@@ -106,14 +106,14 @@ describe('diffFingerprints', () => {
     expect(diffFingerprints(older, a)).toEqual(['prompt_profile: (absent) → "reference"'])
   })
 
-  it("names the default a field left out for holding it stands for: the earlier run's policy, backend and team size", () => {
+  it("names the default a field left out for holding it stands for: the earlier run's policy, backend and pair size", () => {
     const earlier = configFingerprint(config({ policy: 'cooperbench-0.0.14' }), extra).fingerprint
     const now = configFingerprint(config({ policy: 'cooperbench-0.0.16' }), extra).fingerprint
     expect(earlier).not.toHaveProperty('evaluation_policy')
     expect(diffFingerprints(earlier, now)).toEqual(['evaluation_policy: "cooperbench-0.0.14" → "cooperbench-0.0.16"'])
     expect(diffFingerprints(now, earlier)).toEqual(['evaluation_policy: "cooperbench-0.0.16" → "cooperbench-0.0.14"'])
-    const elsewhere = configFingerprint(config({ policy: 'cooperbench-0.0.14', backend: 'docker', teamSize: 3 }), extra).fingerprint
-    expect(diffFingerprints(earlier, elsewhere)).toEqual(expect.arrayContaining(['backend: "local" → "docker"', 'team_size: 2 → 3']))
+    const elsewhere = configFingerprint(config({ policy: 'cooperbench-0.0.14', backend: 'docker', pairSize: 3 }), extra).fingerprint
+    expect(diffFingerprints(earlier, elsewhere)).toEqual(expect.arrayContaining(['backend: "local" → "docker"', 'pair_size: 2 → 3']))
   })
 })
 

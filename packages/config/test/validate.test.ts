@@ -30,14 +30,15 @@ describe('validateConfig', () => {
     expect(error.hint).toContain('@cooperbench/config/schema.json')
   })
 
-  it("names the new key of a renamed one (the library options' names)", () => {
-    expect(configProblems({ model: 'openai/gpt-4o', name: 'r', task: 1, redis: 'redis://h', git: true, messaging: false })).toEqual([
+  it("names the new key of a renamed one (the library options' names, the pair size)", () => {
+    expect(configProblems({ model: 'openai/gpt-4o', name: 'r', task: 1, redis: 'redis://h', git: true, messaging: false, teamSize: 3 })).toEqual([
       'model: unknown key "model" (renamed to "modelName")',
       'name: unknown key "name" (renamed to "runName")',
       'task: unknown key "task" (renamed to "taskId")',
       'redis: unknown key "redis" (renamed to "redisUrl")',
       'git: unknown key "git" (renamed to "gitEnabled")',
       'messaging: unknown key "messaging" (renamed to "messagingEnabled")',
+      'teamSize: unknown key "teamSize" (renamed to "pairSize")',
     ])
   })
 

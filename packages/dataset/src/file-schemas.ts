@@ -5,7 +5,7 @@ import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
 
 const featureOrTaskId = { type: 'integer', minimum: 0 } as const
 
-/** `<dataset>/subsets/<name>.json`; other keys are checked by the reader (`SUBSET_FILE_KEYS`) so a misspelt `"group"` errs rather than select every team. */
+/** `<dataset>/subsets/<name>.json`; other keys are checked by the reader (`SUBSET_FILE_KEYS`) so a misspelt `"group"` errs rather than select every pair. */
 export const SUBSET_FILE_SCHEMA = {
   type: 'object',
   required: ['tasks'],

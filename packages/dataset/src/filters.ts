@@ -1,7 +1,7 @@
 import { type Task, CooperbenchError } from '@cooperbench/spec'
 import { closeNames } from './close-names.js'
 import type { Dataset } from './discover.js'
-import { hasGroups, type Subset, type SubsetTask, subsetTeamSizes } from './subset.js'
+import { hasGroups, type Subset, type SubsetTask, subsetPairSizes } from './subset.js'
 
 /** The `run`/`eval` selection flags (docs/reference-compatibility.md#dataset); they combine with AND. */
 export interface PairFilters {
@@ -13,8 +13,8 @@ export interface PairFilters {
   subset?: Subset
   /** `-f`: feature ids in any order; de-duplicated and sorted before use. */
   features?: number[]
-  /** Features per team (`--agents N`): coop runs N agents, one feature each; solo one agent on all N; `-f` must name N ids. See `resolveTeamSize`. */
-  teamSize?: number
+  /** Features per pair (`--agents N`): coop runs N agents, one feature each; solo one agent on all N; `-f` must name N ids. See `resolvePairSize`. */
+  pairSize?: number
 }
 
 /** Receives one human-readable line per recoverable oddity (dropped subset pairs, absent tasks). */
@@ -22,45 +22,45 @@ export type Warn = (message: string) => void
 
 const FEATURES_HINT = 'Pass two feature ids separated by a comma, e.g. -f 1,2.'
 
-/** The smallest team: two features, two agents in coop. */
-export const MIN_TEAM_SIZE = 2
+/** The smallest pair: two features, two agents in coop. */
+export const MIN_PAIR_SIZE = 2
 
-function featuresHint(teamSize: number): string {
-  if (teamSize === MIN_TEAM_SIZE) return FEATURES_HINT
-  const example = Array.from({ length: teamSize }, (_, i) => i + 1).join(',')
-  return `Pass ${teamSize} feature ids separated by commas (one per agent of --agents ${teamSize}), e.g. -f ${example}.`
+function featuresHint(pairSize: number): string {
+  if (pairSize === MIN_PAIR_SIZE) return FEATURES_HINT
+  const example = Array.from({ length: pairSize }, (_, i) => i + 1).join(',')
+  return `Pass ${pairSize} feature ids separated by commas (one per agent of --agents ${pairSize}), e.g. -f ${example}.`
 }
 
-/** Refuses a team size that is not an integer of at least two. */
-export function checkTeamSize(teamSize: number): number {
-  if (!Number.isInteger(teamSize) || teamSize < MIN_TEAM_SIZE) {
-    throw new CooperbenchError('USAGE', `--agents ${String(teamSize)} is not a team size`, {
-      hint: 'Pass an integer of at least 2: the number of features (and, in coop, agents) per team.',
+/** Refuses a pair size that is not an integer of at least two. */
+export function checkPairSize(pairSize: number): number {
+  if (!Number.isInteger(pairSize) || pairSize < MIN_PAIR_SIZE) {
+    throw new CooperbenchError('USAGE', `--agents ${String(pairSize)} is not a pair size`, {
+      hint: 'Pass an integer of at least 2: the number of features (and, in coop, agents) per pair.',
     })
   }
-  return teamSize
+  return pairSize
 }
 
-/** The team size: `--agents N` (a `groups` subset must agree), else the `-f` count, else a `groups` subset's (mixed sizes need `--agents`), else two. */
-export function resolveTeamSize(filters: Pick<PairFilters, 'teamSize' | 'features' | 'subset'>): number {
+/** The pair size: `--agents N` (a `groups` subset must agree), else the `-f` count, else a `groups` subset's (mixed sizes need `--agents`), else two. */
+export function resolvePairSize(filters: Pick<PairFilters, 'pairSize' | 'features' | 'subset'>): number {
   const { subset } = filters
-  const sizes = subset !== undefined && hasGroups(subset) ? subsetTeamSizes(subset) : []
-  if (filters.teamSize !== undefined) {
-    const teamSize = checkTeamSize(filters.teamSize)
-    if (subset !== undefined && filters.features === undefined && sizes.length > 0 && !sizes.includes(teamSize)) {
-      throw new CooperbenchError('USAGE', `subset "${subset.name}" lists teams of ${sizes.join(' and ')} features; --agents ${teamSize} disagrees`, {
-        hint: `Drop --agents (the subset sets the team size) or pass ${sizes.map((n) => `--agents ${n}`).join(' or ')}.`,
+  const sizes = subset !== undefined && hasGroups(subset) ? subsetPairSizes(subset) : []
+  if (filters.pairSize !== undefined) {
+    const pairSize = checkPairSize(filters.pairSize)
+    if (subset !== undefined && filters.features === undefined && sizes.length > 0 && !sizes.includes(pairSize)) {
+      throw new CooperbenchError('USAGE', `subset "${subset.name}" lists pairs of ${sizes.join(' and ')} features; --agents ${pairSize} disagrees`, {
+        hint: `Drop --agents (the subset sets the pair size) or pass ${sizes.map((n) => `--agents ${n}`).join(' or ')}.`,
       })
     }
-    return teamSize
+    return pairSize
   }
-  if (filters.features !== undefined) return Math.max(MIN_TEAM_SIZE, normalizeFeatureIds(filters.features).length)
+  if (filters.features !== undefined) return Math.max(MIN_PAIR_SIZE, normalizeFeatureIds(filters.features).length)
   if (sizes.length > 1) {
-    throw new CooperbenchError('USAGE', `subset "${subset?.name}" mixes teams of ${sizes.join(' and ')} features`, {
+    throw new CooperbenchError('USAGE', `subset "${subset?.name}" mixes pairs of ${sizes.join(' and ')} features`, {
       hint: `Pick one size: ${sizes.map((n) => `--agents ${n}`).join(' or ')}.`,
     })
   }
-  return sizes[0] ?? MIN_TEAM_SIZE
+  return sizes[0] ?? MIN_PAIR_SIZE
 }
 
 /** `"3,1"` → `[1, 3]`: parses `-f`, sorting ascending; an id named twice is refused. */
@@ -78,12 +78,12 @@ export function parseFeatureList(text: string): number[] {
   return normalizeFeatureIds(ids)
 }
 
-/** `-f 1,1,2` is a typo, not the team 1,2: a feature id named twice is a USAGE error naming it. */
+/** `-f 1,1,2` is a typo, not the pair 1,2: a feature id named twice is a USAGE error naming it. */
 function refuseRepeatedId(ids: readonly number[]): void {
   const repeated = ids.find((id, index) => ids.indexOf(id) !== index)
   if (repeated === undefined) return
   throw new CooperbenchError('USAGE', `-f/--features names feature ${repeated} more than once (${ids.join(',')})`, {
-    hint: 'Name each feature of the team once, e.g. -f 1,2 (or -f 1,2,3 for a team of three).',
+    hint: 'Name each feature of the pair once, e.g. -f 1,2 (or -f 1,2,3 for three features).',
   })
 }
 
@@ -92,20 +92,20 @@ export function normalizeFeatureIds(ids: readonly number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b)
 }
 
-/** Checks `-f` for use: integers, exactly `teamSize` distinct ids. Returns them normalized. */
-export function checkFeatureFilter(ids: readonly number[], teamSize = MIN_TEAM_SIZE): number[] {
-  const hint = featuresHint(teamSize)
+/** Checks `-f` for use: integers, exactly `pairSize` distinct ids. Returns them normalized. */
+export function checkFeatureFilter(ids: readonly number[], pairSize = MIN_PAIR_SIZE): number[] {
+  const hint = featuresHint(pairSize)
   const bad = ids.find((id) => !Number.isInteger(id) || id < 0)
   if (bad !== undefined) {
     throw new CooperbenchError('USAGE', `-f/--features: ${String(bad)} is not a feature id`, { hint })
   }
   refuseRepeatedId(ids)
   const normalized = normalizeFeatureIds(ids)
-  if (normalized.length !== teamSize) {
+  if (normalized.length !== pairSize) {
     const given =
       normalized.length === 0 ? 'no feature ids' : `${normalized.length} distinct feature id${normalized.length === 1 ? '' : 's'} (${normalized.join(',')})`
-    const wanted = teamSize === MIN_TEAM_SIZE ? 'two' : String(teamSize)
-    const more = normalized.length > teamSize ? ` To run teams of ${normalized.length}, add --agents ${normalized.length}.` : ''
+    const wanted = pairSize === MIN_PAIR_SIZE ? 'two' : String(pairSize)
+    const more = normalized.length > pairSize ? ` To run pairs of ${normalized.length}, add --agents ${normalized.length}.` : ''
     throw new CooperbenchError('USAGE', `-f/--features needs exactly ${wanted} distinct feature ids, got ${given}`, { hint: `${hint}${more}` })
   }
   return normalized

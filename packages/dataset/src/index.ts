@@ -4,8 +4,8 @@ export { parseFeatureList, taskKey, tasksInScope } from './filters.js'
 export { MANIFEST_FILE, readTaskManifest } from './manifest.js'
 export { selectPairs, taskPairs } from './pairs.js'
 export { inspectRepoSource, parseSetupScript, type RepoSourceEvidence, readRepoSource, resolveRepoSource } from './repo-source.js'
-export { listedTeams, listSubsets, loadSubset, parseSubset, type Subset, subsetHoldsTeam } from './subset.js'
-export { type Selection, type SelectionSettings, selectFromConfig, selectIn, settleTeamSize } from './selection.js'
+export { listedPairs, listSubsets, loadSubset, parseSubset, type Subset, subsetHoldsPair } from './subset.js'
+export { type Selection, type SelectionSettings, selectFromConfig, selectIn, settlePairSize } from './selection.js'
 export {
   DATASET_SOURCE_FILE,
   type DatasetSource,

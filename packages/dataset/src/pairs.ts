@@ -1,15 +1,15 @@
 import { type Pair, type Task, CooperbenchError } from '@cooperbench/spec'
 import { formatIds } from '@cooperbench/core/dataset'
 import type { Dataset } from './discover.js'
-import { checkFeatureFilter, checkTeamSize, MIN_TEAM_SIZE, type PairFilters, resolveTeamSize, taskKey, tasksInScope, type Warn } from './filters.js'
-import { hasGroups, listedTeams } from './subset.js'
+import { checkFeatureFilter, checkPairSize, MIN_PAIR_SIZE, type PairFilters, resolvePairSize, taskKey, tasksInScope, type Warn } from './filters.js'
+import { hasGroups, listedPairs } from './subset.js'
 
 /**
- * Every team of `teamSize` features of a task (none if it has fewer), ids ascending, teams lexicographic: `[1,2], [1,3], …, [1,10],
+ * Every pair of `pairSize` features of a task (none if it has fewer), ids ascending, pairs lexicographic: `[1,2], [1,3], …, [1,10],
  * [2,3], …` for pairs (docs/reference-compatibility.md#dataset), `[1,2,3], [1,2,4], …` for triples.
  */
-export function taskPairs(task: Task, teamSize = MIN_TEAM_SIZE): Pair[] {
-  return combinations(featureIds(task), checkTeamSize(teamSize)).map((features) => ({ task, features }))
+export function taskPairs(task: Task, pairSize = MIN_PAIR_SIZE): Pair[] {
+  return combinations(featureIds(task), checkPairSize(pairSize)).map((features) => ({ task, features }))
 }
 
 /** The `size`-element combinations of `items`, in lexicographic order of positions. */
@@ -19,12 +19,12 @@ function combinations(items: readonly number[], size: number): number[][] {
 }
 
 /**
- * The pairs (teams) a `run`/`eval` works on, in execution order (docs/reference-compatibility.md#dataset): tasks in discovery
- * order; per task, the `-f` features (if the task has them all), else the subset's teams of `resolveTeamSize`'s size in file
- * order, else every team. A pair-only subset with teams above two still chooses the tasks, but every team of them is selected.
+ * The pairs (pairs) a `run`/`eval` works on, in execution order (docs/reference-compatibility.md#dataset): tasks in discovery
+ * order; per task, the `-f` features (if the task has them all), else the subset's pairs of `resolvePairSize`'s size in file
+ * order, else every pair. A pair-only subset with pairs above two still chooses the tasks, but every pair of them is selected.
  *
  * `[]` when the filters combine to nothing (the caller reports "no tasks found"), but `-f` naming features no task in scope has
- * is FILTER_NO_MATCH (almost always a typo). Subset teams naming features a task lacks are dropped with a warning.
+ * is FILTER_NO_MATCH (almost always a typo). Subset pairs naming features a task lacks are dropped with a warning.
  */
 export function selectPairs(dataset: Dataset, filters: PairFilters = {}, warn: Warn = () => {}): Pair[] {
   return selectPairsWithMissing(dataset, filters, warn).pairs
@@ -34,7 +34,7 @@ export function selectPairs(dataset: Dataset, filters: PairFilters = {}, warn: W
 export interface PairSelection {
   pairs: Pair[]
   /**
-   * Subset entries the dataset lacks (within `-r`/`-t`), each warned about: tasks as `repo/id` in file order, then teams naming a
+   * Subset entries the dataset lacks (within `-r`/`-t`), each warned about: tasks as `repo/id` in file order, then pairs naming a
    * missing feature as `repo/id/a,b`; a run records them in summary.json, since it covers fewer pairs than its subset.
    */
   subsetMissing: string[]
@@ -42,49 +42,48 @@ export interface PairSelection {
 
 /** {@link selectPairs}, also naming the subset entries it skipped because the dataset lacks them. */
 export function selectPairsWithMissing(dataset: Dataset, filters: PairFilters = {}, warn: Warn = () => {}): PairSelection {
-  const teamSize = resolveTeamSize(filters)
+  const pairSize = resolvePairSize(filters)
   const exactLists = filters.subset !== undefined && hasGroups(filters.subset)
-  const wanted = filters.features === undefined ? null : checkFeatureFilter(filters.features, teamSize)
+  const wanted = filters.features === undefined ? null : checkFeatureFilter(filters.features, pairSize)
   const { tasks, subsetEntries, missing: absentTasks } = tasksInScope(dataset, filters, warn)
   const subsetMissing = [...absentTasks]
   const pairs: Pair[] = []
   for (const task of tasks) {
     const ids = featureIds(task)
-    if (ids.length < teamSize) continue
+    if (ids.length < pairSize) continue
     if (wanted !== null) {
       if (wanted.every((id) => ids.includes(id))) pairs.push({ task, features: [...wanted] })
       continue
     }
     const key = taskKey(task.repo, task.taskId)
     const entry = subsetEntries?.get(key)
-    const teams = entry ? listedTeams(entry) : null
-    const sized = teams?.filter((team) => team.length === teamSize) ?? null
-    // A legacy pair list says nothing about larger teams; a file with groups lists every size exactly.
-    const listed = sized !== null && sized.length === 0 && !exactLists && teamSize > MIN_TEAM_SIZE ? null : sized
+    const sized = (entry ? listedPairs(entry) : null)?.filter((features) => features.length === pairSize) ?? null
+    // A legacy pair list says nothing about larger pairs; a file with groups lists every size exactly.
+    const listed = sized !== null && sized.length === 0 && !exactLists && pairSize > MIN_PAIR_SIZE ? null : sized
     if (listed === null) {
-      pairs.push(...taskPairs(task, teamSize))
+      pairs.push(...taskPairs(task, pairSize))
       continue
     }
     const seen = new Set<string>()
-    for (const team of listed) {
-      const shown = `[${team.join(',')}]`
-      const kind = team.length === 2 ? 'pair' : 'group'
-      const missing = team.filter((id) => !ids.includes(id))
+    for (const features of listed) {
+      const shown = `[${features.join(',')}]`
+      const kind = features.length === 2 ? 'pair' : 'group'
+      const missing = features.filter((id) => !ids.includes(id))
       if (missing.length > 0) {
         warn(
           `subset "${filters.subset?.name}": ${key} ${kind} ${shown} names feature ` +
             `${missing.join(' and ')}, which the task lacks (it has ${formatIds(ids)}); ${kind} skipped`,
         )
-        subsetMissing.push(`${key}/${team.join(',')}`)
+        subsetMissing.push(`${key}/${features.join(',')}`)
         continue
       }
-      // Running one team twice would write the same result folder twice.
+      // Running one pair twice would write the same result folder twice.
       if (seen.has(shown)) {
         warn(`subset "${filters.subset?.name}": ${key} lists ${kind} ${shown} more than once; running it once`)
         continue
       }
       seen.add(shown)
-      pairs.push({ task, features: [...team] })
+      pairs.push({ task, features: [...features] })
     }
   }
   if (wanted !== null && pairs.length === 0 && tasks.length > 0) throw featuresNotFound(tasks, wanted)

@@ -1,11 +1,11 @@
 import type { ResolvedConfig, LayeredConfig } from '@cooperbench/config'
 import { type Dataset, loadDataset } from './discover.js'
-import { resolveTeamSize } from './filters.js'
+import { resolvePairSize } from './filters.js'
 import { type PairSelection, selectPairsWithMissing } from './pairs.js'
 import { loadSubset } from './subset.js'
 
-/** The pair filters of the configuration (`-s/-r/-t/-f/--agents`), by their config keys; null or absent = any (team size: derived). */
-export type SelectionSettings = { [K in 'subset' | 'repo' | 'taskId' | 'features' | 'teamSize']?: ResolvedConfig[K] | null }
+/** The pair filters of the configuration (`-s/-r/-t/-f/--agents`), by their config keys; null or absent = any (pair size: derived). */
+export type SelectionSettings = { [K in 'subset' | 'repo' | 'taskId' | 'features' | 'pairSize']?: ResolvedConfig[K] | null }
 
 /** A selection: the dataset, its pairs, and the subset's entries the dataset lacks (see `PairSelection`). */
 export interface Selection extends PairSelection {
@@ -28,7 +28,7 @@ export async function selectIn(datasetDir: string, filters: SelectionSettings, w
       task: filters.taskId ?? undefined,
       subset,
       features: filters.features ?? undefined,
-      teamSize: filters.teamSize ?? undefined,
+      pairSize: filters.pairSize ?? undefined,
     },
     warn,
   )
@@ -36,15 +36,15 @@ export async function selectIn(datasetDir: string, filters: SelectionSettings, w
 }
 
 /**
- * The settings with the team size the selection implies if no layer chose one (`-f`'s size, else a `groups` subset's: `team3_clean` is 3;
+ * The settings with the pair size the selection implies if no layer chose one (`-f`'s size, else a `groups` subset's: `team3_clean` is 3;
  * a disagreeing subset fails at selection). Run names, fingerprints and `eval` read it here, so every command selecting pairs settles it first.
  */
-export async function settleTeamSize<S extends Pick<LayeredConfig, 'config' | 'layers'>>(settings: S): Promise<S> {
+export async function settlePairSize<S extends Pick<LayeredConfig, 'config' | 'layers'>>(settings: S): Promise<S> {
   const { config, layers } = settings
-  if (layers.teamSize !== 'default') return settings
+  if (layers.pairSize !== 'default') return settings
   // A subset that cannot be read leaves the size alone: selecting (the only use of it) reports why.
   const subset = config.subset ? await loadSubset(config.datasetDir, config.subset).catch(() => null) : undefined
   if (subset === null) return settings
-  const teamSize = resolveTeamSize({ subset, features: config.features ?? undefined })
-  return teamSize === config.teamSize ? settings : { ...settings, config: { ...config, teamSize } }
+  const pairSize = resolvePairSize({ subset, features: config.features ?? undefined })
+  return pairSize === config.pairSize ? settings : { ...settings, config: { ...config, pairSize } }
 }

@@ -12,7 +12,7 @@ export interface SubsetTask {
   taskId: number
   /** The subset's pairs of this task, in file order, each ascending; null without `pairs` (all belong: docs/reference-compatibility.md#dataset). */
   pairs: Array<[number, number]> | null
-  /** Its N-element teams (upstream's `"groups"`, PR #75), in file order, each ascending; null when the entry has no `groups` key. */
+  /** Its N-element pairs (upstream's `"groups"`, PR #75), in file order, each ascending; null when the entry has no `groups` key. */
   groups: number[][] | null
 }
 
@@ -32,32 +32,32 @@ export const SUBSET_FILE_KEYS = {
   entry: ['repo', 'task_id', 'pairs', 'groups'],
 } as const
 
-/** The teams an entry lists (pairs and groups, in file order), or null when it lists none (= every team of its task). */
-export function listedTeams(entry: SubsetTask): number[][] | null {
+/** The pairs an entry lists (pairs and groups, in file order), or null when it lists none (= every pair of its task). */
+export function listedPairs(entry: SubsetTask): number[][] | null {
   if (entry.pairs === null && entry.groups === null) return null
   return [...(entry.pairs ?? []), ...(entry.groups ?? [])]
 }
 
-/** The team sizes a subset's lists name, ascending (`[2]` for a pair subset, `[3]` for team3_*.json); empty when no entry lists teams. */
-export function subsetTeamSizes(subset: Subset): number[] {
+/** The pair sizes a subset's lists name, ascending (`[2]` for a pair subset, `[3]` for team3_*.json); empty when no entry lists pairs. */
+export function subsetPairSizes(subset: Subset): number[] {
   const sizes = new Set<number>()
-  for (const entry of subset.tasks) for (const team of listedTeams(entry) ?? []) sizes.add(team.length)
+  for (const entry of subset.tasks) for (const pair of listedPairs(entry) ?? []) sizes.add(pair.length)
   return [...sizes].sort((a, b) => a - b)
 }
 
-/** Whether the subset holds team `features` of `repo/taskId`: its entry lists it, lists none, or lists only pairs and the team is larger. */
-export function subsetHoldsTeam(subset: Subset, repo: string, taskId: number, features: readonly number[]): boolean {
+/** Whether the subset holds pair `features` of `repo/taskId`: its entry lists it, lists none, or lists only pairs and the pair is larger. */
+export function subsetHoldsPair(subset: Subset, repo: string, taskId: number, features: readonly number[]): boolean {
   const entry = subset.tasks.find((task) => task.repo === repo && task.taskId === taskId)
   if (!entry) return false
-  const teams = listedTeams(entry)
-  if (teams === null) return true
+  const pairs = listedPairs(entry)
+  if (pairs === null) return true
   const key = [...features].sort((a, b) => a - b).join(',')
-  const sized = teams.filter((team) => team.length === features.length)
+  const sized = pairs.filter((pair) => pair.length === features.length)
   if (sized.length === 0 && !hasGroups(subset) && features.length > 2) return true
-  return sized.some((team) => team.join(',') === key)
+  return sized.some((pair) => pair.join(',') === key)
 }
 
-/** Whether any entry of the subset has a `groups` list (then its lists are exact for every team size). */
+/** Whether any entry of the subset has a `groups` list (then its lists are exact for every pair size). */
 export function hasGroups(subset: Subset): boolean {
   return subset.tasks.some((entry) => entry.groups !== null)
 }
@@ -145,7 +145,7 @@ export function parseSubset(text: string, path: string, name = basename(path, '.
   if (problems.length > 0) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''
     throw new CooperbenchError('SUBSET_INVALID', `${path}: ${problems[0]}${more}`, {
-      hint: `Each entry of "tasks" looks like ${ENTRY_EXAMPLE} or ${GROUP_EXAMPLE}; "pairs" and "groups" are optional (both absent = every team of the task).`,
+      hint: `Each entry of "tasks" looks like ${ENTRY_EXAMPLE} or ${GROUP_EXAMPLE}; "pairs" and "groups" are optional (both absent = every pair of the task).`,
       details: problems,
     })
   }
@@ -158,7 +158,7 @@ export function parseSubset(text: string, path: string, name = basename(path, '.
     taskId: Number(entry.task_id),
     // Shipped subsets are ascending already; a hand-written [5, 2] means the same pair.
     pairs: entry.pairs ? entry.pairs.map(([a, b]) => (a < b ? [a, b] : [b, a])) : null,
-    // Upstream's group lists are not sorted within a group ([4, 7, 1]); a team is a set of features.
+    // Upstream's group lists are not sorted within a group ([4, 7, 1]); a pair is a set of features.
     groups: entry.groups ? entry.groups.map((group) => [...group].sort((a, b) => a - b)) : null,
   }))
   return { name, path, description: typeof file.description === 'string' ? file.description : null, tasks }
@@ -193,7 +193,7 @@ function subsetProblems(data: unknown): string[] {
       if (Array.isArray(groups)) {
         groups.forEach((group: unknown, at) => {
           if (Array.isArray(group) && group.every((id) => Number.isInteger(id)) && new Set(group).size !== group.length) {
-            entryProblem(index, at, `tasks[${index}].groups[${at}]: names a feature twice; a team needs distinct features`)
+            entryProblem(index, at, `tasks[${index}].groups[${at}]: names a feature twice; a pair needs distinct features`)
           }
         })
       }
@@ -228,7 +228,7 @@ function shapeProblem(path: Array<string | number>, data: unknown): string {
   if (field === 'repo') return `${where}.repo: must be a repo folder name, got ${describe(value)}`
   if (field === 'task_id') return `${where}.task_id: must be a non-negative integer, got ${describe(value)}`
   if (field === 'groups') {
-    if (pair === undefined) return `${where}.groups: must be an array of feature-id teams like [[1, 2, 3]], got ${describe(value)}`
+    if (pair === undefined) return `${where}.groups: must be an array of feature-id pairs like [[1, 2, 3]], got ${describe(value)}`
     return `${where}.groups[${pair}]: must be two or more feature ids like [1, 2, 3], got ${describe(value)}`
   }
   if (pair === undefined) return `${where}.pairs: must be an array of [a, b] feature pairs, got ${describe(value)}`

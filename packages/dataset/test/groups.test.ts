@@ -1,14 +1,14 @@
 /**
  * Subset files with upstream's `"groups"` (N-element feature teams, PR #75: team3_*.json,
- * team4_*.json) beside or instead of `"pairs"`, the team size they imply, and the keys a subset
+ * team4_*.json) beside or instead of `"pairs"`, the pair size they imply, and the keys a subset
  * file may hold.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDataset } from '../src/discover.js'
-import { resolveTeamSize } from '../src/filters.js'
+import { resolvePairSize } from '../src/filters.js'
 import { selectPairs } from '../src/pairs.js'
 import { selectIn } from '../src/selection.js'
-import { parseSubset, subsetHoldsTeam, subsetTeamSizes } from '../src/subset.js'
+import { parseSubset, subsetHoldsPair, subsetPairSizes } from '../src/subset.js'
 import { tempDir, writeDataset, writeSubset } from './fixture.js'
 
 let root: string
@@ -52,11 +52,11 @@ describe('subsets with groups', () => {
       [[6, 7, 8]],
     ])
     expect(subset.tasks.every((t) => t.pairs === null)).toBe(true)
-    expect(subsetTeamSizes(subset)).toEqual([3])
+    expect(subsetPairSizes(subset)).toEqual([3])
     expect(parseSubset('{"tasks":[{"repo":"r_task","task_id":"1371"}]}', '/a.json').tasks[0]?.taskId).toBe(1371)
   })
 
-  it('selects exactly the groups, as 3-agent teams, with no --agents (the subset sets the team size)', async () => {
+  it('selects exactly the groups, as 3-agent teams, with no --agents (the subset sets the pair size)', async () => {
     await writeSubset(root, 'team3_x', TEAM3)
     const { pairs } = await selectIn(root, { subset: 'team3_x' }, () => {})
     expect(teams(pairs)).toEqual(['dspy_task/8563/1,4,6', 'dspy_task/8563/1,3,4', 'pallets_click_task/2956/6,7,8'])
@@ -64,7 +64,7 @@ describe('subsets with groups', () => {
 
   it('refuses an --agents that disagrees with the groups, with a hint naming the size', async () => {
     await writeSubset(root, 'team3_y', TEAM3)
-    await expect(selectIn(root, { subset: 'team3_y', teamSize: 2 }, () => {})).rejects.toMatchObject({
+    await expect(selectIn(root, { subset: 'team3_y', pairSize: 2 }, () => {})).rejects.toMatchObject({
       code: 'USAGE',
       message: expect.stringContaining('--agents 2 disagrees'),
       hint: expect.stringContaining('--agents 3'),
@@ -90,15 +90,15 @@ describe('subsets with groups', () => {
       code: 'USAGE',
       hint: expect.stringContaining('--agents 2 or --agents 3 or --agents 4'),
     })
-    expect(teams((await selectIn(root, { subset: 'mixed', teamSize: 2 }, () => {})).pairs)).toEqual(['dspy_task/8563/2,5'])
-    expect(teams((await selectIn(root, { subset: 'mixed', teamSize: 3 }, () => {})).pairs)).toEqual(['dspy_task/8563/1,2,3'])
-    expect(teams((await selectIn(root, { subset: 'mixed', teamSize: 4 }, () => {})).pairs)).toEqual(['dspy_task/8563/2,3,4,5'])
+    expect(teams((await selectIn(root, { subset: 'mixed', pairSize: 2 }, () => {})).pairs)).toEqual(['dspy_task/8563/2,5'])
+    expect(teams((await selectIn(root, { subset: 'mixed', pairSize: 3 }, () => {})).pairs)).toEqual(['dspy_task/8563/1,2,3'])
+    expect(teams((await selectIn(root, { subset: 'mixed', pairSize: 4 }, () => {})).pairs)).toEqual(['dspy_task/8563/2,3,4,5'])
   })
 
   it('-f a,b,c selects one triple, without --agents', async () => {
     const { pairs } = await selectIn(root, { repo: 'dspy_task', features: [3, 1, 2] }, () => {})
     expect(teams(pairs)).toEqual(['dspy_task/8563/1,2,3'])
-    expect(resolveTeamSize({ features: [1, 2, 3, 4] })).toBe(4)
+    expect(resolvePairSize({ features: [1, 2, 3, 4] })).toBe(4)
   })
 
   it('drops a group naming a feature the task lacks, with a warning', async () => {
@@ -148,15 +148,15 @@ describe('subsets with groups', () => {
     expect((await selectIn(root, { repo: 'dspy_task' }, () => {})).subsetMissing).toEqual([])
   })
 
-  it('eval keeps exactly the listed teams (subsetHoldsTeam)', () => {
+  it('eval keeps exactly the listed teams (subsetHoldsPair)', () => {
     const subset = parseSubset(JSON.stringify(TEAM3), '/t.json')
-    expect(subsetHoldsTeam(subset, 'dspy_task', 8563, [1, 4, 6])).toBe(true)
-    expect(subsetHoldsTeam(subset, 'dspy_task', 8563, [1, 2, 3])).toBe(false)
-    expect(subsetHoldsTeam(subset, 'dspy_task', 8563, [1, 4])).toBe(false)
+    expect(subsetHoldsPair(subset, 'dspy_task', 8563, [1, 4, 6])).toBe(true)
+    expect(subsetHoldsPair(subset, 'dspy_task', 8563, [1, 2, 3])).toBe(false)
+    expect(subsetHoldsPair(subset, 'dspy_task', 8563, [1, 4])).toBe(false)
     const pairsOnly = parseSubset('{"tasks":[{"repo":"dspy_task","task_id":8563,"pairs":[[1,2]]}]}', '/p.json')
     // A legacy pair list does not restrict larger teams (docs/reference-compatibility.md#dataset).
-    expect(subsetHoldsTeam(pairsOnly, 'dspy_task', 8563, [1, 3, 5])).toBe(true)
-    expect(subsetHoldsTeam(pairsOnly, 'dspy_task', 8563, [1, 3])).toBe(false)
+    expect(subsetHoldsPair(pairsOnly, 'dspy_task', 8563, [1, 3, 5])).toBe(true)
+    expect(subsetHoldsPair(pairsOnly, 'dspy_task', 8563, [1, 3])).toBe(false)
   })
 })
 

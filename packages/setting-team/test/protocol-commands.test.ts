@@ -122,30 +122,11 @@ describe('coop-request / coop-respond / coop-pending answers (the reference coop
   })
 })
 
-describe('the protocol as function tools (what a function call becomes on the command line)', () => {
-  const tools = seatTools({ list: memoryTaskList(), agentId: 'agent1', agents: TEAM, protocol: true })
-  const argv = (name: string, args: Record<string, unknown>) => {
-    const tool = tools.get(name)!
-    return tool.kind === 'command' ? tool.argv(args) : null
-  }
-
-  it("offers only teammates to send to, and the wait as the command's --wait", () => {
-    const request = tools.get('coop-request')!
-    expect(request).toMatchObject({ kind: 'command', stdinAfter: 2, waitOption: '--wait' })
-    expect((request.parameters as { properties: { to: { enum: string[] } } }).properties.to.enum).toEqual(['agent2', 'agent3'])
-    expect(argv('coop-request', { to: 'agent2', request_kind: 'question', body: 'which port?', wait_seconds: 30 })).toEqual([
-      '--wait=30',
-      'agent2',
-      'question',
-      'which port?',
-    ])
-    expect(argv('coop-request', { to: 'agent2', request_kind: 'question', wait_seconds: 0 })).toEqual(['agent2', 'question', ''])
-    expect(argv('coop-respond', { request_id: 'abc', body: '-1 is wrong' })).toEqual(['--', 'abc', '-1 is wrong'])
-    expect(argv('coop-pending', {})).toEqual([])
-  })
-
-  it('says which required arguments are missing instead of running the command', () => {
-    expect(argv('coop-request', { body: 'x' })).toBe('"to" and "request_kind" are required')
-    expect(argv('coop-respond', { request_id: ' ' })).toBe('"request_id" is required')
+describe("the protocol's commands as tools", () => {
+  it('take the body of a request or response from stdin, and wait as long as `--wait` says', () => {
+    const tools = seatTools({ list: memoryTaskList(), agentId: 'agent1', agents: TEAM, protocol: true })
+    expect(tools.get('coop-request')).toMatchObject({ kind: 'command', stdinAfter: 2, waitOption: '--wait' })
+    expect(tools.get('coop-respond')).toMatchObject({ kind: 'command', stdinAfter: 1 })
+    expect(tools.get('coop-pending')).not.toHaveProperty('stdinAfter')
   })
 })

@@ -63,7 +63,7 @@ export function evalSuccessRecord(
     ...(features.length > 2 ? { all_passed: passed } : {}),
     error: null,
     evaluated_at: evaluatedAt,
-    // Upstream's N-agent keys (PR #75), for every team size; a pair's after the reference's keys.
+    // Upstream's N-agent keys (PR #75), for every pair size; a pair's after the reference's keys.
     ...(features.length > 2 ? {} : { all_passed: passed }),
     features_result: featuresResult(features),
   }

@@ -9,11 +9,11 @@ import { describe, expect, it } from 'vitest'
  * no runtime dependency, and nothing in its built code that loads a package. Its helpers,
  * `@cooperbench/spec-utils`, take only the spec. The backend kit may take only those two (and the
  * concurrency libraries the host uses too), and a plugin (in packages/ or examples/) only the
- * three, and the agent API of a first-party setting (`@cooperbench/setting-team/agent`: what an agent
- * tells its model of the team), which the host provides like the spec: it relies on the host for
- * what core does, such as validating its options. Core, the
- * host, stands on the spec and its helpers, never on the kit: what both need is theirs. Checked
- * on the built files, as published.
+ * three, and a setting it composes on as a peer (`@cooperbench/setting-team`, which the auto-claim
+ * example wraps), which the host provides like the spec, or nests as an oclif plugin it never
+ * imports (builtins carries the team setting that way). An agent takes no setting at all: what a
+ * setting gives it arrives as the seat's coordination. Core, the host, stands on the spec and its
+ * helpers, never on the kit: what both need is theirs. Checked on the built files, as published.
  */
 const PACKAGES = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const EXAMPLES = resolve(PACKAGES, '../examples')
@@ -40,7 +40,7 @@ function loadedPackages(pkg: string, root = PACKAGES): Set<string> {
 interface Manifest {
   dependencies?: Record<string, string>
   peerDependencies?: Record<string, string>
-  oclif?: { hooks?: Record<string, unknown> }
+  oclif?: { hooks?: Record<string, unknown>; plugins?: string[] }
 }
 
 const PLUGIN_MAY_TAKE = ['@cooperbench/spec', '@cooperbench/spec-utils', '@cooperbench/backend-kit']
@@ -61,6 +61,8 @@ function pluginsIn(root: string): Array<{ name: string; root: string; manifest: 
 
 /** The package a specifier loads from: `@cooperbench/spec-utils/patch` → `@cooperbench/spec-utils`. */
 const packageOf = (specifier: string) => specifier.split('/').slice(0, 2).join('/')
+
+const isSetting = (specifier: string) => /^@cooperbench\/setting-[a-z-]+$/.test(packageOf(specifier))
 
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier)
 
@@ -109,8 +111,11 @@ describe('what the contracts and the kit cost a plugin', () => {
       const declared = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]
       for (const specifier of [...loadedPackages(name, root), ...declared]) {
         const allowed = [...PLUGIN_MAY_TAKE, ...(BUILT_ON[name] ?? [])]
-        const settingAgentApi = /^@cooperbench\/setting-[a-z-]+(\/agent)?$/.test(specifier) && (specifier.endsWith('/agent') || declared.includes(specifier))
-        if (specifier.startsWith('@cooperbench/') && !allowed.includes(packageOf(specifier)) && !settingAgentApi) offenders.push(`${name} → ${specifier}`)
+        // A setting composed on: declared as a peer, so the host's copy is the one loaded.
+        const composedOn = isSetting(specifier) && specifier in (manifest.peerDependencies ?? {}) && !name.startsWith('agent-')
+        // A plugin oclif loads beside it (builtins nests the team setting): named, never imported.
+        const nested = manifest.oclif?.plugins?.includes(specifier) === true && !loadedPackages(name, root).has(specifier)
+        if (specifier.startsWith('@cooperbench/') && !allowed.includes(packageOf(specifier)) && !composedOn && !nested) offenders.push(`${name} → ${specifier}`)
       }
     }
     expect([...new Set(offenders)]).toEqual([])
@@ -150,5 +155,51 @@ describe('what the contracts and the kit cost a plugin', () => {
     expect([...loadedPackages('core')].map(packageOf)).not.toContain('@cooperbench/dataset')
     const fromCooperbench = [...loadedPackages('dataset')].map(packageOf).filter((name) => name.startsWith('@cooperbench/'))
     expect([...new Set(fromCooperbench)].sort()).toEqual(['@cooperbench/config', '@cooperbench/core', '@cooperbench/spec', '@cooperbench/spec-utils'])
+  })
+})
+
+/** Every source file of a package, as text. */
+function sources(pkg: string): Array<{ file: string; text: string }> {
+  return readdirSync(join(PACKAGES, pkg, 'src'), { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name))
+    .map((entry) => ({ file: join(entry.parentPath, entry.name).slice(PACKAGES.length + 1), text: readFileSync(join(entry.parentPath, entry.name), 'utf8') }))
+}
+
+const AGENTS = readdirSync(PACKAGES).filter((name) => name.startsWith('agent-'))
+
+describe('coordination reaches agents as a surface, not as a setting they know', () => {
+  it('no agent package and not the CLI names a setting package in its manifest', () => {
+    expect(AGENTS.length).toBeGreaterThanOrEqual(4)
+    for (const pkg of [...AGENTS, 'cli']) {
+      const manifest = JSON.parse(readFileSync(join(PACKAGES, pkg, 'package.json'), 'utf8')) as Record<string, unknown>
+      const named = ['dependencies', 'peerDependencies', 'devDependencies', 'optionalDependencies'].flatMap((key) =>
+        Object.keys((manifest[key] as Record<string, string> | undefined) ?? {}),
+      )
+      expect(named.filter(isSetting), pkg).toEqual([])
+    }
+  })
+
+  it("no agent source names a setting's package, configuration key or flag", () => {
+    const offenders = AGENTS.flatMap(sources).filter(({ text }) => /@cooperbench\/setting-|settings\.[a-z]+\.|--(team|handoff)-/.test(text))
+    expect(offenders.map(({ file }) => file)).toEqual([])
+  })
+
+  it('the spec exports no name of one setting (team, task list, lead)', () => {
+    const declarations = builtFiles(join(PACKAGES, 'spec/dist'))
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => readFileSync(file.replace(/\.js$/, '.d.ts'), 'utf8'))
+      .join('\n')
+    const exported = [...declarations.matchAll(/export (?:declare )?(?:interface|type|const|function|class) (\w+)/g)].map((m) => m[1]!)
+    expect(exported.length).toBeGreaterThan(50)
+    expect(exported.filter((name) => /team|tasklist|lead/i.test(name))).toEqual([])
+  })
+
+  it("the report and the viewer hold no 'team' literal: what a setting shows comes from its reporter", () => {
+    const viewer = readdirSync(join(PACKAGES, 'viewer/app/src'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.tsx?$/.test(file))
+      .map((file) => ({ file: `viewer/app/src/${file}`, text: readFileSync(join(PACKAGES, 'viewer/app/src', file), 'utf8') }))
+    const all = [...sources('report'), ...sources('viewer'), ...viewer]
+    expect(all.length).toBeGreaterThan(40)
+    expect(all.filter(({ text }) => /['"]team['"]/.test(text)).map(({ file }) => file)).toEqual([])
   })
 })

@@ -36,7 +36,7 @@ export interface ViewerData {
   /** `buildReport` over every run shown: the numbers of `cooperbench report -n …`. */
   report: RunReport
   /** Tokens per run and setting (the report has costs but no tokens); same keys as report.settings. */
-  tokens: Array<{ run: string; setting: Setting; teamSize: number; tokens: TokenCounts }>
+  tokens: Array<{ run: string; setting: Setting; pairSize: number; tokens: TokenCounts }>
   pairs: PairSummary[]
   /** Files that exist but could not be read (torn or corrupt JSON), with why. */
   problems: string[]

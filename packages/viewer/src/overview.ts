@@ -111,9 +111,9 @@ export function viewerData(
   const tokens: ViewerData['tokens'] = report.settings.map((row) => ({
     run: row.runs[0]!,
     setting: row.setting,
-    teamSize: row.teamSize,
+    pairSize: row.pairSize,
     tokens: pairs
-      .filter((p) => p.run === row.runs[0] && p.setting === row.setting && p.features.length === row.teamSize && p.state === 'finished')
+      .filter((p) => p.run === row.runs[0] && p.setting === row.setting && p.features.length === row.pairSize && p.state === 'finished')
       .reduce((sum, p) => addTokens(sum, p.tokens), { ...ZERO_TOKENS }),
   }))
   const overviews: RunOverview[] = runs.map((run) => {

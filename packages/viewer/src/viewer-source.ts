@@ -76,7 +76,7 @@ export class ViewerSource {
     // Only the solo runs the deficit compares with this run: a solo run of another model is no twin.
     const comparable = new Set(
       read.data.report.deficits
-        .filter((d) => d.coopRun === found.run && d.setting === found.pair.setting && d.teamSize === found.pair.features.length)
+        .filter((d) => d.coopRun === found.run && d.setting === found.pair.setting && d.pairSize === found.pair.features.length)
         .map((d) => d.soloRun),
     )
     const soloTwins =

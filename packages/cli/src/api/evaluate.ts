@@ -1,7 +1,7 @@
 import type { Config } from '@oclif/core'
 import { CooperbenchError } from '@cooperbench/core'
 import { type ResolvedConfig, type LayeredConfig, resolveLayeredConfig } from '@cooperbench/config'
-import { loadDataset, loadSubset, settleTeamSize, subsetHoldsTeam } from '@cooperbench/dataset'
+import { loadDataset, loadSubset, settlePairSize, subsetHoldsPair } from '@cooperbench/dataset'
 import { type PairFolder, readJsonIfPresent, readRunPolicy, RunFiles, recordedPolicy, runDir, scanRun } from '@cooperbench/results'
 import { isEvaluationPolicy } from '@cooperbench/spec'
 import { backendOptionsFor, evaluateRun, evaluatorOptionsFor, judgedByMergeOf, refuseUnknownSections } from '@cooperbench/core/runner'
@@ -25,19 +25,19 @@ export async function evaluate(
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
   const optionsSource = internals.commandLine ? undefined : 'the options given to evaluate()'
-  const settled = await settleTeamSize(await resolveLayeredConfig(evaluateOptionsToConfig(options), options.config, cwd, optionsSource, options.signal))
+  const settled = await settlePairSize(await resolveLayeredConfig(evaluateOptionsToConfig(options), options.config, cwd, optionsSource, options.signal))
   const { file } = settled
-  const config = await withRunTeamSize(settled, options.runName)
+  const config = await withRunPairSize(settled, options.runName)
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
   refuseUnknownSections(host.registry, { ...settled, config })
   const dataset = await loadDataset(config.datasetDir)
   const subset = config.subset ? await loadSubset(config.datasetDir, config.subset) : undefined
   const select = (pair: PairFolder) =>
-    pair.features.length === config.teamSize &&
+    pair.features.length === config.pairSize &&
     (config.repo === null || pair.repo === config.repo) &&
     (config.taskId === null || pair.taskId === config.taskId) &&
     (config.features === null || pair.features.join(',') === config.features.join(',')) &&
-    (!subset || subsetHoldsTeam(subset, pair.repo, pair.taskId, pair.features))
+    (!subset || subsetHoldsPair(subset, pair.repo, pair.taskId, pair.features))
   const ref = (pair: PairFolder) => pairRef(pair.setting, pair.repo, pair.taskId, pair.features)
   const folder = runDir(config.logDir, options.runName)
   const filtered = config.repo !== null || config.taskId !== null || config.features !== null || subset !== undefined
@@ -101,11 +101,12 @@ function recordedEvaluationPolicy(pairs: PairFolder[]) {
   return isEvaluationPolicy(policy) ? policy : undefined
 }
 
-/** The team size to judge: as `--agents`, `-f` or the subset settle, else the run's (config.json), so `eval -n RUN` judges a run's triples. */
-async function withRunTeamSize(settled: LayeredConfig, runName: string): Promise<ResolvedConfig> {
+/** The pair size to judge: as `--agents`, `-f` or the subset settle, else the run's (config.json), so `eval -n RUN` judges a run's triples. */
+async function withRunPairSize(settled: LayeredConfig, runName: string): Promise<ResolvedConfig> {
   const { config, layers } = settled
-  if (layers.teamSize !== 'default' || config.subset || config.features !== null) return config
-  const stored = await readJsonIfPresent<{ fingerprint?: { team_size?: unknown } }>(join(runDir(config.logDir, runName), RunFiles.config))
-  const teamSize = stored?.fingerprint?.team_size
-  return Number.isInteger(teamSize) && (teamSize as number) >= 2 ? { ...config, teamSize: teamSize as number } : config
+  if (layers.pairSize !== 'default' || config.subset || config.features !== null) return config
+  const stored = await readJsonIfPresent<{ fingerprint?: { pair_size?: unknown; team_size?: unknown } }>(join(runDir(config.logDir, runName), RunFiles.config))
+  // `team_size`: what runs recorded before the pair size had its own name.
+  const pairSize = stored?.fingerprint?.pair_size ?? stored?.fingerprint?.team_size
+  return Number.isInteger(pairSize) && (pairSize as number) >= 2 ? { ...config, pairSize: pairSize as number } : config
 }

@@ -27,7 +27,7 @@ export interface HostOptions {
 type Settings = Omit<ConfigFlags, 'plugins'>
 
 /** Pair filters, as `-s/-r/-t/-f/--agents`, and the folders. */
-export type SelectionOptions = Pick<Settings, 'subset' | 'repo' | 'taskId' | 'features' | 'teamSize' | 'datasetDir' | 'logDir'>
+export type SelectionOptions = Pick<Settings, 'subset' | 'repo' | 'taskId' | 'features' | 'pairSize' | 'datasetDir' | 'logDir'>
 
 /** `run()`: the run's settings (the reference's parameters in camelCase, plus this harness's), and how to host it. */
 export interface RunOptions extends HostOptions, Settings {
@@ -58,7 +58,7 @@ export function runOptionsToConfig(options: RunOptions): ConfigFlags {
 
 /** The settings of `evaluate()`'s options; its `concurrency` is the evaluations'. */
 export function evaluateOptionsToConfig(options: EvaluateOptions): ConfigFlags {
-  const { runName, subset, repo, taskId, features, teamSize, datasetDir, logDir, backend, evaluator, testTimeoutSeconds, image, concurrency, policy } = options
+  const { runName, subset, repo, taskId, features, pairSize, datasetDir, logDir, backend, evaluator, testTimeoutSeconds, image, concurrency, policy } = options
   // The run name is checked as `run` checks it: a folder name under the log folder, never a path out of it.
   return {
     runName,
@@ -66,7 +66,7 @@ export function evaluateOptionsToConfig(options: EvaluateOptions): ConfigFlags {
     repo,
     taskId,
     features,
-    teamSize,
+    pairSize,
     datasetDir,
     logDir,
     backend,

@@ -1,6 +1,6 @@
 import type { Config } from '@oclif/core'
 import { resolveLayeredConfig } from '@cooperbench/config'
-import { selectFromConfig, settleTeamSize } from '@cooperbench/dataset'
+import { selectFromConfig, settlePairSize } from '@cooperbench/dataset'
 import { runDir } from '@cooperbench/results'
 import { planRun, runBenchmark } from '@cooperbench/core/runner'
 import { dirname, resolve } from 'node:path'
@@ -48,7 +48,7 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
   // From the CLI the options are its flags: a bad value is named by its flag (`-n/--name`), not as an option of run().
   const optionsSource = internals.commandLine ? undefined : RUN_OPTIONS
-  const settings = await settleTeamSize(await resolveLayeredConfig(runOptionsToConfig(options), options.config, cwd, optionsSource, options.signal))
+  const settings = await settlePairSize(await resolveLayeredConfig(runOptionsToConfig(options), options.config, cwd, optionsSource, options.signal))
   const { config, file } = settings
   const host =
     internals.host ?? (await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig }))

@@ -1,4 +1,4 @@
-import type { Hook } from '@oclif/core'
+import { type Hook, ux } from '@oclif/core'
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { provideHostPackages } from '../host-packages.js'
@@ -26,6 +26,7 @@ const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
     this.exit(error.exitCode)
   }
   silenceOclifPrepareWarning()
+  if (manifest?.version) reportInstalledVersion(manifest.version)
   const missing = manifest ? missingPackedFiles(local, (manifest as { files?: unknown[] }).files) : []
   if (missing.length > 0) {
     const kind = statSync(local).isDirectory() ? 'folder' : 'tarball'
@@ -38,6 +39,15 @@ const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
   target.url = `file:${local}`
   delete target.name
   delete target.tag
+}
+
+/**
+ * oclif reads an installed plugin's package.json through a cache it filled as the CLI started, so installing another version of a
+ * plugin over one prints the old version (`installed v0.1.0` for 0.2.0): the version of the package installed is said instead.
+ */
+function reportInstalledVersion(version: string): void {
+  const stop = ux.action.stop.bind(ux.action)
+  ux.action.stop = (message?: string) => stop(message?.startsWith('installed v') ? `installed v${version}` : message)
 }
 
 function localPath(plugin: { type: string; url?: string; name?: string; tag?: string }): string | null {

@@ -45,8 +45,6 @@ const TOOLS: CommandTool[] = [
     kind: 'command',
     name: 'note-this',
     description: 'Records its arguments (the last from stdin when left out).',
-    parameters: { type: 'object' },
-    argv: () => [],
     stdinAfter: 1,
     run: async (argv, call) => {
       calls.push({ sandbox: call.sandbox.id, argv, stdin: call.stdin ?? null })

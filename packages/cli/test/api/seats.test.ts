@@ -94,8 +94,6 @@ const probeSetting: Setting = {
       kind: 'command',
       name: 'delegate',
       description: 'Starts a worker on a task.',
-      parameters: { type: 'object', properties: { task: { type: 'string' } }, required: ['task'] },
-      argv: (args) => [String(args.task ?? '')],
       async run(argv) {
         const worker: Seat = {
           agentId: `worker${workers.length + 1}`,

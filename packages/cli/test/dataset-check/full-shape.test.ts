@@ -93,24 +93,24 @@ describe('a synthetic dataset of the full shape (docs/reference-compatibility.md
 
   it('-f needs exactly two distinct ids with --agents 2; three ids alone make a triple', () => {
     expect(thrown(() => selectPairs(dataset, { features: [1, 1] })).code).toBe('USAGE')
-    expect(thrown(() => selectPairs(dataset, { features: [1, 2, 3], teamSize: 2 })).message).toMatch(/exactly two distinct feature ids, got 3/)
+    expect(thrown(() => selectPairs(dataset, { features: [1, 2, 3], pairSize: 2 })).message).toMatch(/exactly two distinct feature ids, got 3/)
     expect(selectPairs(dataset, { features: [3, 2, 1], task: 0 }).map((p) => p.features)).toEqual([[1, 2, 3]])
-    expect(selectPairs(dataset, { features: [3, 2, 1], teamSize: 3, task: 0 })).toHaveLength(1)
+    expect(selectPairs(dataset, { features: [3, 2, 1], pairSize: 3, task: 0 })).toHaveLength(1)
   })
 
   it('teams of three: every triple of each task, lexicographic; -f takes three ids; a subset chooses tasks, not pairs', async () => {
-    const triples = selectPairs(dataset, { teamSize: 3 })
+    const triples = selectPairs(dataset, { pairSize: 3 })
     const choose3 = (n: number): number => (n * (n - 1) * (n - 2)) / 6
     expect(triples).toHaveLength(dataset.tasks.reduce((sum, t) => sum + choose3(t.features.length), 0))
     const chi = triples.filter((p) => p.task.repo === 'go_chi_task' && p.task.taskId === 26).map((p) => p.features.join(','))
     expect(chi).toEqual(['1,2,3', '1,2,4', '1,3,4', '2,3,4'])
-    const hint = thrown(() => selectPairs(dataset, { features: [1, 2, 3], teamSize: 2 })).hint
+    const hint = thrown(() => selectPairs(dataset, { features: [1, 2, 3], pairSize: 2 })).hint
     expect(hint).toContain('--agents 3')
-    expect(thrown(() => selectPairs(dataset, { features: [1, 2], teamSize: 3 })).message).toMatch(/exactly 3 distinct feature ids, got 2/)
-    expect(thrown(() => selectPairs(dataset, { teamSize: 1 })).code).toBe('USAGE')
+    expect(thrown(() => selectPairs(dataset, { features: [1, 2], pairSize: 3 })).message).toMatch(/exactly 3 distinct feature ids, got 2/)
+    expect(thrown(() => selectPairs(dataset, { pairSize: 1 })).code).toBe('USAGE')
     // The subset's pair lists name pairs; with teams of three its tasks contribute every triple.
     const subset = await loadSubset(root, 'mini')
-    const fromSubset = selectPairs(dataset, { subset, teamSize: 3 })
+    const fromSubset = selectPairs(dataset, { subset, pairSize: 3 })
     expect(new Set(fromSubset.map((p) => `${p.task.repo}/${p.task.taskId}`))).toEqual(
       new Set(['openai_tiktoken_task/0', 'react_hook_form_task/85', 'react_hook_form_task/153']),
     )

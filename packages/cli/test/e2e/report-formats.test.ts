@@ -27,7 +27,7 @@ describe('cooperbench report --format / --output', () => {
     expect(csv.stderr).toContain('wrote out/report.csv')
     expect(await readdir(join(w.cwd, 'out'))).toEqual(['report.csv'])
     const rows = (await readFile(join(w.cwd, 'out', 'report.csv'), 'utf8')).split('\r\n')
-    expect(rows[0]).toMatch(/^run,agent,model,setting,team_size,scope,repo,pairs,evaluated,passed,failed,errors,rate,ci_low,ci_high,strict_rate,/)
+    expect(rows[0]).toMatch(/^run,agent,model,setting,pair_size,scope,repo,pairs,evaluated,passed,failed,errors,rate,ci_low,ci_high,strict_rate,/)
     expect(rows).toContainEqual(expect.stringMatching(/^solo-run vs coop-run,,,solo-coop,2,deficit_points,,2,,,,,0\.5,-0\.272573,0\.905469,/))
 
     const latex = await report('--format', 'latex', '--output', 'report.tex')

@@ -125,7 +125,7 @@ describe('cooperbench report', () => {
     expect(three.deficits.map((x) => x.coopRun)).toEqual(['coop'])
     expect(three.leaderboard.map((x) => x.coopRun)).toEqual(['coop'])
     expect(three.refused).toEqual([
-      { teamSize: 2, setting: 'coop', soloRun: 'solo', coopRun: 'coop-other', reasons: [expect.stringMatching(/^model: (null|".*") → "another-model"$/)] },
+      { pairSize: 2, setting: 'coop', soloRun: 'solo', coopRun: 'coop-other', reasons: [expect.stringMatching(/^model: (null|".*") → "another-model"$/)] },
     ])
     const refused = await runCli(['report', '--solo', 'solo', '--coop', 'coop-other'], w.options())
     expect(refused.code, describeResult(refused)).not.toBe(0)

@@ -16,7 +16,7 @@ import {
 
 /**
  * Teams of three through the CLI on the local backend with the oracle: folder layout, result
- * and eval records, summaries, the report by team size, and the gold conflict check.
+ * and eval records, summaries, the report by pair size, and the gold conflict check.
  * (Docker and mini_swe_agent teams are covered in docker.test.ts and mini-swe.test.ts.)
  */
 const dataset = useDemoDatasetCopy(['textkit_task', 'routekit_task'])
@@ -58,12 +58,12 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
     expect(summary).toMatchObject({ total_tasks: 8, completed: 8 })
     expect(summary.eval.passed + summary.eval.failed).toBe(8)
     const config = await readJson(join(w.logs, 't3', 'config.json'))
-    expect(config.fingerprint.team_size).toBe(3)
+    expect(config.fingerprint.pair_size).toBe(3)
 
-    // A pair run into the same folder is refused: the configuration differs in its team size.
+    // A pair run into the same folder is refused: the configuration differs in its pair size.
     const pairs = await runCli(['run', '--dataset-dir', dataset(), '-a', 'oracle', '-r', 'textkit_task', '-t', '7', '-n', 't3'], w.options())
     expect(pairs.code, describeResult(pairs)).not.toBe(0)
-    expect(pairs.stderr).toContain('team_size')
+    expect(pairs.stderr).toContain('pair_size')
 
     const report = await runCli(['report', '-n', 't3'], w.options())
     expect(report.code, describeResult(report)).toBe(0)
@@ -79,7 +79,7 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
       w.options({ timeoutMs: 600_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)
-    // The generated run name says the team size.
+    // The generated run name says the pair size.
     const [run] = await readdir(w.logs)
     expect(run).toMatch(/-n3-/)
     const teams = await pairDirs(w.logs, run!, 'solo')
@@ -127,7 +127,7 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
     }
     const config = await readJson(join(w.logs, 'g3', 'config.json'))
     expect(JSON.stringify(config)).toContain('team3_clean')
-    // Re-scored under another policy by name alone: eval takes the team size from the run.
+    // Re-scored under another policy by name alone: eval takes the pair size from the run.
     const rescore = await runCli(['eval', '--dataset-dir', DEMO_DATASET, '-n', 'g3', '--policy', 'cooperbench-0.0.14'], w.options({ timeoutMs: 300_000 }))
     expect(rescore.code, describeResult(rescore)).toBe(0)
     for (const dir of teams) expect((await readJson(join(dir, 'eval.cooperbench-0.0.14.json'))).all_passed, dir).toBe(true)

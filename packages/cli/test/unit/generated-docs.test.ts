@@ -30,7 +30,7 @@ describe('generated documentation', () => {
     // run: every flag a setting declares, but switches (their help shows --[no-]x, not a default); -a/--agents is hand-written.
     const declared = DECLARED_KEYS.filter((setting) => setting.spellings.flag !== undefined && setting.kind !== 'boolean')
     const keyOf: Record<string, Record<string, string>> = {
-      run: { ...Object.fromEntries(declared.map((setting) => [setting.spellings.flag, setting.path.join('.')])), agents: 'teamSize' },
+      run: { ...Object.fromEntries(declared.map((setting) => [setting.spellings.flag, setting.path.join('.')])), agents: 'pairSize' },
       eval: { concurrency: 'evalConcurrency', backend: 'backend', evaluator: 'evaluator', 'test-timeout': 'testTimeoutSeconds' },
     }
     expect(Object.keys(keyOf.run ?? {})).toEqual(expect.arrayContaining(['model', 'concurrency', 'step-limit', 'cost-limit', 'image-namespace']))

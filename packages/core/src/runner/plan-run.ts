@@ -88,9 +88,9 @@ export async function planRun(registry: PluginRegistry, settings: LayeredConfig,
 }
 
 function runNameInput(config: ResolvedConfig, agent: string, modelName: string | null, agentConfigDigest: string | null, shape: SettingShape) {
-  const { gitEnabled, subset, repo, taskId, messagingEnabled, teamSize, backend, bus } = config
+  const { gitEnabled, subset, repo, taskId, messagingEnabled, pairSize, backend, bus } = config
   const setting = { setting: config.setting, settingMessages: shape.messaging, settingParts: shape.nameParts ?? [] }
-  return { ...setting, agent, modelName, gitEnabled, subset, repo, taskId, messagingEnabled, agentConfigDigest, teamSize, backend, bus }
+  return { ...setting, agent, modelName, gitEnabled, subset, repo, taskId, messagingEnabled, agentConfigDigest, pairSize, backend, bus }
 }
 
 /**
@@ -159,8 +159,8 @@ async function plannedSetting(registry: PluginRegistry, settings: LayeredConfig)
   const given = settingOptionsFor(settings, entry, registry.list('setting'))
   const options = validSettingOptions(registry, entry.name, given)
   const made = await registry.create('setting', entry.name, { options, logger: silentLogger })
-  const shape = made.shape({ messaging: config.messagingEnabled, git: config.gitEnabled, features: config.teamSize })
-  const sample = Array.from({ length: config.teamSize }, (_, i) => i + 1)
+  const shape = made.shape({ messaging: config.messagingEnabled, git: config.gitEnabled, features: config.pairSize })
+  const sample = Array.from({ length: config.pairSize }, (_, i) => i + 1)
   return { name: entry.name, options, shape, judgedByMerge: made.judged(sample).rule === 'merge', sourceOf: given.sourceOf }
 }
 

@@ -17,7 +17,7 @@ export const PLAN_CONFIG_KEYS = [
   'evalConcurrency',
   'messagingEnabled',
   'gitEnabled',
-  'teamSize',
+  'pairSize',
   'autoEval',
 ] as const satisfies readonly (keyof ResolvedConfig)[]
 

@@ -25,7 +25,7 @@ import { pairFolders } from './pair-folders.js'
 import { resultIdentity, resultProvenance } from './pair-records.js'
 import type { RunPlan } from './plan.js'
 import type { OpenedRun } from './run-scope.js'
-import { releasePlace, runSeat, type SeatPlace, type SeatRun, type SeatRunEnd, type SeatRunOptions } from './run-seat.js'
+import { closeSeat, runSeat, type SeatPlace, type SeatRun, type SeatRunEnd, type SeatRunOptions } from './run-seat.js'
 import { RunnerTokens } from './scope-services.js'
 
 /** What a pair takes from its scope, once, when the scope opens. */
@@ -258,7 +258,7 @@ class SeatsUnderWay {
   }
 
   async release(): Promise<void> {
-    await Promise.all([...this.places].map((place) => releasePlace(place)))
+    await Promise.all([...this.places].map((place) => closeSeat(null, place)))
     this.places.clear()
   }
 }

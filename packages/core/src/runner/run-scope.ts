@@ -108,7 +108,7 @@ async function preflightedAgent(
           run: {
             messaging: shape.messaging && plan.messagingEnabled,
             git: shape.git === 'always' || (shape.git && plan.gitEnabled),
-            agents: shape.peers ? plan.teamSize : 1,
+            agents: shape.peers ? plan.pairSize : 1,
           },
           backend: { name: backend.name, network: backend.capabilities.network },
         }),

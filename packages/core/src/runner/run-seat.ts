@@ -110,7 +110,6 @@ export async function runSeat(pair: SeatRun, seat: Seat, signal: AbortSignal, op
     const { sandbox, logger } = place
     mailbox = seat.channel && place.bus ? await place.bus.open(seat.channel.namespace, seat.agentId, seat.peers ?? []) : null
     if (mailbox) mailbox = reportingSends(mailbox, (message) => messageSent(pair, seat, logger, message))
-    await seat.prepare?.(sandbox, signal)
     const served = await serveTools(sandbox, commandTools(seat), {
       agentId: seat.agentId,
       env: seat.coordination?.env ?? {},
@@ -171,15 +170,10 @@ function messageSent(pair: SeatRun, seat: Seat, logger: Logger, message: BusMess
 }
 
 /** Later messages to this agent are reported back to their sender as unread; a seat not kept frees its scope and sandbox. */
-async function closeSeat(mailbox: Mailbox | null, place: SeatPlace | null): Promise<void> {
+export async function closeSeat(mailbox: Mailbox | null, place: SeatPlace | null): Promise<void> {
   await mailbox?.finish().catch(() => {})
   await mailbox?.close().catch(() => {})
   await Promise.resolve(place?.scope.dispose()).catch(() => {})
-}
-
-/** Frees a kept seat's place (the pair ends, or its setting never continued it). */
-export async function releasePlace(place: SeatPlace): Promise<void> {
-  await closeSeat(null, place)
 }
 
 function commandTools(seat: Seat): CommandTool[] {

@@ -54,7 +54,7 @@ function hostShellSandbox(id = 'seat-sandbox'): Sandbox & { execs: number } {
 }
 
 function tool(name: string, run: CommandTool['run'], more: Partial<CommandTool> = {}): CommandTool {
-  return { kind: 'command', name, description: `${name}: a test tool`, parameters: { type: 'object' }, argv: () => [], run, ...more }
+  return { kind: 'command', name, description: `${name}: a test tool`, run, ...more }
 }
 
 /** Controls when the `slow` tool answers, and sees the signal of its call. */

@@ -21,8 +21,8 @@ export function goldFile(n: number): string {
  * (`--ignore-whitespace`, then `--3way`), a naive merge into the last, printed as `merge=clean|conflicts`. The repository is left
  * at BASE for the next team; `base` is the commit a previous team resolved in the same sandbox.
  */
-export function buildGoldPairScript(base?: string, teamSize = 2): string {
-  const branches = Array.from({ length: teamSize }, (_, i) => `agent${i + 1}`)
+export function buildGoldPairScript(base?: string, pairSize = 2): string {
+  const branches = Array.from({ length: pairSize }, (_, i) => `agent${i + 1}`)
   const target = branches[branches.length - 1]!
   const sources = branches.slice(0, -1)
   const merge =

@@ -4,14 +4,14 @@ import type { RateRow, SettingReport } from '../model/report.js'
 import type { RelativeDeficitEstimate } from '../statistics/relative-deficit.js'
 import { percentNumber } from '@cooperbench/spec-utils/report'
 
-/** `, teams of 3`, or nothing for pairs: the team size where it is not 2. */
-function teamsOf(teamSize: number): string {
-  return teamSize === 2 ? '' : `, teams of ${teamSize}`
+/** `, teams of 3`, or nothing for pairs: the pair size where it is not 2. */
+function teamsOf(pairSize: number): string {
+  return pairSize === 2 ? '' : `, teams of ${pairSize}`
 }
 
-/** `coop`, or `coop, teams of 3`: the setting of a row and, when it is not 2, its team size. */
-export function settingName(s: Pick<SettingReport, 'setting' | 'teamSize'>): string {
-  return `${s.setting}${teamsOf(s.teamSize)}`
+/** `coop`, or `coop, teams of 3`: the setting of a row and, when it is not 2, its pair size. */
+export function settingName(s: Pick<SettingReport, 'setting' | 'pairSize'>): string {
+  return `${s.setting}${teamsOf(s.pairSize)}`
 }
 
 /** The runs a setting row pools, `a, b`. */
@@ -74,9 +74,9 @@ export function modelText(row: { model: string | null; usesModel: boolean }): st
   return row.model ?? (row.usesModel ? '?' : 'none')
 }
 
-/** `solo vs coop-run, teams of 3, solo vs team`: a deficit's runs, team size and, when not coop, settings. */
+/** `solo vs coop-run, teams of 3, solo vs team`: a deficit's runs, pair size and, when not coop, settings. */
 export function deficitName(d: Deficit): string {
-  return `${comparisonName(d)}${teamsOf(d.teamSize)}${d.setting === 'coop' ? '' : `, solo vs ${d.setting}`}`
+  return `${comparisonName(d)}${teamsOf(d.pairSize)}${d.setting === 'coop' ? '' : `, solo vs ${d.setting}`}`
 }
 
 /** The merge outcome of a pass-rate-by-merge row, as a reader says it. */

@@ -30,7 +30,7 @@ export interface AblationVariant {
 
 /** Coop runs of one configuration differing only in communication (`--no-messaging`, `--git`): "communication reduces conflicts, not failures". */
 export interface Ablation {
-  teamSize: number
+  pairSize: number
   /** Pairs judged (passed or failed) in every run: the denominator of every rate. */
   pairs: number
   /** Pairs judged in some runs of the ablation but not in all, left out. */
@@ -40,7 +40,7 @@ export interface Ablation {
 
 /** Coop runs of different modes that are not compared, and why (their configurations differ). */
 export interface RefusedAblation {
-  teamSize: number
+  pairSize: number
   runs: [string, string]
   reasons: string[]
 }
@@ -67,15 +67,15 @@ export function buildAblations(sides: AblationSide[]): { ablations: Ablation[]; 
     const mode = communicationMode(side.fingerprint)
     if (mode === null || side.fingerprint === null) continue
     const member = { ...side, mode, fingerprint: side.fingerprint }
-    const group = groups.find((g) => g[0]!.teamSize === side.teamSize && fingerprintMismatch(g[0]!.fingerprint, member.fingerprint).length === 0)
+    const group = groups.find((g) => g[0]!.pairSize === side.pairSize && fingerprintMismatch(g[0]!.fingerprint, member.fingerprint).length === 0)
     if (group) group.push(member)
     else groups.push([member])
   }
   for (const [i, a] of groups.entries()) {
     for (const b of groups.slice(i + 1)) {
       const [first, other] = [a[0]!, b[0]!]
-      if (first.teamSize !== other.teamSize || a.every((x) => b.every((y) => x.mode === y.mode))) continue
-      refused.push({ teamSize: first.teamSize, runs: [first.run, other.run], reasons: fingerprintMismatch(first.fingerprint, other.fingerprint) })
+      if (first.pairSize !== other.pairSize || a.every((x) => b.every((y) => x.mode === y.mode))) continue
+      refused.push({ pairSize: first.pairSize, runs: [first.run, other.run], reasons: fingerprintMismatch(first.fingerprint, other.fingerprint) })
     }
   }
   const ablations = groups.filter((g) => new Set(g.map((m) => m.mode)).size > 1).map(measure)
@@ -99,7 +99,7 @@ function measure(group: Array<AblationSide & { mode: CommunicationMode }>): Abla
       messagingSharePairs: known.length,
     }
   })
-  return { teamSize: group[0]!.teamSize, pairs: common.length, dropped: seen.size - common.length, variants }
+  return { pairSize: group[0]!.pairSize, pairs: common.length, dropped: seen.size - common.length, variants }
 }
 
 function rate(count: number, n: number): AblationRate {

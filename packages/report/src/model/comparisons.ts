@@ -2,11 +2,11 @@ import { CooperbenchError } from '@cooperbench/spec'
 import { type ComparedSide, compareSides, type Deficit, isDeficit, type RefusedComparison } from './deficit.js'
 import type { ReportSelection, SettingReport } from './report-types.js'
 
-/** A row's side of a comparison: its run, team size, pairs and fingerprint. */
+/** A row's side of a comparison: its run, pair size, pairs and fingerprint. */
 export type RowSide = (row: SettingReport) => ComparedSide
 
 /**
- * Each solo row against each other setting's row of the same team size, or only the named runs' (a named solo run still meets every
+ * Each solo row against each other setting's row of the same pair size, or only the named runs' (a named solo run still meets every
  * setting but coop). Named runs with differing fingerprints are an error; unnamed mismatches are listed as refused.
  */
 export function compareSettings(settings: SettingReport[], side: RowSide, selection: ReportSelection) {
@@ -25,7 +25,7 @@ export function compareSettings(settings: SettingReport[], side: RowSide, select
   const deficits: Deficit[] = []
   const refused: RefusedComparison[] = []
   for (const solo of solos) {
-    for (const other of [...coops, ...others].filter((c) => c.teamSize === solo.teamSize)) {
+    for (const other of [...coops, ...others].filter((c) => c.pairSize === solo.pairSize)) {
       const compared = compareSides(side(solo), side(other), other.setting)
       if (isDeficit(compared)) deficits.push(compared)
       else refused.push(compared)

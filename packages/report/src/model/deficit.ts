@@ -6,13 +6,13 @@ import { strategyMix, type StrategyMix } from './policy-rates.js'
 import { isJudged, strictPass } from './strict.js'
 
 /** The setting a solo run is compared with (`coop`, `team`, any other but solo). */
-export type TeamSetting = string
+export type ComparedSetting = string
 
 /** Solo vs coop (or team) on the pairs both judged, each pair its own control; `coop*` fields hold the multi-agent side. */
 export interface Deficit {
-  teamSize: number
+  pairSize: number
   /** The setting of the other side: `coop`, `team`, `sequential`, …. */
-  setting: TeamSetting
+  setting: ComparedSetting
   soloRun: string
   coopRun: string
   /** Pairs judged in both runs: the denominator of every number below. */
@@ -39,21 +39,21 @@ export interface Deficit {
 }
 
 /** A solo × coop (or team) combination that is not compared, and why. */
-export interface RefusedComparison extends Pick<Deficit, 'teamSize' | 'setting' | 'soloRun' | 'coopRun'> {
+export interface RefusedComparison extends Pick<Deficit, 'pairSize' | 'setting' | 'soloRun' | 'coopRun'> {
   reasons: string[]
 }
 
 export interface ComparedSide {
   run: string
-  teamSize: number
+  pairSize: number
   pairs: PairFolder[]
   /** The setting's fingerprint from the run's config.json, when there is one. */
   fingerprint: StoredFingerprint | null
 }
 
 /** The paired deficit of two sides, or why they cannot be compared (fingerprint fields that differ, no common judged pair). */
-export function compareSides(solo: ComparedSide, coop: ComparedSide, setting: TeamSetting = 'coop'): Deficit | RefusedComparison {
-  const head = { teamSize: solo.teamSize, setting, soloRun: solo.run, coopRun: coop.run }
+export function compareSides(solo: ComparedSide, coop: ComparedSide, setting: ComparedSetting = 'coop'): Deficit | RefusedComparison {
+  const head = { pairSize: solo.pairSize, setting, soloRun: solo.run, coopRun: coop.run }
   const notes: string[] = []
   let reasons: string[]
   if (solo.fingerprint && coop.fingerprint) {

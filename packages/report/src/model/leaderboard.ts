@@ -2,7 +2,7 @@ import type { CategoryShare } from '../readers/run-analysis.js'
 import type { StoredFingerprint } from '../readers/run-fingerprints.js'
 import { wilsonInterval } from '../statistics/confidence.js'
 import type { RelativeDeficitEstimate } from '../statistics/relative-deficit.js'
-import type { Deficit, TeamSetting } from './deficit.js'
+import type { Deficit, ComparedSetting } from './deficit.js'
 import type { StrategyMix } from './policy-rates.js'
 
 /** A rate with its Wilson 95% interval. */
@@ -16,7 +16,7 @@ export interface RateWithInterval {
 export interface LeaderboardRun {
   name: string
   /** The multi-agent side's setting: coop, team, …. */
-  setting: TeamSetting
+  setting: ComparedSetting
   /** What tells its run apart from its setting's others (the team's `all features`, `no scratchpad` …); null when its setting names none. */
   variant: string | null
   agent: string | null
@@ -32,7 +32,7 @@ export interface LeaderboardRun {
 
 /** An agent × model row from one comparable solo × coop (or team) pair of runs on their common judged pairs; `coop*` is the multi-agent side. */
 export interface LeaderboardRow extends Omit<LeaderboardRun, 'name' | 'coopFingerprint'> {
-  teamSize: number
+  pairSize: number
   /** How the coop agents could talk: `messaging`, `git`, `messaging + git` or `none` (null without a fingerprint). */
   communication: string | null
   soloRun: string
@@ -51,15 +51,15 @@ export interface LeaderboardRow extends Omit<LeaderboardRun, 'name' | 'coopFinge
 }
 
 /**
- * Comparable run pairs only (the deficits): a row per agent × model × team size × setting × communication (× variant) × policy,
- * the one with most common pairs; sorted by agent, model, team size, setting name. Runs are never pooled (no pair counted twice).
+ * Comparable run pairs only (the deficits): a row per agent × model × pair size × setting × communication (× variant) × policy,
+ * the one with most common pairs; sorted by agent, model, pair size, setting name. Runs are never pooled (no pair counted twice).
  */
 export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly LeaderboardRun[]): LeaderboardRow[] {
   const groups = new Map<string, Deficit[]>()
   const runOf = (d: Deficit) => runs.find((r) => r.name === d.coopRun && r.setting === d.setting)
   const keyOf = (d: Deficit) => {
     const coop = runOf(d)
-    const key = [coop?.agent ?? null, coop?.model ?? null, coop?.usesModel ?? true, d.setting, d.teamSize, communicationOf(coop?.coopFingerprint ?? null)]
+    const key = [coop?.agent ?? null, coop?.model ?? null, coop?.usesModel ?? true, d.setting, d.pairSize, communicationOf(coop?.coopFingerprint ?? null)]
     return JSON.stringify([...key, coop?.variant ?? null, coop?.policy ?? null])
   }
   for (const d of deficits) groups.set(keyOf(d), [...(groups.get(keyOf(d)) ?? []), d])
@@ -75,7 +75,7 @@ export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly Le
       agent: coop?.agent ?? null,
       model: coop?.model ?? null,
       usesModel: coop?.usesModel ?? true,
-      teamSize: d.teamSize,
+      pairSize: d.pairSize,
       communication: communicationOf(coop?.coopFingerprint ?? null),
       policy: coop?.policy ?? null,
       soloRun: d.soloRun,
@@ -95,7 +95,7 @@ export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly Le
     (x, y) =>
       text(x.agent).localeCompare(text(y.agent)) ||
       text(x.model).localeCompare(text(y.model)) ||
-      x.teamSize - y.teamSize ||
+      x.pairSize - y.pairSize ||
       x.setting.localeCompare(y.setting) ||
       text(x.variant).localeCompare(text(y.variant)) ||
       text(x.communication).localeCompare(text(y.communication)) ||

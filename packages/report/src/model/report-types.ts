@@ -17,8 +17,8 @@ export type { RateRow } from './rate-row.js'
 
 export interface SettingReport extends RateRow {
   setting: Setting
-  /** Features per pair (team); rates of different team sizes are never pooled. */
-  teamSize: number
+  /** Features per pair (team); rates of different pair sizes are never pooled. */
+  pairSize: number
   /** The run was interrupted (its summary says so): the rates cover its finished pairs only. */
   interrupted: boolean
   /** Subset entries the dataset lacked and the run skipped (summary.json's `subset_entries_missing`, last invocation's setting). */
@@ -54,15 +54,15 @@ export interface SettingReport extends RateRow {
 }
 
 export interface RunReport {
-  /** One per run, setting and team size (solo, coop, team; smaller teams first), never pooled: a pair counted twice narrows intervals falsely. */
+  /** One per run, setting and pair size (solo, coop, team; smaller teams first), never pooled: a pair counted twice narrows intervals falsely. */
   settings: SettingReport[]
   /** Pair files that cannot be read, with why; their pairs count nowhere (an unreadable `eval.<policy>.json`: not in that policy's rate). */
   unreadable: Array<{ run: string; dir: string; problem: string }>
-  /** Of the runs named by `solo`/`coop`, else the first comparable solo × coop (smallest team size first), else solo × team. */
+  /** Of the runs named by `solo`/`coop`, else the first comparable solo × coop (smallest pair size first), else solo × team. */
   deficit: Deficit | null
-  /** The deficit of every comparable solo row and coop (or team) row of the same team size (or of the named runs). */
+  /** The deficit of every comparable solo row and coop (or team) row of the same pair size (or of the named runs). */
   deficits: Deficit[]
-  /** Solo × coop (and solo × team) combinations of the same team size that are not compared, with the fields that differ. */
+  /** Solo × coop (and solo × team) combinations of the same pair size that are not compared, with the fields that differ. */
   refused: RefusedComparison[]
   /** Per coop run with an analysis.json: the failure categories with intervals and the signals beside them. */
   analyses: RunAnalysisReport[]
@@ -72,7 +72,7 @@ export interface RunReport {
   refusedAblations: RefusedAblation[]
   /** The settings' own sections (their registration's `report`: the team's runs and one-feature-off ablations), in the order of the rows. */
   settingSections: ReportSection[]
-  /** One row per agent × model (× team size × setting × communication mode × variant), from comparable solo × other-setting runs only. */
+  /** One row per agent × model (× pair size × setting × communication mode × variant), from comparable solo × other-setting runs only. */
   leaderboard: LeaderboardRow[]
   /** Said wherever coop rates of different evaluation policies meet in one report (`policyNotes`). */
   policyNotes: string[]

@@ -19,8 +19,8 @@ export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {
   const settings = settingRows(runs, reporters)
   const rowPairs = (row: SettingReport) => {
     const run = runs.find((r) => r.name === row.runs[0])!
-    const pairs = run.pairs.filter((p) => p.setting === row.setting && p.features.length === row.teamSize)
-    return { run: run.name, teamSize: row.teamSize, pairs, fingerprint: run.fingerprints?.[row.setting] ?? null }
+    const pairs = run.pairs.filter((p) => p.setting === row.setting && p.features.length === row.pairSize)
+    return { run: run.name, pairSize: row.pairSize, pairs, fingerprint: run.fingerprints?.[row.setting] ?? null }
   }
   const { deficits, refused } = compareSettings(settings, rowPairs, selection)
   const analysisOf = (name: string) => runs.find((r) => r.name === name)!.analysis ?? null
@@ -68,7 +68,7 @@ function unreadableFiles(run: ReportRun): RunReport['unreadable'] {
 /** Solo × coop first (the paper's deficit), pairs before larger teams; a solo × team deficit only when there is no coop one. */
 function headlineDeficit(deficits: Deficit[]): Deficit | null {
   const coop = deficits.filter((d) => d.setting === 'coop')
-  return coop.find((d) => d.teamSize === 2) ?? coop[0] ?? deficits.find((d) => d.teamSize === 2) ?? deficits[0] ?? null
+  return coop.find((d) => d.pairSize === 2) ?? coop[0] ?? deficits.find((d) => d.pairSize === 2) ?? deficits[0] ?? null
 }
 
 function analysisReport(run: ReportRun, analysis: StoredAnalysis): RunAnalysisReport {

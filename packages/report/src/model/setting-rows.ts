@@ -24,27 +24,27 @@ function settingsIn(runs: readonly ReportRun[]): string[] {
   return found.sort((a, b) => settingRank(a) - settingRank(b) || a.localeCompare(b))
 }
 
-/** A row per run, setting and team size, never pooled: solo, coop, then other settings by name; smaller teams first. */
+/** A row per run, setting and pair size, never pooled: solo, coop, then other settings by name; smaller teams first. */
 export function settingRows(runs: readonly ReportRun[], reporters: SettingReporters): SettingReport[] {
   const rows: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
   for (const setting of settingsIn(runs))
-    for (const teamSize of sizes)
+    for (const pairSize of sizes)
       for (const run of runs) {
-        const pairs = run.pairs.filter((p) => p.setting === setting && p.features.length === teamSize && p.result)
-        if (pairs.length > 0) rows.push(settingRow(run, setting, teamSize, pairs, reporters[setting]))
+        const pairs = run.pairs.filter((p) => p.setting === setting && p.features.length === pairSize && p.result)
+        if (pairs.length > 0) rows.push(settingRow(run, setting, pairSize, pairs, reporters[setting]))
       }
   return rows
 }
 
-function settingRow(run: ReportRun, setting: string, teamSize: number, pairs: PairFolder[], reporter: SettingReporter | undefined): SettingReport {
+function settingRow(run: ReportRun, setting: string, pairSize: number, pairs: PairFolder[], reporter: SettingReporter | undefined): SettingReport {
   const repos = [...new Set(pairs.map((p) => p.repo))].sort()
   const fingerprint = run.fingerprints?.[setting]
   // Only merging settings (coop, the team) record a merge in their verdicts (solo and sequential judge one patch): they alone have merge outcomes and policies.
   const merged = pairs.some((p) => p.eval?.merge != null)
   const row: SettingReport = {
     setting,
-    teamSize,
+    pairSize,
     runs: [run.name],
     ...agentAndModel(pairs, fingerprint),
     // Solo is the baseline every other setting is set against: one agent, no one to talk to.

@@ -11,7 +11,7 @@ import type { SettingReport, SettingReporters } from './report-types.js'
 export function reportedRun(row: SettingReport, pairs: readonly PairFolder[], fingerprint: StoredFingerprint | null): ReportedRun {
   return {
     run: row.runs[0]!,
-    teamSize: row.teamSize,
+    pairSize: row.pairSize,
     fingerprint,
     communication: row.communication,
     passed: row.passed,

@@ -22,10 +22,11 @@ export async function readRunFingerprints(runDirectory: string): Promise<Record<
 }
 
 /**
- * What solo and coop runs must share to be compared: agent (and config file), model, limits, prompts. Setting fields (messaging, git)
- * and harness version may differ, as may `model_base_url` (same model elsewhere), which `servedElsewhere` notes instead.
+ * What solo and coop runs must share to be compared: agent (and config file), model, limits, prompts, and the agents and models of
+ * seat roles (a coop run whose workers ran a cheaper model is not set against a solo run of the run's model). Setting fields
+ * (messaging, git) and harness version may differ, as may `model_base_url` (same model elsewhere), which `servedElsewhere` notes instead.
  */
-export const COMPARED_FINGERPRINT_FIELDS = ['agent', 'model', 'agent_config_digest', 'prompt_profile', 'limits'] as const
+export const COMPARED_FINGERPRINT_FIELDS = ['agent', 'model', 'agent_config_digest', 'prompt_profile', 'limits', 'seats'] as const
 
 /** A note when the two runs called the model at different base URLs (same model, another server), else null. */
 export function servedElsewhere(solo: StoredFingerprint, coop: StoredFingerprint): string | null {

@@ -28,7 +28,7 @@ describe('csv report', () => {
     const note = '"no config.json fingerprint for solo-run (solo) and coop-run (coop): only agent and model were compared, not limits or prompts"'
     expect(renderCsv(await reportOf(TWO_RUNS))).toBe(
       [
-        'run,agent,model,setting,team_size,scope,repo,pairs,evaluated,passed,failed,errors,rate,ci_low,ci_high,' +
+        'run,agent,model,setting,pair_size,scope,repo,pairs,evaluated,passed,failed,errors,rate,ci_low,ci_high,' +
           'strict_rate,strict_ci_low,strict_ci_high,both_pass,solo_only,coop_only,neither,mcnemar_p,dropped,cost,cost_unknown_pairs,interrupted,measure,count,value,communication,note',
         'solo-run,oracle,m,solo,2,overall,,4,4,3,1,0,0.75,0.300642,0.954413,0.75,0.300642,0.954413,,,,,,,2.5,0,false,,,,,',
         'solo-run,oracle,m,solo,2,repo,a_task,2,2,2,0,0,1,0.34238,1,,,,,,,,,,,,false,,,,,',

@@ -15,7 +15,7 @@ describe('markdown report', () => {
         '| solo-run | oracle | m | solo | 4 | 4 | 3 | 1 | 0 | 75.0% | [30.1%, 95.4%] | 75.0% | $2.50 |',
         '| coop-run | oracle | m | coop | 3 | 3 | 1 | 1 | 1 | 50.0% | [9.5%, 90.5%] | 50.0% | $1.50 |',
         '',
-        '**Leaderboard**: one row per agent × model (and team size, communication mode; team rows by their features), ' +
+        '**Leaderboard**: one row per agent × model (and pair size, communication mode; team rows by their features), ' +
           'from one comparable solo × coop (or solo × team) run pair on their common judged pairs; ' +
           "rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop (team) run's clean-merge rate; " +
           "passes by strategy: how its passes were made (solo-agent1: the lead's patch alone); " +
@@ -53,7 +53,7 @@ describe('markdown report', () => {
         "**Time**: Median time per pair (the agents' run, result.json duration\\_seconds, without evaluation) and the run's wall time " +
           "(first pair's start to last pair's end: pairs run side by side, and a resumed run's pause counts).",
         '',
-        '| run | setting | team size | pairs | median per pair | wall time |',
+        '| run | setting | pair size | pairs | median per pair | wall time |',
         '| :--- | :--- | ---: | ---: | ---: | ---: |',
         // The fixture's pairs took 1 s each and record no start or end: no wall time.
         '| solo-run | solo | 2 | 4 | 1s | – |',
@@ -64,7 +64,7 @@ describe('markdown report', () => {
           "infra, the sandbox or platform; agent, the agent's output; task\\_changed, the task text changed since the agents ran " +
           '(their patches answer another task; \\`run\\` runs them again); unknown, no cause named.',
         '',
-        '| run | setting | team size | cause | eval errors |',
+        '| run | setting | pair size | cause | eval errors |',
         '| :--- | :--- | ---: | :--- | ---: |',
         '| coop-run | coop | 2 | unknown | 1 |',
       ].join('\n'),

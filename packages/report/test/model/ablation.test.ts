@@ -130,7 +130,7 @@ describe('the communication ablation', () => {
     expect(report.ablations).toHaveLength(1)
     const [ablation] = report.ablations
     // Task 5 is an evaluation error in the messaging run: left out of every run's rates.
-    expect(ablation).toMatchObject({ teamSize: 2, pairs: 4, dropped: 1 })
+    expect(ablation).toMatchObject({ pairSize: 2, pairs: 4, dropped: 1 })
     const byRun = Object.fromEntries(ablation!.variants.map((v) => [v.run, v]))
     expect(byRun.msg).toMatchObject({ mode: 'messaging', success: { count: 2, rate: 0.5 }, conflicts: { count: 1, rate: 0.25 } })
     expect(byRun.silent).toMatchObject({ mode: 'no messaging', success: { count: 1, rate: 0.25 }, conflicts: { count: 3, rate: 0.75 } })
@@ -149,7 +149,7 @@ describe('the communication ablation', () => {
     const otherModel = await coopRun('silent-gpt4', [pass, fail], { messaging: false, model: 'gpt-4o' })
     const report = buildReport([messaging, otherModel])
     expect(report.ablations).toEqual([])
-    expect(report.refusedAblations).toEqual([{ teamSize: 2, runs: ['msg', 'silent-gpt4'], reasons: ['model: "gpt-5" → "gpt-4o"'] }])
+    expect(report.refusedAblations).toEqual([{ pairSize: 2, runs: ['msg', 'silent-gpt4'], reasons: ['model: "gpt-5" → "gpt-4o"'] }])
   })
 
   it('is no ablation when every run had the same communication', async () => {

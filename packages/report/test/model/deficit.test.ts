@@ -118,7 +118,7 @@ describe('the coordination deficit', () => {
     expect(report.deficits).toEqual([])
     expect(report.refused).toEqual([
       {
-        teamSize: 2,
+        pairSize: 2,
         setting: 'coop',
         soloRun: 'oracle-solo',
         coopRun: 'mini-coop',
@@ -130,6 +130,9 @@ describe('the coordination deficit', () => {
     expect(named).toThrow(/cannot be compared/)
     const limits = await run('coop-50', 'coop', ['fail'], { ...FINGERPRINT, setting: 'coop', limits: { ...FINGERPRINT.limits, step_limit: 50 } })
     expect(buildReport([await run('s', 'solo', ['pass']), limits]).refused[0]!.reasons).toEqual(['limits.step_limit: 100 → 50'])
+    // Workers on a cheaper model are not the solo run's model.
+    const seated = await run('caid-mini', 'caid', ['pass'], { ...FINGERPRINT, setting: 'caid', seats: { worker: { model: 'gpt-5-mini' } } })
+    expect(buildReport([await run('s2', 'solo', ['pass']), seated]).refused[0]!.reasons).toEqual(['seats.worker.model: (absent) → "gpt-5-mini"'])
   })
 
   it('compares runs of the same model served at another base URL, with a note', async () => {

@@ -42,7 +42,7 @@ describe('report', () => {
     expect(report.deficit!.high).toBeGreaterThan(0.5)
   })
 
-  it('never pools team sizes: one row and one deficit per size, pairs first', async () => {
+  it('never pools pair sizes: one row and one deficit per size, pairs first', async () => {
     const pairs = await runFolder('teams', [
       { setting: 'solo', repo: 'a_task', features: [1, 2], verdict: 'pass' },
       { setting: 'solo', repo: 'a_task', features: [1, 2, 3], verdict: 'pass' },
@@ -51,17 +51,17 @@ describe('report', () => {
       { setting: 'coop', repo: 'a_task', features: [1, 2, 4], verdict: 'fail', merge: clean },
     ])
     const report = buildReport([{ name: 'r', pairs }])
-    expect(report.settings.map((s) => [s.setting, s.teamSize, s.pairs, s.rate])).toEqual([
+    expect(report.settings.map((s) => [s.setting, s.pairSize, s.pairs, s.rate])).toEqual([
       ['solo', 2, 1, 1],
       ['solo', 3, 1, 1],
       ['coop', 2, 1, 1],
       ['coop', 3, 2, 0],
     ])
-    expect(report.deficits.map((d) => [d.teamSize, d.difference])).toEqual([
+    expect(report.deficits.map((d) => [d.pairSize, d.difference])).toEqual([
       [2, 0],
       [3, 1],
     ])
-    expect(report.deficit?.teamSize).toBe(2)
+    expect(report.deficit?.pairSize).toBe(2)
   })
 
   it('never pools two runs: one row each, a deficit per solo and coop pairing, interrupted runs marked', async () => {

@@ -12,7 +12,7 @@ describe('team runs in the report', () => {
     const report = teamReport([team])
     expect(report.settings).toHaveLength(1)
     const row = report.settings[0]!
-    expect([row.setting, row.teamSize, row.passed, row.failed, row.rate]).toEqual(['team', 2, 8, 2, 0.8])
+    expect([row.setting, row.pairSize, row.passed, row.failed, row.rate]).toEqual(['team', 2, 8, 2, 0.8])
     expect(row.communication).toBe('messaging')
     expect(row.policies).toHaveLength(1)
     expect(row.policies[0]).toMatchObject({ policy: 'cooperbench-0.0.16', passed: 8, rate: 0.8, rateWithErrors: 0.8 })
@@ -23,7 +23,7 @@ describe('team runs in the report', () => {
     // Pairs of 60 s starting a minute apart: 10 minutes from the first start to the last end.
     expect(row.timing).toEqual({ medianPairSeconds: 60, wallSeconds: 600 })
     expect(row.variant).toBe('all features')
-    // Run, team size, lead, features, the passes of its own verdicts, tasks done, unowned at the end, median to the first claim, claims / updates.
+    // Run, pair size, lead, features, the passes of its own verdicts, tasks done, unowned at the end, median to the first claim, claims / updates.
     expect(sectionRows(report, 'team_run')).toEqual([
       [
         [
@@ -102,7 +102,7 @@ describe('team runs in the report', () => {
     const noMessaging = await writtenRun('team-no-mcp-quiet', pairsOf('pppp'), { setting: 'team', messaging: false, features: { mcp: false } })
     const report = teamReport([baseline, otherModel, twoOff, oldPolicy, noMessaging])
     expect(report.settingSections.map((s) => s.id)).toEqual(['team_run', 'team_ablation_not_compared'])
-    // Run, team size, the baseline checked against, why.
+    // Run, pair size, the baseline checked against, why.
     expect(Object.fromEntries(sectionRows(report, 'team_ablation_not_compared')[0]!.map(([run, , ...why]) => [run, why]))).toEqual({
       'team-no-protocol-other': ['team-all', 'model: "gpt-5" → "other"'],
       'team-two-off': [null, '2 features off (mcp, auto_refresh): the table compares runs with exactly one off'],

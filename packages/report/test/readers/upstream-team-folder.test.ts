@@ -34,7 +34,7 @@ describe("upstream's team run folders in the report", () => {
 
   it('gives each team run its row: rate, passes by merge strategy, lead, features, metrics and timing', async () => {
     const report = await upstreamRuns()
-    expect(report.settings.map((s) => [s.setting, s.runs, s.teamSize, s.agent, s.model, s.passed, s.failed, s.errors])).toEqual([
+    expect(report.settings.map((s) => [s.setting, s.runs, s.pairSize, s.agent, s.model, s.passed, s.failed, s.errors])).toEqual([
       ['solo', ['solo'], 2, 'mini_swe_agent_v2', 'gpt-5-mini', 2, 2, 0],
       ['team', ['team'], 2, 'mini_swe_agent_v2', 'gpt-5-mini', 3, 1, 0],
       ['team', ['team-no-task-list'], 2, 'mini_swe_agent_v2', 'gpt-5-mini', 3, 1, 0],

@@ -28,9 +28,6 @@ export interface ReferenceTeamTemplate {
 
 const KEYS = ['lead', 'member', '_TEAM_LIST_USAGE'] as const
 
-/** How the reference joins the sections of an instruction, and a task with its team block. */
-export const REFERENCE_SECTION_SEPARATOR = '\n\n---\n\n'
-
 /** The team template file at `path` (relative to the working directory), read and checked as {@link parseReferenceTeamTemplate} checks it. */
 export function readReferenceTeamTemplate(path: string): ReferenceTeamTemplate {
   let bytes: Buffer

@@ -16,7 +16,6 @@ import { pythonJsonDumps } from '@cooperbench/spec-utils/host'
 import { type CommandAnswer, parseArguments, pyRepr, type SubcommandSpec, usageError } from './command-arguments.js'
 
 export const PROTOCOL_COMMANDS = ['coop-request', 'coop-respond', 'coop-pending'] as const
-export type ProtocolCommandName = (typeof PROTOCOL_COMMANDS)[number]
 
 /** The reference's subcommand of each command (`coop-request` runs `coop-task request`). */
 export const PROTOCOL_SUBCOMMANDS = ['request', 'respond', 'pending'] as const

@@ -9,7 +9,6 @@ import { type CommandAnswer, invalidChoice, parseArguments, pyRepr, type Subcomm
 import { answerProtocolCommand, PROTOCOL_SPECS, PROTOCOL_SUBCOMMANDS } from './protocol-commands.js'
 
 export const TASK_COMMANDS = ['coop-task-create', 'coop-task-claim', 'coop-task-update', 'coop-task-list'] as const
-export type TaskCommandName = (typeof TASK_COMMANDS)[number]
 
 /** What the team offers a sandbox's agent beside the task list. */
 export interface TeamCommandContext {

@@ -12,7 +12,7 @@ export interface TeamAblationRow extends PairedComparison {
 
 /** A baseline team run (every feature on) and the runs of the same configuration with one feature off. */
 export interface TeamAblation {
-  teamSize: number
+  pairSize: number
   baseline: { run: string; passed: number; judged: number }
   rows: TeamAblationRow[]
   /** What the reader must know: no fingerprint to check limits and prompts, another baseline not used. */
@@ -21,16 +21,16 @@ export interface TeamAblation {
 
 /** A team run left out of every ablation, and why. */
 export interface RefusedTeamAblation {
-  teamSize: number
+  pairSize: number
   run: string
-  /** The baseline it was checked against, when there is one of its team size. */
+  /** The baseline it was checked against, when there is one of its pair size. */
   baseline: string | null
   reasons: string[]
 }
 
 /**
  * Upstream's one-feature-off ablation (PR #58) plus what its table lacks: per flag, on pairs both runs judged, Newcombe's paired
- * interval and McNemar's exact test. A baseline of the same team size must agree in fingerprint, communication and policy, else refused.
+ * interval and McNemar's exact test. A baseline of the same pair size must agree in fingerprint, communication and policy, else refused.
  */
 export function buildTeamAblations(rows: TeamRow[], tools: ReportTools): { ablations: TeamAblation[]; refused: RefusedTeamAblation[] } {
   const refused: RefusedTeamAblation[] = []
@@ -42,8 +42,8 @@ export function buildTeamAblations(rows: TeamRow[], tools: ReportTools): { ablat
   const members = new Map<TeamRow, TeamRow[]>(baselines.map((b) => [b, []]))
   for (const side of variants) {
     const off = side.features ? featuresOff(side.features) : []
-    const head = { teamSize: side.run.teamSize, run: side.run.run }
-    const candidates = baselines.filter((b) => b.run.teamSize === side.run.teamSize)
+    const head = { pairSize: side.run.pairSize, run: side.run.run }
+    const candidates = baselines.filter((b) => b.run.pairSize === side.run.pairSize)
     const why = side.mixed
       ? 'its pairs were run with different team features (result.json team_features)'
       : side.features === null
@@ -51,7 +51,7 @@ export function buildTeamAblations(rows: TeamRow[], tools: ReportTools): { ablat
         : off.length > 1
           ? `${off.length} features off (${off.join(', ')}): the table compares runs with exactly one off`
           : candidates.length === 0
-            ? 'no baseline run (every team feature on) of the same team size'
+            ? 'no baseline run (every team feature on) of the same pair size'
             : null
     if (why !== null) {
       refused.push({ ...head, baseline: null, reasons: [why] })
@@ -95,9 +95,9 @@ function measure(baseline: TeamRow, runs: TeamRow[], allBaselines: TeamRow[], to
   const notes: string[] = []
   const without = [baseline, ...runs].filter((s) => s.run.fingerprint === null).map((s) => s.run.run)
   if (without.length > 0) notes.push(`no config.json fingerprint for ${without.join(', ')}: only agent, model, communication and policy were compared`)
-  const sameSize = allBaselines.filter((b) => b !== baseline && b.run.teamSize === baseline.run.teamSize)
+  const sameSize = allBaselines.filter((b) => b !== baseline && b.run.pairSize === baseline.run.pairSize)
   const others = sameSize.filter((b) => mismatch(baseline, b, tools).length === 0).map((b) => b.run.run)
   if (others.length > 0) notes.push(`${others.join(', ')} of the same configuration also had every feature on; the baseline here is ${baseline.run.run}`)
   const { run, passed, failed } = baseline.run
-  return { teamSize: baseline.run.teamSize, baseline: { run, passed, judged: passed + failed }, rows, notes }
+  return { pairSize: baseline.run.pairSize, baseline: { run, passed, judged: passed + failed }, rows, notes }
 }

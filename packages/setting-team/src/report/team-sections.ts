@@ -4,8 +4,8 @@ import type { RefusedTeamAblation, TeamAblation } from './team-ablation.js'
 import { featuresText } from './team-features.js'
 import type { TeamRow } from './team-row.js'
 
-/** `, teams of 3`, or nothing for pairs: the team size where it is not 2. */
-const teamsOf = (teamSize: number) => (teamSize === 2 ? '' : `, teams of ${teamSize}`)
+/** `, 3 features a pair`, or nothing for two: the pair size where it is not 2. */
+const pairsOf = (pairSize: number) => (pairSize === 2 ? '' : `, ${pairSize} features a pair`)
 
 /** A cell of the task board's metrics, `–` for a row none of whose pairs has them (the task list was off). */
 function metric(cell: (m: TeamRow['metrics']) => Cell): (row: TeamRow) => Cell {
@@ -17,7 +17,7 @@ export function teamRunsSection(rows: TeamRow[]): ReportSection {
   const firstClaim = metric((m) => duration(m.medianSecondsToFirstClaim))
   const columns: Array<ColumnOf<TeamRow>> = [
     { label: 'run', csv: 'run', cell: (r) => text(r.run.run) },
-    { label: 'team', align: 'right', csv: 'team_size', cell: (r) => count(r.run.teamSize) },
+    { label: 'pair size', align: 'right', csv: 'pair_size', cell: (r) => count(r.run.pairSize) },
     { label: 'lead', cell: (r) => text(r.lead ?? '?') },
     { label: 'features', csv: 'measure', cell: (r) => text(featuresText(r)) },
     { label: 'passes by strategy', csv: 'note', cell: (r) => text(ownPassesText(r)) },
@@ -35,7 +35,7 @@ export function teamRunsSection(rows: TeamRow[]): ReportSection {
     ...tableOf(columns, rows),
     notes: rows
       .filter((r) => r.metrics.pairs > 0 && r.metrics.pairsWithoutClaim > 0)
-      .map((r) => `${r.run.run} (team${teamsOf(r.run.teamSize)}): ${r.metrics.pairsWithoutClaim} pair(s) with no claim at all`),
+      .map((r) => `${r.run.run} (team${pairsOf(r.run.pairSize)}): ${r.metrics.pairsWithoutClaim} pair(s) with no claim at all`),
   }
 }
 
@@ -63,7 +63,7 @@ export function teamAblationSection(a: TeamAblation, suffix: string): ReportSect
   const baseline = [text('baseline (all on)'), text(run), count(judged), NONE, count(passed), NONE, NONE, NONE, NONE]
   return {
     id: `team_ablation${suffix.replace('-', '_')}`,
-    title: `Team ablation, one feature off (baseline ${a.baseline.run}${teamsOf(a.teamSize)})`,
+    title: `Team ablation, one feature off (baseline ${a.baseline.run}${pairsOf(a.pairSize)})`,
     caption:
       'Each run with one team feature off against the baseline (every feature on) of the same agent, model, limits, prompts, communication and evaluation policy, ' +
       "on the pairs both judged: passes, Δ = ablated − baseline in points with Newcombe's paired 95% interval, and McNemar's exact p.",
@@ -89,11 +89,11 @@ export function refusedTeamAblationSection(refused: RefusedTeamAblation[]): Repo
       'Team runs with a feature off that no baseline of the same configuration could be set against: their rates are in the tables above, never compared.',
     columns: [
       { label: 'run', csv: 'run' },
-      { label: 'team', align: 'right', csv: 'team_size' },
+      { label: 'pair size', align: 'right', csv: 'pair_size' },
       { label: 'baseline', csv: 'measure' },
       { label: 'why', csv: 'note' },
     ],
-    rows: refused.map((r) => [text(r.run), count(r.teamSize), text(r.baseline ?? '–'), text(r.reasons.join('; '))]),
+    rows: refused.map((r) => [text(r.run), count(r.pairSize), text(r.baseline ?? '–'), text(r.reasons.join('; '))]),
     notes: [],
   }
 }

@@ -34,7 +34,7 @@ export interface SandboxSpec {
   /**
    * Host directories a pair's sandboxes mount read-write at `sandboxPath`: the shared git remote (`--git`, a bare repository, kind
    * `git-remote`, under `/cooperbench/`) and a setting's folders, e.g. the team scratchpad (kind `folder`, `/workspace/shared`, only
-   * with `sharedFolders`; such a backend may also get one sandbox's folder, an agent's team-command spool at `/tmp/.cooperbench-tasks`).
+   * with `sharedFolders`; such a backend may also get one sandbox's folder, a seat's tool spool at `/tmp/.cooperbench-tools`).
    * Mount what each spec lists. Sandboxes on other machines may get the remote another way (a git server); a folder must be the host's.
    */
   sharedDirs?: SharedDir[]

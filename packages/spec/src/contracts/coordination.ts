@@ -37,22 +37,15 @@ export interface ToolCallContext {
   signal: AbortSignal
 }
 
-interface ToolBase {
-  /** The command's name in the sandbox (`coop-task-claim`); as a function, `-` is `_` (`coop_task_claim`). */
-  name: string
-  description: string
-  /** JSON schema (an object) of its arguments as a function tool. Avoid a property named `kind`: OpenHands keeps that key for itself. */
-  parameters: Record<string, unknown>
-}
-
 /**
  * A command in the seat's sandbox, answered on the host as the seat's agent (never another): the harness installs it in
- * {@link Coordination.commandDir} before the agent starts. Agents that call functions may offer it as one, through `argv`.
+ * {@link Coordination.commandDir} before the agent starts, so every agent that runs commands has it; the briefing says how to use it.
  */
-export interface CommandTool extends ToolBase {
+export interface CommandTool {
   kind: 'command'
-  /** A function call's arguments as the command's arguments (after its name); a string says what is wrong with them. */
-  argv(args: Record<string, unknown>): string[] | string
+  /** Its name in the sandbox (`coop-task-claim`). */
+  name: string
+  description: string
   /** Its last argument comes from stdin when it is given this many positional arguments (upstream's `coop-request <to> <kind>`). */
   stdinAfter?: number
   /** An option whose value, in seconds, lengthens how long the command waits for its answer (`--wait`). */
@@ -61,18 +54,17 @@ export interface CommandTool extends ToolBase {
 }
 
 /** A tool only an agent that calls functions offers (upstream OpenHands' `task_tracker`): no command in the sandbox. */
-export interface FunctionTool extends ToolBase {
+export interface FunctionTool {
   kind: 'function'
+  name: string
+  description: string
+  /** JSON schema (an object) of its arguments. Avoid a property named `kind`: OpenHands keeps that key for itself. */
+  parameters: Record<string, unknown>
   /** What the model is told back. */
   call(args: Record<string, unknown>, context: ToolCallContext): Promise<string>
 }
 
 export type SeatTool = CommandTool | FunctionTool
-
-/** A tool's name as a function: `coop-task-claim` → `coop_task_claim`. */
-export function functionName(tool: Pick<SeatTool, 'name'>): string {
-  return tool.name.replaceAll('-', '_')
-}
 
 /** Where the harness installs a seat's command tools in its sandbox. */
 export const SEAT_COMMAND_DIR = '/tmp/.cooperbench-tools/bin'

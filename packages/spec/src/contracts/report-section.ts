@@ -12,7 +12,7 @@ export const REPORT_CSV_COLUMNS = [
   'agent',
   'model',
   'setting',
-  'team_size',
+  'pair_size',
   'scope',
   'repo',
   'pairs',

@@ -71,10 +71,10 @@ export interface SettingEvent {
   to?: string
 }
 
-/** One run of the setting at one team size (a row of the report), as plain data. */
+/** One run of the setting at one pair size (a row of the report), as plain data. */
 export interface ReportedRun {
   run: string
-  teamSize: number
+  pairSize: number
   /** The setting's fingerprint from the run's config.json; null without one. */
   fingerprint: Record<string, unknown> | null
   /** How its agents could talk (`messaging`, `git`, `messaging + git`, `none`), from the fingerprint; null without one. */

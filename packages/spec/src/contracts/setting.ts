@@ -180,8 +180,6 @@ export interface Seat {
   coordination?: SeatCoordination
   /** An earlier seat's work, committed on the base before the agent starts (`agent`: whose, for the timeline); the seat's patch includes it. */
   startFrom?: { patch: string; agent: string }
-  /** Run once its sandbox exists, before the agent (a file the agent starts with); fails the seat as infrastructure when it throws. */
-  prepare?(sandbox: Sandbox, signal: AbortSignal): Promise<void>
   /** Run in its sandbox after the agent ended, before the sandbox goes (a regression check); what it returns is the outcome's `after`. */
   after?(sandbox: Sandbox, outcome: SeatOutcome, signal: AbortSignal): Promise<unknown>
   /** The host's events of this seat, for a setting that acts on them (claims a task when the agent starts, closes it when it submits). */

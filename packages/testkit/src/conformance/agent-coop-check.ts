@@ -25,10 +25,10 @@ export interface CoopOutcome {
  * contain `[Message from agent2]: <content>`, or, for an agent without a model, its trajectory
  * contains the content.
  */
-export async function checkCoopWithMailbox(setup: AgentCheckSetup, options: { expectMessage?: boolean; teamSize?: number } = {}): Promise<CoopOutcome> {
+export async function checkCoopWithMailbox(setup: AgentCheckSetup, options: { expectMessage?: boolean; pairSize?: number } = {}): Promise<CoopOutcome> {
   const bus = new MemoryBus()
   const namespace = `run:conformance-${randomBytes(6).toString('hex')}`
-  const team = Array.from({ length: Math.max(2, options.teamSize ?? 2) }, (_, i) => `agent${i + 1}`)
+  const team = Array.from({ length: Math.max(2, options.pairSize ?? 2) }, (_, i) => `agent${i + 1}`)
   const mailbox = await bus.open(namespace, 'agent1', team.slice(1))
   const peers = await Promise.all(
     team.slice(1).map((id) =>

@@ -56,8 +56,6 @@ export async function checkCoordinationSurface(setup: AgentCheckSetup, options: 
     kind: 'command',
     name: CONFORMANCE_ECHO_COMMAND,
     description: 'Prints its argument back with a marker (the conformance check of the coordination surface).',
-    parameters: { type: 'object', properties: { text: { type: 'string', description: 'What to print back.' } }, required: ['text'] },
-    argv: (args) => (typeof args['text'] === 'string' ? [args['text']] : 'text must be a string'),
     run: async (argv) => {
       calls.push([...argv])
       return { exitCode: 0, output: `${marker.echo} ${argv.join(' ')}\n` }

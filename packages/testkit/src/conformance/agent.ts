@@ -201,7 +201,7 @@ export function describeAgentConformance(name: string, options: AgentConformance
         })
 
         it('in a team of three, the messages of agent2 and agent3 both reach the agent, which sees both teammates', async () => {
-          await checkCoopWithMailbox(setup(), { expectMessage: true, teamSize: 3 })
+          await checkCoopWithMailbox(setup(), { expectMessage: true, pairSize: 3 })
         })
       }
     })

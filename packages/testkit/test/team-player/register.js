@@ -1,4 +1,4 @@
-// A third-party agent written from docs/plugin-guide.md alone ("Taking part in the team setting"):
+// A third-party agent written from docs/plugin-guide.md alone ("What a seat hands its agent"):
 // no model; it implements its feature with the task's gold patch, as the oracle does, and plays
 // the team's protocol as its briefing (ctx.coordination) tells a model to, with the command tools
 // the harness installs (on the PATH of every command it runs): a member claims its task, leaves

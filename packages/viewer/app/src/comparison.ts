@@ -10,23 +10,23 @@ export const CELL_NAMES: Record<AgreementCell, string> = {
   neither: 'both failed',
 }
 
-/** The runs of a comparison: a solo run and a run of another setting (coop, team, …) of one team size. */
+/** The runs of a comparison: a solo run and a run of another setting (coop, team, …) of one pair size. */
 export interface Comparison {
   soloRun: string
   coopRun: string
-  teamSize: number
+  pairSize: number
   setting: string
 }
 
-/** The pair list's `cmp` value of a comparison: `solo|coop|teamSize`, plus `|<setting>` when not coop (so pre-team links stay valid). */
-export function comparisonParam(d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSize'> & { setting?: string }): string {
-  return `${d.soloRun}|${d.coopRun}|${d.teamSize}${d.setting === undefined || d.setting === 'coop' ? '' : `|${d.setting}`}`
+/** The pair list's `cmp` value of a comparison: `solo|coop|pairSize`, plus `|<setting>` when not coop (so pre-team links stay valid). */
+export function comparisonParam(d: Pick<Deficit, 'soloRun' | 'coopRun' | 'pairSize'> & { setting?: string }): string {
+  return `${d.soloRun}|${d.coopRun}|${d.pairSize}${d.setting === undefined || d.setting === 'coop' ? '' : `|${d.setting}`}`
 }
 
 export function parseComparison(param: string): Comparison | null {
   const [soloRun, coopRun, size, setting = 'coop', ...rest] = param.split('|')
-  const teamSize = Number(size)
-  return coopRun !== undefined && rest.length === 0 && Number.isInteger(teamSize) ? { soloRun: soloRun!, coopRun, teamSize, setting } : null
+  const pairSize = Number(size)
+  return coopRun !== undefined && rest.length === 0 && Number.isInteger(pairSize) ? { soloRun: soloRun!, coopRun, pairSize, setting } : null
 }
 
 export interface ComparedPair {
@@ -40,11 +40,11 @@ const judged = (p: PairSummary) => p.state === 'finished' && (p.verdict === 'pas
 /** A comparison's common pairs as core's deficit counts them (same repo, task, features; judged in both runs), each with its agreement cell. */
 export function comparedPairs(pairs: readonly PairSummary[], c: Comparison): ComparedPair[] {
   const solos = new Map(
-    pairs.filter((p) => p.run === c.soloRun && p.setting === 'solo' && p.features.length === c.teamSize && judged(p)).map((p) => [p.key, p]),
+    pairs.filter((p) => p.run === c.soloRun && p.setting === 'solo' && p.features.length === c.pairSize && judged(p)).map((p) => [p.key, p]),
   )
   const found: ComparedPair[] = []
   for (const coop of pairs) {
-    if (coop.run !== c.coopRun || coop.setting !== c.setting || coop.features.length !== c.teamSize || !judged(coop)) continue
+    if (coop.run !== c.coopRun || coop.setting !== c.setting || coop.features.length !== c.pairSize || !judged(coop)) continue
     const solo = solos.get(coop.key)
     if (!solo) continue
     const soloPassed = solo.verdict === 'pass'

@@ -85,8 +85,8 @@ export default class DatasetConflicts extends BaseCommand {
  * The report's path without -o: the dataset's `gold_conflict_report.json` for the whole dataset in pairs, `_<N>tuples` beside it for
  * larger teams (upstream's name, PR #75); a filtered selection's goes to the working directory, named after it, never replacing it.
  */
-function defaultReportPath(config: Pick<ResolvedConfig, 'datasetDir' | 'teamSize' | 'subset' | 'repo' | 'taskId' | 'features'>): string {
-  const team = config.teamSize === 2 ? '' : `_${config.teamSize}tuples`
+function defaultReportPath(config: Pick<ResolvedConfig, 'datasetDir' | 'pairSize' | 'subset' | 'repo' | 'taskId' | 'features'>): string {
+  const team = config.pairSize === 2 ? '' : `_${config.pairSize}tuples`
   const selection = [
     config.subset,
     config.repo,

@@ -1,5 +1,5 @@
 import { pairFolderName } from '@cooperbench/spec-utils'
-import { listedTeams, listSubsets, loadSubset } from '@cooperbench/dataset'
+import { listedPairs, listSubsets, loadSubset } from '@cooperbench/dataset'
 import { Flags } from '@oclif/core'
 import { resolve } from 'node:path'
 import { BaseCommand } from '../../base-command.js'
@@ -9,7 +9,7 @@ import { datasetDirFlag, filterFlags } from '../../flags.js'
 export default class DatasetList extends BaseCommand {
   static override summary = 'List the pairs a filter selects, in execution order, without running anything.'
   static override description =
-    'With --subsets, list the subset files of the dataset instead: what each lists (pairs, groups of N, or every team) and how many.'
+    'With --subsets, list the subset files of the dataset instead: what each lists (pairs, groups of N, or every pair) and how many.'
   static override examples = [
     '<%= config.bin %> dataset list -s demo',
     '<%= config.bin %> dataset list -s team3_clean',
@@ -41,7 +41,7 @@ export default class DatasetList extends BaseCommand {
     return rows
   }
 
-  /** One row per subset file: its tasks, and the teams it lists by size (`every team` for entries that list none). */
+  /** One row per subset file: its tasks, and the pairs it lists by size (`every pair` for entries that list none). */
   private async listSubsetFiles(datasetDir: string): Promise<unknown> {
     const rows = []
     for (const name of await listSubsets(datasetDir)) {
@@ -49,18 +49,18 @@ export default class DatasetList extends BaseCommand {
       const bySize = new Map<number, number>()
       let unlisted = 0
       for (const entry of subset.tasks) {
-        const teams = listedTeams(entry)
-        if (teams === null) unlisted++
-        for (const team of teams ?? []) bySize.set(team.length, (bySize.get(team.length) ?? 0) + 1)
+        const pairs = listedPairs(entry)
+        if (pairs === null) unlisted++
+        for (const pair of pairs ?? []) bySize.set(pair.length, (bySize.get(pair.length) ?? 0) + 1)
       }
       const lists = [...bySize.entries()].sort(([a], [b]) => a - b).map(([size, count]) => ({ kind: size === 2 ? 'pairs' : `groups of ${size}`, count }))
-      rows.push({ name, tasks: subset.tasks.length, lists, every_team_tasks: unlisted, description: subset.description })
+      rows.push({ name, tasks: subset.tasks.length, lists, every_pair_tasks: unlisted, description: subset.description })
     }
     if (!this.jsonEnabled()) {
       if (rows.length === 0) this.log(`no subset files in ${datasetDir}/subsets`)
       for (const row of rows) {
         const parts = row.lists.map((l) => `${l.count} ${l.kind}`)
-        if (row.every_team_tasks > 0) parts.push(`every team of ${row.every_team_tasks} task${row.every_team_tasks === 1 ? '' : 's'}`)
+        if (row.every_pair_tasks > 0) parts.push(`every pair of ${row.every_pair_tasks} task${row.every_pair_tasks === 1 ? '' : 's'}`)
         this.log(`${row.name}: ${row.tasks} task${row.tasks === 1 ? '' : 's'}; ${parts.join(', ')}`)
       }
     }

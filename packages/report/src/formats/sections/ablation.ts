@@ -4,7 +4,7 @@ import { percentNumber, type SectionFormat, type ReportSection, tableOf, text } 
 
 /** Coop runs of one configuration with and without messaging or git: success, merge conflicts and steps on messaging, on the pairs judged in every run. */
 export function ablationSection(a: Ablation, index: number, of: number): ReportSection {
-  const teams = a.teamSize === 2 ? '' : `teams of ${a.teamSize}: `
+  const teams = a.pairSize === 2 ? '' : `teams of ${a.pairSize}: `
   const dropped = a.dropped ? `; dropped: ${a.dropped} not judged in every run` : ''
   const title = `Communication ablation (${teams}${a.pairs} pairs judged in every run${dropped})`
   // Text: passed and rate; Markdown: the rate with its count; LaTeX: the rate.
@@ -45,7 +45,7 @@ export function ablationRecords(a: Ablation, index: number): ReportSection[] {
     const head = {
       run: v.run,
       setting: 'coop',
-      team_size: a.teamSize,
+      pair_size: a.pairSize,
       pairs: a.pairs,
       dropped: a.dropped,
       communication: v.mode,
@@ -80,10 +80,10 @@ export function refusedAblationsSection(refused: RefusedAblation[]): ReportSecti
     columns: [
       { label: 'runs', csv: 'run' },
       { label: 'setting', csv: 'setting', only: ['csv'] },
-      { label: 'team size', align: 'right', csv: 'team_size' },
+      { label: 'pair size', align: 'right', csv: 'pair_size' },
       { label: 'why', csv: 'note' },
     ],
-    rows: refused.map((r) => [text(r.runs.join(' vs ')), text('coop'), count(r.teamSize), text(r.reasons.join('; '))]),
+    rows: refused.map((r) => [text(r.runs.join(' vs ')), text('coop'), count(r.pairSize), text(r.reasons.join('; '))]),
     notes: [],
   }
 }

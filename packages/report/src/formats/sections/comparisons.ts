@@ -1,7 +1,7 @@
 import type { RefusedComparison } from '../../model/deficit.js'
 import { count, type ReportSection, text } from './section-model.js'
 
-/** Solo × coop (or team) runs of the same team size whose configurations differ: not compared, and why. */
+/** Solo × coop (or team) runs of the same pair size whose configurations differ: not compared, and why. */
 export function refusedComparisonsSection(refused: RefusedComparison[]): ReportSection {
   return {
     id: 'not_compared',
@@ -10,10 +10,10 @@ export function refusedComparisonsSection(refused: RefusedComparison[]): ReportS
     columns: [
       { label: 'runs', csv: 'run' },
       { label: 'settings', csv: 'setting' },
-      { label: 'team size', align: 'right', csv: 'team_size' },
+      { label: 'pair size', align: 'right', csv: 'pair_size' },
       { label: 'why', csv: 'note' },
     ],
-    rows: refused.map((r) => [text(`${r.soloRun} vs ${r.coopRun}`), text(`solo-${r.setting}`), count(r.teamSize), text(r.reasons.join('; '))]),
+    rows: refused.map((r) => [text(`${r.soloRun} vs ${r.coopRun}`), text(`solo-${r.setting}`), count(r.pairSize), text(r.reasons.join('; '))]),
     notes: [],
   }
 }

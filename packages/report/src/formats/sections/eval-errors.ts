@@ -8,7 +8,7 @@ export function evalErrorsSection(settings: SettingReport[]): ReportSection {
   const columns: Array<ColumnOf<{ s: SettingReport; cause: EvalErrorCause }>> = [
     { label: 'run', csv: 'run', cell: ({ s }) => text(runList(s)) },
     { label: 'setting', csv: 'setting', cell: ({ s }) => text(s.setting) },
-    { label: 'team size', align: 'right', csv: 'team_size', cell: ({ s }) => count(s.teamSize) },
+    { label: 'pair size', align: 'right', csv: 'pair_size', cell: ({ s }) => count(s.pairSize) },
     { label: 'cause', csv: 'measure', cell: ({ cause }) => text(cause) },
     { label: 'eval errors', align: 'right', csv: 'count', cell: ({ s, cause }) => count(s.errorCauses[cause]) },
   ]

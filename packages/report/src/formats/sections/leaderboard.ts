@@ -27,7 +27,7 @@ export function leaderboardSection(rows: LeaderboardRow[]): ReportSection {
     id: 'leaderboard',
     title: 'Leaderboard',
     caption:
-      'one row per agent × model (and team size, communication mode; team rows by their features), from one comparable solo × coop (or solo × team) run pair ' +
+      'one row per agent × model (and pair size, communication mode; team rows by their features), from one comparable solo × coop (or solo × team) run pair ' +
       'on their common judged pairs; rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, ' +
       "strict: the coop (team) run's clean-merge rate; passes by strategy: how its passes were made (solo-agent1: the lead's patch alone); " +
       "shares: the coop run's failure categories (cooperbench analyze), a model's judgement.",
@@ -47,7 +47,7 @@ const STRICT_HEADER = { text: 'strict coop/team [95% CI]', latex: 'Strict (%)' }
 
 /** `teams of 3, team, no scratchpad, messaging`: a row of another setting than coop is named by its setting and variant. */
 function communicationText(row: LeaderboardRow): string {
-  const teams = row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `
+  const teams = row.pairSize === 2 ? '' : `teams of ${row.pairSize}, `
   return `${teams}${settingAndVariant(row)}${row.communication ?? '?'}`
 }
 
@@ -60,7 +60,7 @@ export function leaderboardRecords(rows: LeaderboardRow[]): ReportSection[] {
       agent: l.agent,
       model: l.model,
       setting: `solo-${l.setting}`,
-      team_size: l.teamSize,
+      pair_size: l.pairSize,
       communication,
       pairs: l.pairs,
     }

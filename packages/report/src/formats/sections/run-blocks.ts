@@ -12,7 +12,7 @@ function runBlock(s: SettingReport): ProseBlock[] {
   const interrupted = s.interrupted ? ' — interrupted: rates cover its finished pairs only' : ''
   const own = s.policies.find((p) => p.file === 'eval.json')
   const policy = own === undefined ? '' : `, evaluation policy ${own.policy}`
-  const out: ProseBlock[] = [line`${settingName(s)} (${runList(s)})${policy}${interrupted}`, { table: tableOf(runColumns(s.teamSize === 2), [s]) }]
+  const out: ProseBlock[] = [line`${settingName(s)} (${runList(s)})${policy}${interrupted}`, { table: tableOf(runColumns(s.pairSize === 2), [s]) }]
   const { infra, dataset, agent } = s.failures
   if (infra + dataset + agent > 0) {
     out.push(

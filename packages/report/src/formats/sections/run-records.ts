@@ -6,7 +6,7 @@ import { type CsvFields, csvRecords, rateFields, type ReportSection } from './se
 /** CSV: per run, its overall record, then one per repository, merge outcome and (when it shows them) evaluation policy. */
 export function runRecordSections(report: RunReport): ReportSection[] {
   return report.settings.flatMap((s) => {
-    const head = { run: runList(s), agent: s.agent, model: s.model, setting: s.setting, team_size: s.teamSize, interrupted: s.interrupted }
+    const head = { run: runList(s), agent: s.agent, model: s.model, setting: s.setting, pair_size: s.pairSize, interrupted: s.interrupted }
     const counts = (r: Omit<RateRow, 'ci'>): CsvFields => ({ pairs: r.pairs, evaluated: r.evaluated, passed: r.passed, failed: r.failed, errors: r.errors })
     return [
       csvRecords('overall', [s], () => ({

@@ -171,5 +171,5 @@ function communicationName(s: SettingReport): string {
 }
 
 function unitName(report: RunReport): 'pairs' | 'teams' {
-  return report.settings.every((s) => s.teamSize === 2) ? 'pairs' : 'teams'
+  return report.settings.every((s) => s.pairSize === 2) ? 'pairs' : 'teams'
 }

@@ -7,7 +7,7 @@ export function timingSection(rows: SettingReport[]): ReportSection {
   const columns: Array<ColumnOf<SettingReport>> = [
     { label: 'run', csv: 'run', cell: (s) => text(runList(s)) },
     { label: 'setting', csv: 'setting', cell: (s) => text(s.setting) },
-    { label: 'team size', align: 'right', csv: 'team_size', cell: (s) => count(s.teamSize) },
+    { label: 'pair size', align: 'right', csv: 'pair_size', cell: (s) => count(s.pairSize) },
     { label: 'pairs', align: 'right', csv: 'pairs', cell: (s) => count(s.pairs) },
     { label: 'median per pair', align: 'right', csv: 'value', cell: (s) => duration(s.timing.medianPairSeconds) },
     { label: 'wall time', align: 'right', csv: 'count', cell: (s) => duration(s.timing.wallSeconds) },

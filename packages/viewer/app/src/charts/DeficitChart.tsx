@@ -8,7 +8,7 @@ const ROW = 48
 
 const valueText = ({ relative, difference }: Deficit) =>
   `${relative.value === null ? 'not estimable (solo 0%)' : `${percent(relative.value)} relative`} · ${points(difference)} pts`
-const pairsText = (d: Deficit) => `${d.pairs} common ${d.teamSize === 2 ? 'pairs' : `teams of ${d.teamSize}`}`
+const pairsText = (d: Deficit) => `${d.pairs} common ${d.pairSize === 2 ? 'pairs' : `teams of ${d.pairSize}`}`
 
 /**
  * The relative deficit (solo − coop) / solo on a ±100% axis: the estimate's dot, its Jeffreys 95% whisker (an arrow past the axis), the

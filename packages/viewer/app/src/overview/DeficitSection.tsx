@@ -33,12 +33,12 @@ export function DeficitSection({ report, runs, unfinished }: { report: RunReport
             paired 95% CI. Runs of a different agent, model, limits or prompt profile are not compared. Each row and count opens its pairs.
           </p>
           {report.deficits.map((d) => (
-            <DeficitDetail key={`${d.soloRun}-${d.coopRun}-${d.teamSize}`} d={d} partial={unfinished.has(d.soloRun) || unfinished.has(d.coopRun)} />
+            <DeficitDetail key={`${d.soloRun}-${d.coopRun}-${d.pairSize}`} d={d} partial={unfinished.has(d.soloRun) || unfinished.has(d.coopRun)} />
           ))}
           <RefusedList refused={report.refused} />
         </>
       ) : (
-        <p class="empty">Needs a solo and a coop run of the same team size (give both with -n, or --solo and --coop).</p>
+        <p class="empty">Needs a solo and a coop run of the same pair size (give both with -n, or --solo and --coop).</p>
       )}
     </section>
   )
@@ -52,8 +52,8 @@ function RefusedList({ refused }: { refused: RefusedComparison[] }) {
       <summary>{`${refused.length} solo × ${settingsOf(refused)} combination${refused.length === 1 ? '' : 's'} not compared (different agent, model, limits or prompts)`}</summary>
       <ul>
         {refused.map((r) => (
-          <li key={`${r.soloRun}-${r.coopRun}-${r.teamSize}`} class="refused">
-            <span class="refused-runs">{`${r.soloRun} (solo) vs ${r.coopRun} (${r.setting})${r.teamSize === 2 ? '' : `, teams of ${r.teamSize}`}`}</span>
+          <li key={`${r.soloRun}-${r.coopRun}-${r.pairSize}`} class="refused">
+            <span class="refused-runs">{`${r.soloRun} (solo) vs ${r.coopRun} (${r.setting})${r.pairSize === 2 ? '' : `, teams of ${r.pairSize}`}`}</span>
             <ul class="reasons">
               {r.reasons.map((reason) => (
                 <li key={reason}>{reason}</li>

@@ -33,7 +33,7 @@ export function MergeOutcomes({ coopRows }: { coopRows: SettingReport[] }) {
         result).
       </p>
       {coopRows.map((row) => (
-        <p key={`${row.runs[0]}-${row.teamSize}`} class="by-merge">
+        <p key={`${row.runs[0]}-${row.pairSize}`} class="by-merge">
           {`Pass rate by merge outcome, ${row.runs[0]}${row.setting === 'coop' ? '' : ` (${row.setting})`}: `}
           {row.byMerge.map((m, i) => (
             <span key={m.outcome}>

@@ -27,7 +27,7 @@ export function NumbersTable({ rows, partial }: { rows: SettingReport[]; partial
         />
         <tbody>
           {rows.map((row) => (
-            <tr key={`${row.runs[0]}-${row.setting}-${row.teamSize}`}>
+            <tr key={`${row.runs[0]}-${row.setting}-${row.pairSize}`}>
               <td>
                 <a href={pairsHref({ run: row.runs[0], setting: row.setting })}>{row.runs[0]}</a>
               </td>

@@ -4,13 +4,13 @@ import { type AgreementCell, comparisonParam } from '../comparison.ts'
 import { pairsHref } from '../router.ts'
 
 /** A report row's setting as shown: `coop`, or `coop ×3` for teams of three. */
-export const rowName = (row: SettingReport) => `${row.setting}${row.teamSize > 2 ? ` ×${row.teamSize}` : ''}`
+export const rowName = (row: SettingReport) => `${row.setting}${row.pairSize > 2 ? ` ×${row.pairSize}` : ''}`
 
-/** The pair list's team size filter for a row: none for teams of two. */
-export const size = (row: { teamSize: number }) => (row.teamSize === 2 ? undefined : String(row.teamSize))
+/** The pair list's pair size filter for a row: none for teams of two. */
+export const size = (row: { pairSize: number }) => (row.pairSize === 2 ? undefined : String(row.pairSize))
 
 /** The pair list of a comparison's common pairs, or of one cell of its agreement table. */
-export const comparisonHref = (d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSize' | 'setting'>, cell?: AgreementCell) =>
+export const comparisonHref = (d: Pick<Deficit, 'soloRun' | 'coopRun' | 'pairSize' | 'setting'>, cell?: AgreementCell) =>
   pairsHref({ cmp: comparisonParam(d), cell })
 
 /** Pass rate per run and setting, one bar per report row. */

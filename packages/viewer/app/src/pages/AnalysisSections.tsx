@@ -102,7 +102,7 @@ function AblationView({ a }: { a: Ablation }) {
   ]
   return (
     <div class="ablation">
-      <p class="deficit-line note">{`${a.teamSize === 2 ? '' : `teams of ${a.teamSize}: `}${a.pairs} pairs judged in every run${a.dropped ? ` (${a.dropped} dropped: not judged in every run)` : ''}`}</p>
+      <p class="deficit-line note">{`${a.pairSize === 2 ? '' : `teams of ${a.pairSize}: `}${a.pairs} pairs judged in every run${a.dropped ? ` (${a.dropped} dropped: not judged in every run)` : ''}`}</p>
       <RateChart title="Communication ablation" bars={bars} />
       <table class="numbers ablation-table">
         <TableHead columns={['run', 'communication', 'success', '95% CI', 'conflicts', '95% CI', 'steps on messaging']} />

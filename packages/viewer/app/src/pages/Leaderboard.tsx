@@ -6,7 +6,7 @@ import { TableHead } from '../TableHead.tsx'
 
 type Row = RunReport['leaderboard'][number]
 
-/** The paper's main table: a row per agent × model (team size, communication mode) from one comparable solo × coop pair of runs; figures link to pairs. */
+/** The paper's main table: a row per agent × model (pair size, communication mode) from one comparable solo × coop pair of runs; figures link to pairs. */
 export function Leaderboard({ rows, unfinished }: { rows: Row[]; unfinished: ReadonlySet<string> }) {
   if (rows.length === 0) return null
   const others = [...new Set(rows.map((row) => row.setting))].filter((setting) => setting !== 'coop')
@@ -33,7 +33,7 @@ export function Leaderboard({ rows, unfinished }: { rows: Row[]; unfinished: Rea
           <tbody>
             {rows.map((row) => (
               <LeaderboardLine
-                key={`${row.soloRun}|${row.coopRun}|${row.teamSize}|${row.setting}`}
+                key={`${row.soloRun}|${row.coopRun}|${row.pairSize}|${row.setting}`}
                 row={row}
                 partial={unfinished.has(row.soloRun) || unfinished.has(row.coopRun)}
               />
@@ -42,7 +42,7 @@ export function Leaderboard({ rows, unfinished }: { rows: Row[]; unfinished: Rea
         </table>
       </div>
       <p class="caption">
-        A row per agent and model (and team size, communication mode; runs of other settings by their setting and variant), from one solo run and one coop (or
+        A row per agent and model (and pair size, communication mode; runs of other settings by their setting and variant), from one solo run and one coop (or
         other) run of the same agent, model, limits and prompts, on the pairs judged in both: rates with 95% Wilson intervals, the relative deficit (solo −
         coop) / solo with a Jeffreys 95% interval, strict: the coop (other) run's rate with a clean merge. Passes by strategy: how its passes were made
         (solo-agent1: agent1's patch alone, after a conflicted merge). Failure shares: the coop run's categories as an LLM judge named them (a model's
@@ -65,7 +65,7 @@ function LeaderboardLine({ row, partial }: { row: Row; partial: boolean }) {
       <td>{row.agent ?? '?'}</td>
       <td>{row.model ?? (row.usesModel ? '?' : 'none')}</td>
       <td>
-        {`${row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `}${settingAndVariant(row)}${row.communication ?? '?'}`}
+        {`${row.pairSize === 2 ? '' : `teams of ${row.pairSize}, `}${settingAndVariant(row)}${row.communication ?? '?'}`}
         <div class="runs-note">{`${row.soloRun} vs ${row.coopRun}${row.otherComparisons ? ` (+${row.otherComparisons} other comparable)` : ''}`}</div>
         {partial && <span class="badge partial">partial: a run is unfinished</span>}
       </td>

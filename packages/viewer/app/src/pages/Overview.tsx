@@ -117,7 +117,7 @@ function CostAndTokens({ rows, tokenRows }: { rows: SettingReport[]; tokenRows: 
         <ValueBars
           title="Tokens per run and setting"
           rows={rows.map((row) => {
-            const t = tokenRows.find((x) => x.run === row.runs[0] && x.setting === row.setting && x.teamSize === row.teamSize)?.tokens
+            const t = tokenRows.find((x) => x.run === row.runs[0] && x.setting === row.setting && x.pairSize === row.pairSize)?.tokens
             return { label: `${row.runs[0]} · ${rowName(row)}`, value: t ? totalTokens(t) : 0, text: t ? tokens(t) : '–' }
           })}
         />

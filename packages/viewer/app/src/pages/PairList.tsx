@@ -61,7 +61,7 @@ function ComparisonHead({ q, comparison, compared, shown }: { q: ListQuery; comp
   return (
     <p class="comparison-head">
       {`${q.cell && q.cell in CELL_NAMES ? `${CELL_NAMES[q.cell as AgreementCell]}: ` : 'Common pairs: '}` +
-        `${comparison.soloRun} (solo) vs ${comparison.coopRun} (${comparison.setting})${comparison.teamSize === 2 ? '' : `, teams of ${comparison.teamSize}`}, ` +
+        `${comparison.soloRun} (solo) vs ${comparison.coopRun} (${comparison.setting})${comparison.pairSize === 2 ? '' : `, teams of ${comparison.pairSize}`}, ` +
         `${shown} of ${compared.length} judged in both`}
       <span class="cells">
         {(Object.keys(CELL_NAMES) as AgreementCell[]).map((cell) => (

@@ -26,7 +26,7 @@ const MESSAGES: Array<[string, string]> = [
   ['none', 'sent none'],
 ]
 
-/** The search box, a select per filter (failure category and team size when the runs have more than one) and the sort. */
+/** The search box, a select per filter (failure category and pair size when the runs have more than one) and the sort. */
 export function Filters({ data, q, set }: { data: ViewerData; q: ListQuery; set: (key: keyof ListQuery, value: string) => void }) {
   // A select with a `fallback` (the sort) has no `all` option.
   const select = (key: keyof ListQuery, label: string, values: Array<[string, string]>, fallback?: string) => (
@@ -59,7 +59,7 @@ export function Filters({ data, q, set }: { data: ViewerData; q: ListQuery; set:
       {sizes.length > 1 &&
         select(
           'size',
-          'team size',
+          'pair size',
           sizes.map((t) => [t, `${t} features`] as [string, string]),
         )}
       {select(

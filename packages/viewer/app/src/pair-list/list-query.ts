@@ -11,7 +11,7 @@ export interface ListQuery {
   messages?: string
   /** Features per pair (2 for pairs, 3 for teams of three). */
   size?: string
-  /** A comparison, `solo run|coop run|team size` (`|<setting>` for another setting's run): its common pairs (the multi-agent side), each with its solo twin. */
+  /** A comparison, `solo run|coop run|pair size` (`|<setting>` for another setting's run): its common pairs (the multi-agent side), each with its solo twin. */
   cmp?: string
   /** With `cmp`: one cell of its agreement table. */
   cell?: string
