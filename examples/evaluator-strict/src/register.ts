@@ -13,11 +13,11 @@ export default definePlugin({
     api.evaluator({
       name: 'strict',
       specificationVersion: 'evaluator-v1',
-      description: 'The reference evaluation, but a team whose patches conflict under a plain git merge fails (no union fallback credit)',
+      description: 'The reference evaluation, but a pair whose patches conflict under a plain git merge fails (no union fallback credit)',
       optionsSchema: {
         type: 'object',
         additionalProperties: false,
-        properties: { refuseMissingInput: { type: 'boolean', default: true, description: 'Also fail a team one of whose patches did not apply.' } },
+        properties: { refuseMissingInput: { type: 'boolean', default: true, description: 'Also fail a pair one of whose patches did not apply.' } },
       },
       create: ({ options, defaultEvaluator }) => {
         if (!defaultEvaluator)

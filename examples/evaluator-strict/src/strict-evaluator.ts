@@ -4,14 +4,14 @@ import type { EvalRecord, Evaluator } from '@cooperbench/spec'
 export const UNION_REFUSED = 'the patches merge only with the union fallback (the plain git merge conflicts); strict evaluation counts that as a failure'
 
 export interface StrictOptions {
-  /** Also refuse a team whose patch failed to apply on its branch (merge status `missing_input`). Default true. */
+  /** Also refuse a pair whose patch failed to apply on its branch (merge status `missing_input`). Default true. */
   refuseMissingInput?: boolean
 }
 
 /**
- * The reference evaluation, judged strictly: a coop team whose patches conflict under a plain
+ * The reference evaluation, judged strictly: a coop pair whose patches conflict under a plain
  * `git merge` fails even when the union-merged tree passes every test (real teammates must hand
- * in work that merges), and by default so does a team one of whose patches did not apply. Solo
+ * in work that merges), and by default so does a pair one of whose patches did not apply. Solo
  * records are left as the default evaluator writes them. Test runs are not repeated: the
  * default evaluator's per-feature results stay in the record, so both verdicts can be compared.
  * `inner` is the host's reference evaluator (`FactoryContext.defaultEvaluator`).

@@ -4,7 +4,7 @@ import { pyStrip } from './function-calling.js'
 /** What became of a step's sends: the whole answer, or the sends' lines and the rest of the command to run. */
 type Intercepted = { observation: string } | { sent: string; remaining: string }
 
-/** Who can be messaged, and where: the team (upstream's `agents`, the agent itself included) and the run's mailbox, if any. */
+/** Who can be messaged, and where: the pair's agents (upstream's `agents`, the agent itself included) and the run's mailbox, if any. */
 export interface Messenger {
   agentId: string
   agents: readonly string[]

@@ -56,7 +56,7 @@ export const VM_LABELS = {
   creatorHost: 'cooperbench-creator-host',
 } as const
 
-/** Where a --git team's shared remote lives on its VM. */
+/** Where a --git pair's shared remote lives on its VM. */
 const SHARED_ROOT = '/var/tmp/cooperbench-shared'
 /** How long a sandbox's container lives at most on its VM: a bound on leaks. */
 const KEEP_ALIVE_SECONDS = 24 * 3600
@@ -88,7 +88,7 @@ export class GcpBackend implements Backend {
   /** When each live VM of this backend was created; VM-seconds of those already deleted. */
   private readonly vmStarted = new Map<string, number>()
   private vmSecondsDone = 0
-  /** The --git teams' bare repositories, per VM and path (see `teamRemote`). */
+  /** The --git pairs' bare repositories, per VM and path (see `teamRemote`). */
   private readonly teamRemotes = new Map<string, Promise<void>>()
 
   constructor(settings: GcpBackendSettings = {}) {
@@ -199,7 +199,7 @@ export class GcpBackend implements Backend {
     const cancel = this.sandboxes.creationSignal(signal)
     this.runLabel = labelValue(spec.labels[SANDBOX_LABELS.run] ?? this.runLabel)
     const pool = await this.vmPool()
-    // Sandboxes sharing directories (a --git remote) share one VM, whose places the group takes together.
+    // Sandboxes sharing directories (a --git remote) share one VM, whose places they take together.
     const group = spec.sharedDirs?.length ? spec.sharedDirs.map((d) => d.hostPath).join('|') : undefined
     const groupSize = spec.group?.members.length ?? 2
     let vm: PooledVm
@@ -350,15 +350,15 @@ export class GcpBackend implements Backend {
   }
 
   /**
-   * Makes a --git team's bare repository at `vmPath` once (two `git init` of one directory at once
+   * Makes a --git pair's bare repository at `vmPath` once (two `git init` of one directory at once
    * collide), with the task image's git (`image` shell-quoted; the VM's OS may have none).
    */
   private teamRemote(vm: PooledVm, image: string, vmPath: string): Promise<void> {
     return sharedPerKey(this.teamRemotes, teamRemoteKey(vm, vmPath), async () => {
       const init = `mkdir -p ${shellQuote(vmPath)} && docker run --rm --network none -v ${shellQuote(`${vmPath}:/r`)} --entrypoint git ${image} init -q --bare /r`
-      // Shared by the team's sandboxes: no one sandbox's cancellation stops it (it is bounded by the timeout).
+      // Shared by the pair's sandboxes: no one sandbox's cancellation stops it (it is bounded by the timeout).
       const { exitCode, output } = await this.onVm(vm, init, STARTUP_TIMEOUT_MS, new AbortController().signal)
-      if (exitCode !== 0) throw new Error(`cannot make the team's git remote on VM ${vm.name}: ${output.trim()}`)
+      if (exitCode !== 0) throw new Error(`cannot make the pair's shared git remote on VM ${vm.name}: ${output.trim()}`)
     })
   }
 
@@ -494,7 +494,7 @@ export function vmName(runLabel: string): string {
 /** The labels naming the process that created a VM, as label values. */
 const creator = new CreatorLabels({ pid: VM_LABELS.creatorPid, start: VM_LABELS.creatorStart, host: VM_LABELS.creatorHost }, { encode: labelValue })
 
-/** The key of a --git team's bare repository in `GcpBackend.teamRemotes`: its VM and its path there. */
+/** The key of a --git pair's bare repository in `GcpBackend.teamRemotes`: its VM and its path there. */
 function teamRemoteKey(vm: PooledVm, vmPath: string): string {
   return `${vm.name}\0${vmPath}`
 }

@@ -8,7 +8,7 @@ export interface PooledVm {
   used: number
 }
 
-/** A --git team on a VM: its members there, and the places kept for members still to come. */
+/** A --git pair on a VM: its members there, and the places kept for members still to come. */
 interface Group {
   members: number
   reserved: number
@@ -16,7 +16,7 @@ interface Group {
 
 interface Entry {
   vm: PooledVm | null
-  /** Teams whose sandboxes must share this VM. */
+  /** The --git pairs whose sandboxes must share this VM. */
   groups: Map<string, Group>
   /** Settles when the VM is ready (or its creation failed). */
   ready: Promise<void>
@@ -53,13 +53,14 @@ export class VmPool {
   constructor(private readonly settings: VmPoolSettings) {}
 
   /**
-   * A place on a VM until {@link release}. The first sandbox of a `group` (a --git team, whose
-   * remote is a folder on the VM) takes places for all `groupSize`, so teams never wait for each other's.
+   * A place on a VM until {@link release}. The first sandbox of a `group` (a --git pair, whose
+   * remote is a folder on the VM) takes places for all `groupSize`, so its members never wait for
+   * each other's.
    */
   async acquire(signal: AbortSignal, group?: string, groupSize = 1, waiting?: () => () => void): Promise<PooledVm> {
     const capacity = this.settings.capacity
     if (group !== undefined && groupSize > capacity) {
-      throw new Error(`a --git team of ${groupSize} needs more places on one VM than sandboxesPerVm (${capacity})`)
+      throw new Error(`a --git pair of ${groupSize} agents needs more places on one VM than sandboxesPerVm (${capacity})`)
     }
     for (;;) {
       signal.throwIfAborted()
@@ -105,7 +106,7 @@ export class VmPool {
     }
   }
 
-  /** Gives a place back; true when it was the last of its group on the VM (its shared files can go). */
+  /** Gives a place back; true when it was the last of its pair on the VM (its shared files can go). */
   release(vm: PooledVm, group?: string): boolean {
     const entry = this.entries.find((e) => e.vm === vm)
     if (!entry) return false
@@ -120,7 +121,7 @@ export class VmPool {
     if (group !== undefined) entry.groups.set(group, { members: 1, reserved: places - 1 })
   }
 
-  /** One member leaves (`failedJoin`: its acquire did not complete); a team's last member frees its unused reservations. */
+  /** One member leaves (`failedJoin`: its acquire did not complete); a pair's last member frees its unused reservations. */
   private leave(entry: Entry, group: string | undefined, failedJoin: boolean): boolean {
     entry.used = Math.max(0, entry.used - 1)
     if (group === undefined) return false

@@ -150,22 +150,22 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     expect(fake.vms().filter((vm) => vm.labels[VM_LABELS.run] === 'gcp-quota')).toEqual([])
   }, 180_000)
 
-  it('a --git team takes as many places on one VM as SandboxSpec.group has members: three on two places are refused, no VM made', async () => {
+  it('a --git pair takes as many places on one VM as SandboxSpec.group has members: three on two places are refused, no VM made', async () => {
     const backend = backendFor({ sandboxesPerVm: 2 })
-    const team = { runId: 'r1', members: ['agent1', 'agent2', 'agent3'] }
-    const sharedDirs = [{ hostPath: '/tmp/cb-team-of-three', sandboxPath: '/cooperbench/team.git' }]
-    const error = await cooperbenchRejection(backend.createSandbox({ ...spec('agent1', 'gcp-team'), sharedDirs, group: team }))
+    const group = { runId: 'r1', members: ['agent1', 'agent2', 'agent3'] }
+    const sharedDirs = [{ hostPath: '/tmp/cb-pair-of-three', sandboxPath: '/cooperbench/team.git' }]
+    const error = await cooperbenchRejection(backend.createSandbox({ ...spec('agent1', 'gcp-pair'), sharedDirs, group }))
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
-    expect(error.message).toMatch(/a --git team of 3 needs more places on one VM than sandboxesPerVm \(2\)/)
-    expect(fake.vms().filter((vm) => vm.labels[VM_LABELS.run] === 'gcp-team')).toEqual([])
+    expect(error.message).toMatch(/a --git pair of 3 agents needs more places on one VM than sandboxesPerVm \(2\)/)
+    expect(fake.vms().filter((vm) => vm.labels[VM_LABELS.run] === 'gcp-pair')).toEqual([])
   }, 180_000)
 
-  it('a --git team whose sandboxes start all at once makes its remote once (two `git init` of one directory collide); every member sees it', async () => {
+  it('a --git pair whose sandboxes start all at once makes its remote once (two `git init` of one directory collide); every agent sees it', async () => {
     const backend = backendFor({ sandboxesPerVm: 3 })
-    const team = { runId: 'r2', members: ['agent1', 'agent2', 'agent3'] }
-    const sharedDirs = [{ hostPath: `/tmp/cb-team-at-once-${process.pid}`, sandboxPath: '/cooperbench/team.git' }]
+    const group = { runId: 'r2', members: ['agent1', 'agent2', 'agent3'] }
+    const sharedDirs = [{ hostPath: `/tmp/cb-pair-at-once-${process.pid}`, sandboxPath: '/cooperbench/team.git' }]
     const since = Math.floor(Date.now() / 1000) - 1
-    const sandboxes = await Promise.all(team.members.map((role) => backend.createSandbox({ ...spec(role, 'gcp-team-at-once'), sharedDirs, group: team })))
+    const sandboxes = await Promise.all(group.members.map((role) => backend.createSandbox({ ...spec(role, 'gcp-pair-at-once'), sharedDirs, group })))
     const until = Math.ceil(Date.now() / 1000) + 1
     // The remote is made by a throwaway container of the task image (its own git): the image's containers that are not sandboxes (`cb-…`).
     const events = ['events', '--since', String(since), '--until', String(until), '--filter', 'event=create', '--filter', `image=${imageOf(task)}`]

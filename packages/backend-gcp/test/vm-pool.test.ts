@@ -74,7 +74,7 @@ describe('the VM pool', () => {
   it('refuses a team bigger than a VM, and deletes every VM on close', async () => {
     const { vms, destroyed } = pool(2, 2)
     const signal = new AbortController().signal
-    await expect(vms.acquire(signal, 'big', 3)).rejects.toThrow(/team of 3 needs more places on one VM than sandboxesPerVm \(2\)/)
+    await expect(vms.acquire(signal, 'big', 3)).rejects.toThrow(/pair of 3 agents needs more places on one VM than sandboxesPerVm \(2\)/)
     await vms.acquire(signal)
     await vms.close()
     expect(destroyed).toEqual(['vm-1'])

@@ -24,8 +24,10 @@ export class MemoryBus implements MessageBus {
     const take = (predicate: (m: BusMessage) => boolean) => {
       const inbox = inboxOf(agentId)
       const taken = inbox.filter(predicate)
-      const kept = inbox.filter((m) => !predicate(m))
-      space.inboxes.set(agentId, kept)
+      space.inboxes.set(
+        agentId,
+        inbox.filter((m) => !predicate(m)),
+      )
       for (const m of taken) space.states.set(m.id, 'read')
       return taken
     }
@@ -81,7 +83,6 @@ export class MemoryBus implements MessageBus {
   }
 
   private space(namespace: string): Namespace {
-    const empty = (): Namespace => ({ inboxes: new Map(), transcript: [], states: new Map(), finished: new Set(), waiters: new Map() })
-    return getOrCreate(this.namespaces, namespace, empty)
+    return getOrCreate(this.namespaces, namespace, () => ({ inboxes: new Map(), transcript: [], states: new Map(), finished: new Set(), waiters: new Map() }))
   }
 }

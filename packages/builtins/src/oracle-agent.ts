@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Agent, AgentResult, AgentRunContext } from '@cooperbench/spec'
+import { type Agent, type AgentResult, type AgentRunContext, errorMessage } from '@cooperbench/spec'
 import { emptyAgentResult } from '@cooperbench/spec-utils'
 import { filterTestFiles, patchPaths } from '@cooperbench/spec-utils/patch'
 
 const WORK = '/tmp/cooperbench-oracle'
+
+/** What the oracle did, as the messages it records. */
+type Transcript = Array<{ role: string; content: string }>
 
 /**
  * Applies gold patches, validating a dataset and the pipeline without a model. Coop: its own `feature.patch`. Solo: both in turn when
@@ -16,15 +19,13 @@ export class OracleAgent implements Agent {
   readonly name = 'oracle'
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
-    const log: Array<{ role: string; content: string }> = [
-      { role: 'system', content: `oracle agent for ${ctx.task.repo}/task${ctx.task.taskId}, features ${ctx.featureIds.join(', ')}` },
-    ]
+    const log: Transcript = [{ role: 'system', content: `oracle agent for ${ctx.task.repo}/task${ctx.task.taskId}, features ${ctx.featureIds.join(', ')}` }]
     let result: AgentResult
     try {
       result = await this.applyGold(ctx, log)
     } catch (error) {
       if (ctx.signal.aborted) throw error
-      result = emptyAgentResult('Error', error instanceof Error ? error.message : String(error))
+      result = emptyAgentResult('Error', errorMessage(error))
     } finally {
       await ctx.sandbox.exec(['rm', '-rf', WORK]).catch(() => {})
     }
@@ -36,13 +37,13 @@ export class OracleAgent implements Agent {
   }
 
   /** The gold patches applied (or the combined one), or why not: what `run` records. */
-  private async applyGold(ctx: AgentRunContext, log: Array<{ role: string; content: string }>): Promise<AgentResult> {
+  private async applyGold(ctx: AgentRunContext, log: Transcript): Promise<AgentResult> {
     const golds = await Promise.all(ctx.featureIds.map((id) => this.goldPatch(ctx, id)))
-    for (const [i, gold] of golds.entries()) await ctx.sandbox.writeFile(`${WORK}/gold${i + 1}.patch`, gold)
     const goldFiles = golds.map((_, i) => `${WORK}/gold${i + 1}.patch`)
-    if (await this.applyInOrder(ctx, goldFiles, log)) return { ...emptyAgentResult('Submitted'), steps: log.length - 1 }
+    for (const [i, gold] of golds.entries()) await ctx.sandbox.writeFile(goldFiles[i]!, gold)
+    if (await this.applyInOrder(ctx, goldFiles, log)) return submitted(log)
     // A seat carried into a later phase runs again in its sandbox, which already holds its gold patches.
-    if (await this.alreadyApplied(ctx, goldFiles, log)) return { ...emptyAgentResult('Submitted'), steps: log.length - 1 }
+    if (await this.alreadyApplied(ctx, goldFiles, log)) return submitted(log)
     const base = await this.baseUnderEarlierWork(ctx)
     if (ctx.featureIds.length === 1 && base === null) return datasetDefect(`the gold patch of feature ${ctx.featureIds[0]} does not apply to the base commit`)
     await this.resetWorkingTree(ctx, log, base ?? 'HEAD')
@@ -53,7 +54,7 @@ export class OracleAgent implements Agent {
       return datasetDefect(`${overlap} and the task has no combined.patch`)
     }
     await ctx.sandbox.writeFile(`${WORK}/combined.patch`, combined)
-    if (await this.applyInOrder(ctx, [`${WORK}/combined.patch`], log)) return { ...emptyAgentResult('Submitted'), steps: log.length - 1 }
+    if (await this.applyInOrder(ctx, [`${WORK}/combined.patch`], log)) return submitted(log)
     return datasetDefect(`combined.patch of ${ctx.task.repo}/task${ctx.task.taskId} does not apply to the base commit`)
   }
 
@@ -64,11 +65,11 @@ export class OracleAgent implements Agent {
   }
 
   /** Applies each patch with plain `git apply`; false (tree untouched by the failing one) on the first failure. */
-  private async applyInOrder(ctx: AgentRunContext, files: string[], log: Array<{ role: string; content: string }>): Promise<boolean> {
+  private async applyInOrder(ctx: AgentRunContext, files: string[], log: Transcript): Promise<boolean> {
     for (const file of files) {
       const result = await ctx.sandbox.exec(['git', 'apply', '--whitespace=nowarn', file], { signal: ctx.signal })
       // A command killed by an interruption is not a dataset defect.
-      if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted')
+      ctx.signal.throwIfAborted()
       log.push({ role: 'tool', content: `git apply ${file} → exit ${result.exitCode}${result.stderr ? `\n${result.stderr}` : ''}` })
       if (result.exitCode !== 0) return false
     }
@@ -76,9 +77,9 @@ export class OracleAgent implements Agent {
   }
 
   /** Whether the working tree holds every patch already (each reverses cleanly). */
-  private async alreadyApplied(ctx: AgentRunContext, files: string[], log: Array<{ role: string; content: string }>): Promise<boolean> {
+  private async alreadyApplied(ctx: AgentRunContext, files: string[], log: Transcript): Promise<boolean> {
     const reversed = await ctx.sandbox.exec(['sh', '-c', files.map((file) => `git apply --reverse --check ${file}`).join(' && ')], { signal: ctx.signal })
-    if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted')
+    ctx.signal.throwIfAborted()
     if (reversed.exitCode === 0) log.push({ role: 'tool', content: `the gold patches are already in the working tree (${files.length})` })
     return reversed.exitCode === 0
   }
@@ -92,7 +93,7 @@ export class OracleAgent implements Agent {
   }
 
   /** Index and working tree as `commit` has them, untracked files removed (HEAD stays where it is). */
-  private async resetWorkingTree(ctx: AgentRunContext, log: Array<{ role: string; content: string }>, commit: string): Promise<void> {
+  private async resetWorkingTree(ctx: AgentRunContext, log: Transcript, commit: string): Promise<void> {
     const result = await ctx.sandbox.exec(`git read-tree -u --reset ${commit} && git clean -fdq`, { signal: ctx.signal })
     log.push({ role: 'tool', content: `reset working tree to ${commit} → exit ${result.exitCode}` })
   }
@@ -104,6 +105,11 @@ export class OracleAgent implements Agent {
     const tests = await Promise.all(ctx.task.features.map((feature) => readFile(join(feature.dir, 'tests.patch'), 'utf8').catch(() => '')))
     return filterTestFiles(combined, tests.flatMap(patchPaths)).patch
   }
+}
+
+/** The patches applied: each step after the first message was one. */
+function submitted(log: Transcript): AgentResult {
+  return { ...emptyAgentResult('Submitted'), steps: log.length - 1 }
 }
 
 /** The task itself is defective: the dataset's failure, not the agent's. */

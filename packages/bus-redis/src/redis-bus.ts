@@ -136,16 +136,15 @@ export class RedisBus implements MessageBus {
           if (replies.length > 0) agent.buffer.splice(0, agent.buffer.length, ...agent.buffer.filter((e) => e.message.from !== from))
           return replies
         }
-        for (;;) {
-          let replies = takeReplies()
-          if (replies.length > 0) return this.hand(s, replies)
-          if (signal?.aborted || this.closed || s.cleared || Date.now() >= deadline) return []
-          await this.drain(s, agentId, Math.min(this.options.operationTimeoutMs, deadline - Date.now()), signal)
-          replies = takeReplies()
+        // Looks at the buffer, then drains the inbox; looks again, then sleeps until a push wakes
+        // it or the poll interval passes.
+        for (let drained = false; ; drained = !drained) {
+          const replies = takeReplies()
           if (replies.length > 0) return this.hand(s, replies)
           const remaining = deadline - Date.now()
           if (signal?.aborted || this.closed || s.cleared || remaining <= 0) return []
-          await sleepOrWake(Math.min(POLL_INTERVAL_MS, remaining), agent.waiters, signal)
+          if (drained) await sleepOrWake(Math.min(POLL_INTERVAL_MS, remaining), agent.waiters, signal)
+          else await this.drain(s, agentId, Math.min(this.options.operationTimeoutMs, remaining), signal)
         }
       },
       deliveryState: async (messageId) => this.deliveryState(space(), messageId),
@@ -329,13 +328,11 @@ export class RedisBus implements MessageBus {
     dropNonPending(space.outbox)
     const readIds = entries.filter((e) => e.state === 'read').map((e) => e.message.id)
     const records = entries.filter((e) => !e.sentHere)
-    const finished = [...space.finished]
     const chunks = Math.max(1, Math.ceil(readIds.length / BATCH), Math.ceil(records.length / BATCH))
     for (let c = 0; c < chunks; c++) {
       const ids = readIds.slice(c * BATCH, (c + 1) * BATCH)
       const recs = records.slice(c * BATCH, (c + 1) * BATCH)
-      const agents = c === 0 ? finished : []
-      await this.sync(space, ids, agents, recs, c === chunks - 1)
+      await this.sync(space, ids, c === 0 ? [...space.finished] : [], recs, c === chunks - 1)
       for (const id of ids) space.unsyncedReceipts.delete(id)
     }
   }

@@ -68,8 +68,9 @@ export class RedisLogs {
       read,
       append: async (entries) => {
         const reply = await this.run('append', true, (c) => c.eval(APPEND_SCRIPT, 1, key, seen, this.ttlSeconds, ...entries))
-        if (reply === 'lost' && seen !== '0-0') throw lost()
-        if (typeof reply !== 'string' || reply === 'lost') return false
+        // The script answers `lost` only to a handle that saw entries.
+        if (reply === 'lost') throw lost()
+        if (typeof reply !== 'string') return false
         seen = reply
         return true
       },
@@ -98,11 +99,11 @@ export class RedisLogs {
     signal?.addEventListener('abort', abort, { once: true })
     try {
       const connected = await settleWithin(waiter.connect(), this.options.operationTimeoutMs)
-      if (!connected.ok) throw unavailable(this.options.url, 'wait', connected.error, false)
+      if (!connected.ok) throw this.unavailable('wait', connected.error)
       const block = Math.max(1, Math.round(timeoutMs))
       const waited = await settleWithin(waiter.xread('BLOCK', block, 'STREAMS', key, after), timeoutMs + this.options.operationTimeoutMs)
       if (signal?.aborted) return []
-      if (!waited.ok) throw unavailable(this.options.url, 'wait', waited.error, false)
+      if (!waited.ok) throw this.unavailable('wait', waited.error)
       return (waited.value?.[0]?.[1] as StreamEntry[] | undefined) ?? []
     } finally {
       signal?.removeEventListener('abort', abort)
@@ -131,24 +132,25 @@ export class RedisLogs {
     const deadline = Date.now() + this.options.operationTimeoutMs
     if (client.status === 'wait') await settleWithin(client.connect(), this.options.operationTimeoutMs)
     if (client.status !== 'ready' && !(await readyWithin(client, Math.max(0, deadline - Date.now())))) {
-      throw unavailable(this.options.url, operation, new Error('no connection, nothing was sent'), false)
+      throw this.unavailable(operation, new Error('no connection, nothing was sent'))
     }
     const result = await settleWithin(command(client), Math.max(0, deadline - Date.now()))
     if (result.ok) return result.value
     // ioredis refuses a command on a connection that is going down before writing it.
     const unsent = result.error instanceof Error && /isn't writeable/.test(result.error.message)
-    throw unavailable(this.options.url, operation, unsent ? new Error('the connection is down, nothing was sent') : result.error, changes && !unsent)
+    throw this.unavailable(operation, unsent ? new Error('the connection is down, nothing was sent') : result.error, changes && !unsent)
   }
-}
 
-function unavailable(url: string, operation: string, error: unknown, changes: boolean): CooperbenchError {
-  const reason = error === TIMED_OUT ? 'no answer in time' : errorMessage(error)
-  return new CooperbenchError('BACKEND_UNAVAILABLE', `shared log ${operation} at ${redactUrlCredentials(url)} failed: ${reason}`, {
-    hint: changes
-      ? 'Redis did not confirm the change, so whether it happened is unknown: read the log before retrying.'
-      : 'Check that the Redis server given with --redis runs and is reachable.',
-    ...(error === TIMED_OUT ? {} : { cause: error }),
-  })
+  /** A call that failed; `changes`: it may have changed the log, so whether it did is unknown. */
+  private unavailable(operation: string, error: unknown, changes = false): CooperbenchError {
+    const reason = error === TIMED_OUT ? 'no answer in time' : errorMessage(error)
+    return new CooperbenchError('BACKEND_UNAVAILABLE', `shared log ${operation} at ${redactUrlCredentials(this.options.url)} failed: ${reason}`, {
+      hint: changes
+        ? 'Redis did not confirm the change, so whether it happened is unknown: read the log before retrying.'
+        : 'Check that the Redis server given with --redis runs and is reachable.',
+      ...(error === TIMED_OUT ? {} : { cause: error }),
+    })
+  }
 }
 
 /** Whether the client is (or becomes) ready within `ms`; leaves no listener behind. */

@@ -57,7 +57,7 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-function isParseError(error: Error): boolean {
+function isParseError(error: Error) {
   const name = error.constructor?.name ?? ''
   // A flag's own parser (oclif's integer flags, for one) throws a plain Error "Parsing --flag\n\t<reason>".
   return (
@@ -70,7 +70,7 @@ function isParseError(error: Error): boolean {
 }
 
 /** The parser's message on one line, the reason included: `Parsing --concurrency: Expected an integer …`. */
-function parseMessage(message: string): string {
+function parseMessage(message: string) {
   const lines = message
     .split('\n')
     .map((line) => line.trim())

@@ -62,6 +62,6 @@ function parseJson(text: string, path: string): Record<string, unknown> {
   }
 }
 
-function unreadable(path: string, reason: string): CooperbenchError {
+function unreadable(path: string, reason: string) {
   return new CooperbenchError('CONFIG_INVALID', `cannot read ${path} to add settings to it: ${reason}`, { hint: 'Fix the file, then run the command again.' })
 }

@@ -12,7 +12,7 @@ export default class CooperbenchHelp extends Help {
 }
 
 /** The command or topic id a help request names, as oclif's help finds it (`dev model-server --help` → `dev:model-server`). */
-function helpSubject(argv: string[], config: Help['config']): string | undefined {
+function helpSubject(argv: string[], config: Help['config']) {
   const helpFlags = getHelpFlagAdditions(config)
   const words = standardizeIDFromArgv(
     argv.filter((arg) => !helpFlags.includes(arg)),

@@ -25,7 +25,7 @@ export function hostPackageDirs(): Record<string, string> {
 }
 
 /** A module of the CLI's own dependencies, or of a plugin it loads (`@cooperbench/setting-team`, a nested plugin of `@cooperbench/builtins`). */
-function resolveFromCli(specifier: string): string {
+function resolveFromCli(specifier: string) {
   try {
     return requireFromCli.resolve(specifier)
   } catch (error) {
@@ -62,7 +62,7 @@ export async function provideHostPackages(dataDir: string, dirs = hostPackageDir
   await writeJsonAtomic(manifestPath, manifest)
 }
 
-function parseManifest(text: string, path: string): Record<string, unknown> {
+function parseManifest(text: string, path: string) {
   try {
     return JSON.parse(text) as Record<string, unknown>
   } catch (error) {

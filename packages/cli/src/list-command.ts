@@ -25,7 +25,7 @@ export function registeredListCommand(kind: PluginKind, own: { aliases?: string[
       const { flags } = await this.parse()
       // Failures are shown here (under the table, or on stderr with --json), not as the host's warnings.
       const { registry } = (await openCommandHost(this.config, {}, (flags as { config?: string }).config, false, { reportFailures: false })).services
-      const rows: RegisteredRow[] = registeredRows(registry, kind)
+      const rows = registeredRows(registry, kind)
       const options = kind === 'setting' ? settingOptions(registry) : []
       // A setting's options (its flags of `run`, variables and defaults) and seat roles (`seats.<role>`), declared in the setting alone.
       if (kind === 'setting') {
@@ -67,7 +67,7 @@ export function registeredListCommand(kind: PluginKind, own: { aliases?: string[
 }
 
 /** A setting's seat roles, as its shape with default options declares them ([] when it declares none or cannot be made). */
-async function settingRoles(registry: PluginRegistry, name: string): Promise<string[]> {
+async function settingRoles(registry: PluginRegistry, name: string) {
   try {
     const setting = await registry.create('setting', name, { options: registry.validateOptions('setting', name, {}), logger: silentLogger })
     return [...(setting.shape({ messaging: true, git: false, features: 2 }).roles ?? [])]
@@ -77,7 +77,7 @@ async function settingRoles(registry: PluginRegistry, name: string): Promise<str
 }
 
 /** On a terminal, cuts lines (the description column) at its width; piped output stays whole. */
-function fitToTerminal(text: string): string {
+function fitToTerminal(text: string) {
   const width = process.stdout.isTTY ? process.stdout.columns : undefined
   if (!width) return text
   return text

@@ -45,7 +45,7 @@ export async function loadRegistry(
 const REGISTER_EVENT = 'cooperbench:register'
 
 /** Runs every installed oclif plugin's `cooperbench:register` in turn; unlike oclif's runner, a hook module may export a plain definition (no core needed). */
-async function runRegisterHooks(config: Config, registry: PluginRegistry): Promise<void> {
+async function runRegisterHooks(config: Config, registry: PluginRegistry) {
   let foreign: Map<string, string> | undefined
   for (const plugin of config.getPluginsList()) {
     if (plugin.type === 'user') {
@@ -136,7 +136,7 @@ function asLoadedPlugin(candidate: unknown, source: string): LoadedPlugin {
 }
 
 /** The hook module a package.json declares for `cooperbench:register` (`"oclif": { "hooks": { … } }`), as an absolute path. */
-function hookFileOf(manifest: string): string | null {
+function hookFileOf(manifest: string) {
   let pkg: { oclif?: { hooks?: Record<string, unknown> } }
   try {
     pkg = JSON.parse(readFileSync(manifest, 'utf8')) as typeof pkg
@@ -149,7 +149,7 @@ function hookFileOf(manifest: string): string | null {
   return typeof hook === 'string' ? join(dirname(manifest), hook) : null
 }
 
-function findPackageJson(name: string, baseDir: string): string | null {
+function findPackageJson(name: string, baseDir: string) {
   try {
     return createRequire(join(baseDir, 'noop.js')).resolve(`${name}/package.json`)
   } catch {

@@ -82,13 +82,13 @@ export const configDeclaration = z
     policy: spelled(
       z.enum(EVALUATION_POLICIES).default(DEFAULT_EVALUATION_POLICY).meta({
         description:
-          "Evaluation policy: how a coop team's patches become the verdict, named after the upstream CooperBench version it follows. `cooperbench-0.0.16` (upstream's current): identical patches tested once, else a naive merge, else agent1's patch alone; `cooperbench-0.0.14`: naive merge, then union. Part of the run's fingerprint.",
+          "Evaluation policy: how a coop pair's patches become the verdict, named after the upstream CooperBench version it follows. `cooperbench-0.0.16` (upstream's current): identical patches tested once, else a naive merge, else agent1's patch alone; `cooperbench-0.0.14`: naive merge, then union. Part of the run's fingerprint.",
       }),
       {
         flag: 'policy',
         env: 'COOPERBENCH_POLICY',
         helpValue: 'POLICY',
-        help: "Evaluation policy: how a coop team's patches become the verdict, after the upstream CooperBench version it follows (cooperbench-0.0.16: identical, naive, agent1 alone; cooperbench-0.0.14: naive, then union).",
+        help: "Evaluation policy: how a coop pair's patches become the verdict, after the upstream CooperBench version it follows (cooperbench-0.0.16: identical, naive, agent1 alone; cooperbench-0.0.14: naive, then union).",
       },
     ),
     redisUrl: spelled(

@@ -111,7 +111,7 @@ export function configFingerprint(resolved: FingerprintInput, extra: Fingerprint
   return { fingerprint, hash: sha256Hex(canonicalJson(fingerprint)) }
 }
 
-function withoutBus(plugins: Record<string, string>): Record<string, string> {
+function withoutBus(plugins: Record<string, string>) {
   const { bus: _bus, ...rest } = plugins
   return rest
 }
@@ -141,12 +141,12 @@ export function diffFingerprints(a: object, b: object): string[] {
 /** What a field written only when it is not the default means when absent (`configFingerprint`): a run's policy is named, never "(absent)". */
 const MEANT_WHEN_ABSENT: Record<string, unknown> = { evaluation_policy: UNNAMED_EVALUATION_POLICY, backend: 'local', pair_size: 2 }
 
-function show(path: string, value: unknown): string {
+function show(path: string, value: unknown) {
   if (value === undefined) return path in MEANT_WHEN_ABSENT ? JSON.stringify(MEANT_WHEN_ABSENT[path]) : '(absent)'
   return JSON.stringify(value)
 }
 
-function flatten(value: object, prefix = '', into = new Map<string, unknown>()): Map<string, unknown> {
+function flatten(value: object, prefix = '', into = new Map<string, unknown>()) {
   for (const [key, item] of Object.entries(value)) {
     const path = prefix === '' ? key : `${prefix}.${key}`
     if (isPlainObject(item) && Object.keys(item).length > 0) flatten(item, path, into)
@@ -167,6 +167,6 @@ function sortKeys(value: unknown): unknown {
   return value
 }
 
-function sha256Hex(content: string | Uint8Array): string {
+function sha256Hex(content: string | Uint8Array) {
   return createHash('sha256').update(content).digest('hex')
 }

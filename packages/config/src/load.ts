@@ -115,7 +115,7 @@ async function finish(filepath: string, loaded: unknown, bound: ConfigLoadBound)
   return { config: validateConfig(config, filepath), filepath }
 }
 
-function loadError(filepath: string, error: unknown): CooperbenchError {
+function loadError(filepath: string, error: unknown) {
   // cosmiconfig prefixes parse errors with "JSON Error in <file>:"; we name the file ourselves.
   const lines = errorMessage(error)
     .replace(/^(JSON|YAML|TypeScript) Error in [^\n]*:\n/, '')

@@ -25,6 +25,6 @@ function redact(value: unknown): unknown {
   return value
 }
 
-function isSecretLike(value: unknown): boolean {
+function isSecretLike(value: unknown) {
   return value !== null && value !== undefined && typeof value !== 'number' && typeof value !== 'boolean'
 }

@@ -109,7 +109,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
 }
 
 /** A flag and the value it was given (`-n/--name "../x"`), for the config key at `path`; the key itself when no flag sets it. */
-function flagGiven(path: string, flags: ConfigFlags): string {
+function flagGiven(path: string, flags: ConfigFlags) {
   const flag = flagOfKey(path)
   if (flag === undefined) return path === '' ? '(root)' : path
   const value = (flags as Record<string, unknown>)[path.split('.')[0]!]
@@ -117,7 +117,7 @@ function flagGiven(path: string, flags: ConfigFlags): string {
 }
 
 /** `undefined`, or an object holding nothing but `undefined` (`image: { namespace: undefined }`), is not given. */
-function isGiven(value: unknown): boolean {
+function isGiven(value: unknown) {
   return isPlainObject(value) ? Object.values(value).length === 0 || Object.values(value).some(isGiven) : value !== undefined
 }
 
@@ -137,13 +137,13 @@ function resolvePaths<T extends CooperbenchConfig>(config: T, base: string): T {
 }
 
 /** Local plugin modules (`./x`, `../x`, `~/x`, absolute) become absolute paths; package names stay. */
-function resolvePluginSpecifier(specifier: string, base: string): string {
+function resolvePluginSpecifier(specifier: string, base: string) {
   const expanded = expandHome(specifier)
   if (expanded.startsWith('.') || path.isAbsolute(expanded)) return path.resolve(base, expanded)
   return specifier
 }
 
-function expandHome(value: string): string {
+function expandHome(value: string) {
   if (value === '~') return os.homedir()
   if (value.startsWith('~/') || value.startsWith(`~${path.sep}`)) return path.join(os.homedir(), value.slice(2))
   return value

@@ -17,7 +17,7 @@ export interface RunNameInput {
   taskId?: number | null
   messagingEnabled?: boolean
   agentConfigDigest?: string | null
-  /** Features per team; `n<size>` joins the name when it is not 2. */
+  /** Features per pair; `n<size>` joins the name when it is not 2. */
   pairSize?: number
   /** The backend; its name joins the name when it is not `local`. */
   backend?: string
@@ -76,7 +76,7 @@ export function shortRepoName(repo: string): string {
   return repo.replaceAll('_task', '').replaceAll('_', '-')
 }
 
-function hexPrefix(digest: string): string {
+function hexPrefix(digest: string) {
   return digest
     .replace(/^sha256:/i, '')
     .slice(0, 6)

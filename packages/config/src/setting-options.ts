@@ -29,19 +29,19 @@ export function settingOptionsFor(settings: LayeredConfig, entry: SettingEntry, 
 }
 
 /** The flag, or the script's option, that gave `key` (`--team-no-mcp`, `settings.team.mcp in the options given to run()`). */
-function flagSource(entry: SettingEntry, key: string, flagsSource: string | undefined): string {
+function flagSource(entry: SettingEntry, key: string, flagsSource: string | undefined) {
   if (flagsSource !== undefined) return `settings.${entry.name}.${key} in ${flagsSource}`
   const spelling = entry.spellings?.[key]
   const flag = spelling?.offFlag ?? spelling?.flag
   return flag === undefined ? `settings.${entry.name}.${key}` : `--${flag}`
 }
 
-function sectionOf(sections: Record<string, Record<string, unknown>>, names: readonly string[]): Record<string, unknown> {
+function sectionOf(sections: Record<string, Record<string, unknown>>, names: readonly string[]) {
   return Object.assign({}, ...names.map((name) => sections[name] ?? {}))
 }
 
 /** Options given for another setting than the run's, anywhere: a mistake, refused naming where it was made. */
-function refuseOthers(settings: LayeredConfig, entry: SettingEntry, others: readonly SettingEntry[]): void {
+function refuseOthers(settings: LayeredConfig, entry: SettingEntry, others: readonly SettingEntry[]) {
   for (const other of others) {
     if (other.name === entry.name) continue
     const names = [other.name, ...(other.aliases ?? [])]
@@ -65,7 +65,7 @@ function refuseOthers(settings: LayeredConfig, entry: SettingEntry, others: read
 }
 
 /** The options a setting's variables give, typed by its schema, with the variable that gave each. */
-function optionsFromEnv(entry: SettingEntry, env: NodeJS.ProcessEnv): { options: Record<string, unknown>; sources: Map<string, string> } {
+function optionsFromEnv(entry: SettingEntry, env: NodeJS.ProcessEnv) {
   const options: Record<string, unknown> = {}
   const sources = new Map<string, string>()
   const problems: string[] = []
@@ -108,7 +108,7 @@ function optionsFromEnv(entry: SettingEntry, env: NodeJS.ProcessEnv): { options:
 }
 
 /** The JSON-schema type of an option (`boolean`, `integer`, …); `string` when the schema says none. */
-function propertyType(entry: SettingEntry, key: string): string {
+function propertyType(entry: SettingEntry, key: string) {
   const properties = (entry.optionsSchema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties
   const type = properties?.[key]?.type
   return typeof type === 'string' ? type : 'string'

@@ -1,4 +1,4 @@
-import type { Ajv, AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv'
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
 import { CooperbenchError, type PluginKind } from '@cooperbench/spec'
 import { createConfigAjv } from './config-ajv.js'
 import { suggestKey } from './did-you-mean.js'
@@ -171,7 +171,7 @@ function instancePathParts(pointer: string, data: unknown): PathPart[] {
   return parts
 }
 
-function formatPath(parts: PathPart[]): string {
+function formatPath(parts: PathPart[]) {
   let path = ''
   for (const { key, index } of parts) {
     if (index) path += `[${key}]`
@@ -181,15 +181,15 @@ function formatPath(parts: PathPart[]): string {
   return path
 }
 
-function describe(error: ErrorObject): string {
-  const parentSchema: AnySchemaObject | undefined = error.parentSchema
+function describe(error: ErrorObject) {
+  const pattern = error.parentSchema?.['patternErrorMessage']
   switch (error.keyword) {
     case 'type':
       return `must be ${String(error.params['type']).split(',').join(' or ')}`
     case 'enum':
       return `must be one of ${(error.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
     case 'pattern':
-      return typeof parentSchema?.['patternErrorMessage'] === 'string' ? parentSchema['patternErrorMessage'] : (error.message ?? 'is invalid')
+      return typeof pattern === 'string' ? pattern : (error.message ?? 'is invalid')
     case 'minLength':
       return error.params['limit'] === 1 ? 'must not be empty' : (error.message ?? 'is too short')
     case 'minItems':

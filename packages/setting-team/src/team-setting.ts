@@ -13,7 +13,7 @@ const TEAM_ROLES = ['lead', 'member'] as const
 export function teamSetting(options: TeamOptions, logger: Logger = silentLogger): Setting {
   const features = teamFeaturesOf(options)
   // Read once, when the run is planned: the file checked is the one every pair renders.
-  const upstream: ReferenceTeamTemplate | null = options.promptTemplate === null ? null : readReferenceTeamTemplate(options.promptTemplate)
+  const upstream = options.promptTemplate === null ? null : readReferenceTeamTemplate(options.promptTemplate)
   return {
     specificationVersion: 'setting-v1',
     name: 'team',

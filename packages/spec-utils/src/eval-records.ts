@@ -48,7 +48,10 @@ export function emptyFeatureEvalRecord(): FeatureEvalRecord {
   return { feature_id: null, passed: false, exit_code: null, tests_passed: 0, tests_failed: 0, test_output: '' }
 }
 
-/** A verdict; `features` holds one test run per feature, in order: `feature1`, `feature2` (`feature3`, … for larger teams, with `all_passed`). */
+/**
+ * A verdict; `features` holds one test run per feature, in order: `feature1`, `feature2` (`feature3`,
+ * … for pairs of more features, with `all_passed`).
+ */
 export function evalSuccessRecord(
   ctx: EvalRecordContext,
   coop: CoopOutcome | null,
@@ -57,54 +60,76 @@ export function evalSuccessRecord(
   extras: EvalRecordExtras = {},
 ): EvalRecord {
   const passed = features.length > 0 && features.every((f) => f.passed)
-  const verdict = {
-    ...featureKeys(features),
-    both_passed: passed,
-    ...(features.length > 2 ? { all_passed: passed } : {}),
-    error: null,
-    evaluated_at: evaluatedAt,
-    // Upstream's N-agent keys (PR #75), for every pair size; a pair's after the reference's keys.
-    ...(features.length > 2 ? {} : { all_passed: passed }),
-    features_result: featuresResult(features),
-  }
   // Whether the patches were merged (`coop`), not the setting's name: a team's or a plugin's setting is judged as coop.
-  const record: EvalRecord =
-    coop !== null
-      ? {
-          ...recordHead(ctx),
-          apply_status: { ...coop.apply_status },
-          merge: { ...coop.merge, diff: truncateChars(coop.merge.diff, MERGE_DIFF_MAX_CHARS) },
-          ...verdict,
-        }
-      : { ...recordHead(ctx), merge: null, ...verdict }
-  return withExtras(record, extras)
+  const merged = coop && {
+    apply_status: { ...coop.apply_status },
+    merge: { ...coop.merge, diff: truncateChars(coop.merge.diff, MERGE_DIFF_MAX_CHARS) },
+  }
+  return evalRecord(ctx, merged, verdictKeys(features, passed, null, evaluatedAt, features), extras)
 }
 
 /**
- * The error shape: no verdict. Merged patches (coop's, a team's) get `apply_status` unknown, `merge.status` `error`; a single patch
- * (solo's) `merge: null`. Solo feature objects carry every key too (the reference wrote only `passed` and `test_output`; the rest is
- * additive). Teams over two get one empty feature object and one unknown apply status per member.
+ * The error shape: no verdict. Merged patches (coop's, a team's) get `apply_status` unknown,
+ * `merge.status` `error`; a single patch (solo's) `merge: null`. Solo feature objects carry every
+ * key too (the reference wrote only `passed` and `test_output`; the rest is additive). Pairs of more
+ * than two features get one empty feature object and one unknown apply status per agent.
  */
 export function evalErrorRecord(ctx: EvalRecordContext, error: string, evaluatedAt: string, extras: EvalRecordExtras = {}): EvalRecord {
   const size = Math.max(2, ctx.features.length)
-  const verdict = {
-    ...featureKeys(Array.from({ length: size }, emptyFeatureEvalRecord)),
-    both_passed: false,
-    ...(size > 2 ? { all_passed: false } : {}),
-    error,
-    evaluated_at: evaluatedAt,
-    ...(size > 2 ? {} : { all_passed: false }),
-    features_result: featuresResult(ctx.features.map((id) => ({ ...emptyFeatureEvalRecord(), feature_id: id }))),
-  }
-  const record: EvalRecord = ctx.merged
+  const merged: CoopOutcome | null = ctx.merged
     ? {
-        ...recordHead(ctx),
         apply_status: Object.fromEntries(Array.from({ length: size }, (_, i) => [`agent${i + 1}`, 'unknown' as const])),
         merge: { status: 'error', strategy: null, diff: '' },
-        ...verdict,
       }
-    : { ...recordHead(ctx), merge: null, ...verdict }
-  return withExtras(record, extras)
+    : null
+  const empty = Array.from({ length: size }, emptyFeatureEvalRecord)
+  const results = ctx.features.map((id) => ({ ...emptyFeatureEvalRecord(), feature_id: id }))
+  return evalRecord(ctx, merged, verdictKeys(empty, false, error, evaluatedAt, results), extras)
+}
+
+/**
+ * The verdict's keys, in the reference's order: `feature<n>` per test run, `both_passed`
+ * (`all_passed` after it for more than two features), `error`, `evaluated_at`, then the additive
+ * keys; `results` gives `features_result`.
+ */
+function verdictKeys(
+  features: readonly FeatureEvalRecord[],
+  passed: boolean,
+  error: string | null,
+  evaluatedAt: string,
+  results: readonly FeatureEvalRecord[],
+) {
+  return {
+    ...featureKeys(features),
+    both_passed: passed,
+    ...(features.length > 2 ? { all_passed: passed } : {}),
+    error,
+    evaluated_at: evaluatedAt,
+    // Upstream's N-agent keys (PR #75), for every pair size; a pair's after the reference's keys.
+    ...(features.length > 2 ? {} : { all_passed: passed }),
+    features_result: featuresResult(results),
+  }
+}
+
+/**
+ * A record: the pair's keys, the merge's (`merge: null` for a single patch), the verdict, then each
+ * extra that is known.
+ */
+function evalRecord(ctx: EvalRecordContext, merged: CoopOutcome | null, verdict: ReturnType<typeof verdictKeys>, extras: EvalRecordExtras): EvalRecord {
+  const record: EvalRecord = {
+    repo: ctx.repo,
+    task_id: ctx.task_id,
+    features: [...ctx.features],
+    setting: ctx.setting,
+    ...(merged ?? { merge: null }),
+    ...verdict,
+  }
+  if (extras.patch_filter !== undefined) record.patch_filter = extras.patch_filter
+  if (extras.base_commit !== undefined) record.base_commit = extras.base_commit
+  if (extras.timings !== undefined) record.timings = extras.timings
+  if (extras.policy !== undefined) record.policy = extras.policy
+  if (extras.error_cause !== undefined && record.error !== null) record.error_cause = extras.error_cause
+  return record
 }
 
 /** `{ feature1, feature2, … }` in order. */
@@ -125,19 +150,6 @@ export function featureVerdicts(record: EvalRecord): FeatureEvalRecord[] {
   const verdicts: FeatureEvalRecord[] = []
   for (let n = 1; record[`feature${n}`] !== undefined; n++) verdicts.push(record[`feature${n}`]!)
   return verdicts
-}
-
-function recordHead(ctx: EvalRecordContext): Pick<EvalRecord, 'repo' | 'task_id' | 'features' | 'setting'> {
-  return { repo: ctx.repo, task_id: ctx.task_id, features: [...ctx.features], setting: ctx.setting }
-}
-
-function withExtras(record: EvalRecord, extras: EvalRecordExtras): EvalRecord {
-  if (extras.patch_filter !== undefined) record.patch_filter = extras.patch_filter
-  if (extras.base_commit !== undefined) record.base_commit = extras.base_commit
-  if (extras.timings !== undefined) record.timings = extras.timings
-  if (extras.policy !== undefined) record.policy = extras.policy
-  if (extras.error_cause !== undefined && record.error !== null) record.error_cause = extras.error_cause
-  return record
 }
 
 /** The first `max` characters (code points, as Python slices) of `text`. */

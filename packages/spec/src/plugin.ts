@@ -113,15 +113,15 @@ export function token<T>(name: string): Token<T> {
   return Symbol.for(`cooperbench.${name}`) as Token<T>
 }
 
-/** What one team (a pair, or N features) of a run is: its task, features and result folder. */
+/** What one pair (two features, or N) of a run is: its task, features and result folder. */
 export interface PairContext {
   pair: Pair
   dir: string
-  /** The run id of this execution of the team; null when only evaluating. */
+  /** The run id of this execution of the pair; null when only evaluating. */
   runId: string | null
 }
 
-/** What one agent of a team is: its id and features. */
+/** What one agent of a pair is: its id and features. */
 export interface AgentScopeContext {
   agentId: string
   featureIds: number[]
@@ -140,7 +140,7 @@ export const Tokens = {
   AgentInScope: token<AgentScopeContext>('agent-in-scope'),
 } as const
 
-/** The runner's scopes, outermost first: a run, one team (pair) of it, one agent of a team. */
+/** The runner's scopes, outermost first: a run, one pair of it, one agent of a pair. */
 export const SERVICE_SCOPES = ['run', 'pair', 'agent'] as const
 export type ServiceScope = (typeof SERVICE_SCOPES)[number]
 

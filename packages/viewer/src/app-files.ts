@@ -36,6 +36,6 @@ export function indexHtml(config: PageMode, title = 'cooperbench view'): string 
 `
 }
 
-function escapeHtml(text: string): string {
+function escapeHtml(text: string) {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
 }

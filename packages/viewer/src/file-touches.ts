@@ -79,7 +79,7 @@ function commandTouch(simple: SimpleCommand, path: string, ownFile: PatchFile | 
 }
 
 /** The script an interpreter runs from the command itself: its here-documents, or its `-c`/`-e` argument. */
-function scriptOf(program: string, args: string[], heredocs: string[]): string | null {
+function scriptOf(program: string, args: string[], heredocs: string[]) {
   if (!INTERPRETER.test(program)) return null
   const inline = args.findIndex((a) => a === '-c' || a === '-e' || /^-[a-z]*[ce]$/.test(a))
   const parts = [...heredocs, ...(inline !== -1 && args[inline + 1] !== undefined ? [args[inline + 1]!] : [])]
@@ -87,7 +87,7 @@ function scriptOf(program: string, args: string[], heredocs: string[]): string |
 }
 
 /** Whether a script holds a line that the agent's final patch adds to the file: it wrote what ended up there. */
-function carriesAddedLine(script: string, ownFile: PatchFile | null): boolean {
+function carriesAddedLine(script: string, ownFile: PatchFile | null) {
   if (!ownFile) return false
   return ownFile.lines.some((line) => {
     if (!line.startsWith('+') || line.startsWith('+++')) return false
@@ -97,7 +97,7 @@ function carriesAddedLine(script: string, ownFile: PatchFile | null): boolean {
 }
 
 /** A unified diff's or apply_patch's file headers naming the path. */
-function patchTextNames(text: string, path: string): boolean {
+function patchTextNames(text: string, path: string) {
   return text.split('\n').some((line) => {
     const header = /^(?:\+\+\+ |--- |\*\*\* (?:Update|Add|Delete) File: |diff --git )(.*)$/.exec(line)
     return header !== null && names(header[1]!, path)
@@ -105,7 +105,7 @@ function patchTextNames(text: string, path: string): boolean {
 }
 
 /** The whole path in the text, maybe under a folder (`/repo/textkit/slug.py`), not a longer name (`xtextkit/slug.pyc`). */
-function names(text: string, path: string): boolean {
+function names(text: string, path: string) {
   let at = text.indexOf(path)
   while (at !== -1) {
     const before = at === 0 ? '' : text[at - 1]!

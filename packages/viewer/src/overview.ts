@@ -1,7 +1,6 @@
 import { join } from 'node:path'
 import { type PairFolder, readJsonIfPresent, RunFiles, runDir, scanRun } from '@cooperbench/results'
 import {
-  addTokens,
   analysedPairKey,
   buildReport,
   pairsWithUnknownCost,
@@ -14,8 +13,8 @@ import {
   type StoredFingerprint,
   type UnknownCostMemo,
 } from '@cooperbench/report'
-import type { RunOverview, ViewerData } from './model.js'
-import { summarisePair, ZERO_TOKENS } from './pair-summary.js'
+import type { ViewerData } from './model.js'
+import { summarisePair, totalCost, totalTokens } from './pair-summary.js'
 
 import type { SettingName as Setting } from '@cooperbench/spec'
 /** One run as read from disk: its pair folders and what its config and summary say. */
@@ -77,14 +76,14 @@ export async function loadRun(logDir: string, name: string, unknownCost?: Unknow
 }
 
 /** Without config.json (another tool's run): unfinished while a pair lacks a result; with one, until a summary.json newer than its start. */
-function unfinishedRun(startedAt: unknown, completedAt: unknown, pairs: PairFolder[]): boolean {
+function unfinishedRun(startedAt: unknown, completedAt: unknown, pairs: PairFolder[]) {
   if (typeof startedAt !== 'string') return pairs.some((p) => p.result === null)
   if (typeof completedAt !== 'string') return true
   return Date.parse(completedAt) < Date.parse(startedAt)
 }
 
 /** The run's planned pairs: config.json's total for the setting it last ran, the folders found of the other. */
-function plannedPairs(run: LoadedRun): number {
+function plannedPairs(run: LoadedRun) {
   let planned = 0
   for (const setting of new Set([...run.pairs.map((p) => p.setting), ...(run.plannedTasks ? [run.plannedTasks.setting] : [])])) {
     const found = run.pairs.filter((p) => p.setting === setting).length
@@ -108,15 +107,15 @@ export function viewerData(
       summarisePair(logDir, run.name, pair, run.unknownCost.has(pair.dir), pair.setting === 'coop' ? (categories.get(pairKey(pair)) ?? null) : null),
     )
   })
-  const tokens: ViewerData['tokens'] = report.settings.map((row) => ({
+  const tokens = report.settings.map((row) => ({
     run: row.runs[0]!,
     setting: row.setting,
     pairSize: row.pairSize,
-    tokens: pairs
-      .filter((p) => p.run === row.runs[0] && p.setting === row.setting && p.features.length === row.pairSize && p.state === 'finished')
-      .reduce((sum, p) => addTokens(sum, p.tokens), { ...ZERO_TOKENS }),
+    tokens: totalTokens(
+      pairs.filter((p) => p.run === row.runs[0] && p.setting === row.setting && p.features.length === row.pairSize && p.state === 'finished'),
+    ),
   }))
-  const overviews: RunOverview[] = runs.map((run) => {
+  const overviews = runs.map((run) => {
     const mine = pairs.filter((p) => p.run === run.name)
     return {
       name: run.name,
@@ -130,9 +129,9 @@ export function viewerData(
       planned: plannedPairs(run),
       unfinished: run.unfinished && !run.interrupted,
       interrupted: run.interrupted,
-      cost: Math.round(mine.reduce((sum, p) => sum + p.cost, 0) * 1e6) / 1e6,
+      cost: totalCost(mine),
       costUnknownPairs: mine.filter((p) => p.costUnknown).length,
-      tokens: mine.reduce((sum, p) => addTokens(sum, p.tokens), { ...ZERO_TOKENS }),
+      tokens: totalTokens(mine),
       configuration: run.hasConfig ? { fingerprints: run.fingerprints, settings: run.settings } : null,
     }
   })

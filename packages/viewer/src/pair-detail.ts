@@ -1,22 +1,13 @@
-import { featureAgentFiles, recordedSeats } from '@cooperbench/spec-utils/setting'
+import { featureAgentFiles, type RecordedSeat, recordedSeats } from '@cooperbench/spec-utils/setting'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConversationEntry, PhaseRecord } from '@cooperbench/core'
-import { type PairFolder, PairFiles, policyOf, readJsonChecked, readTrajectory, recordAgents } from '@cooperbench/results'
-import {
-  addTokens,
-  analysedPairKey,
-  pairFile,
-  pairKey,
-  pairsWithUnknownCost,
-  type SettingReporters,
-  settingPairView,
-  type StoredAnalysis,
-} from '@cooperbench/report'
-import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, PairSettingView, SoloTwin, Step, PairSummary } from './model.js'
+import { type PairFolder, PairFiles, readJsonChecked, readTrajectory, recordAgents } from '@cooperbench/results'
+import { analysedPairKey, pairFile, pairKey, pairsWithUnknownCost, type SettingReporters, settingPairView, type StoredAnalysis } from '@cooperbench/report'
+import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, SoloTwin, Step, PairSummary } from './model.js'
 import { fileTouches } from './file-touches.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
-import { judgedFeatureRecords, mergeOutcome, summarisePair, ZERO_TOKENS } from './pair-summary.js'
+import { judgedFeatureRecords, summarisePair, totalCost, totalTokens } from './pair-summary.js'
 import { timeOf } from './time-of.js'
 import { failingLines } from './test-output.js'
 import { type DeliveredMessage, parseTrajectory } from './trajectory-steps.js'
@@ -36,13 +27,13 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
   const view = await settingPairView(context.reporters ?? {}, pair, problems)
   const parsed = await readLanes(pair, summary, view?.roles ?? {}, problems)
   const lanes = parsed.map((p) => p.lane)
-  const started = result ? Date.parse(result.started_at) / 1000 : Number.NaN
-  const ended = result ? Date.parse(result.ended_at) / 1000 : Number.NaN
+  const started = Date.parse(result?.started_at ?? '') / 1000
+  const ended = Date.parse(result?.ended_at ?? '') / 1000
   const phaseTimes = (result?.phases ?? []).map((p) => ({ name: p.name, start: Date.parse(p.started_at) / 1000, end: Date.parse(p.ended_at) / 1000 }))
   // One phase is no sequence of phases: no bands (a setting of one phase may record it all the same).
   const phases = phaseTimes.length > 1 ? phaseTimes : []
   const laneOf = laneFinder(parsed, phaseTimes)
-  const setting: PairSettingView | null = view && {
+  const setting = view && {
     sections: view.sections,
     events: view.events.map((e) => ({ ...e, lane: laneOf(e.by, e.ts)?.lane.id ?? null })),
     files: view.files ?? null,
@@ -68,7 +59,7 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
     sharedFiles: [...new Set(together.flatMap((group) => markSharedFiles(group.map((l) => l.patch))))].sort(),
     fileTouches: fileTouches(lanes),
     overlaps: together.flatMap((group) => overlappingHunks(group.map((l) => ({ agent: l.id, patch: l.patch })))),
-    merge: mergeView(pair.eval),
+    merge: mergeView(summary.merge, pair.eval),
     tests: featureTests(pair.eval),
     evalError: pair.eval?.error ?? null,
     problems,
@@ -88,13 +79,13 @@ interface ParsedLane {
  * Each seat's lane: its trajectory (or journal, while it runs) parsed, its patch, its phase's part and files; `roles`: the setting's,
  * for records that name none. What cannot be read goes to `problems`.
  */
-async function readLanes(pair: PairFolder, summary: PairSummary, roles: Record<string, string>, problems: string[]): Promise<ParsedLane[]> {
+async function readLanes(pair: PairFolder, summary: PairSummary, roles: Record<string, string>, problems: string[]) {
   const parsed: ParsedLane[] = []
   const records = new Map(pair.result ? recordAgents(pair.result) : [])
   for (const seat of pairSeats(pair)) {
     // A running (or killed) agent's trajectory is its journal.
-    const trajectory = await readTrajectory(pair.dir, seat.trajectoryFile)
-    if (trajectory.problem) problems.push(`${seat.trajectoryFile} ${trajectory.problem}`)
+    const trajectory = await readTrajectory(pair.dir, seat.trajectory)
+    if (trajectory.problem) problems.push(`${seat.trajectory} ${trajectory.problem}`)
     const { steps, delivered, exit } = parseTrajectory(trajectory.value?.messages)
     const phased = seat.record
     parsed.push({
@@ -108,10 +99,10 @@ async function readLanes(pair: PairFolder, summary: PairSummary, roles: Record<s
         error: records.get(seat.agentId)?.error ?? null,
         steps,
         exit: exit?.text ?? null,
-        patch: parsePatch((await readText(pairFile(pair.dir, seat.patchFile))) ?? ''),
+        patch: parsePatch((await readText(pairFile(pair.dir, seat.patch))) ?? ''),
         systemPrompt: firstContent(trajectory.value?.messages, 'system'),
         task: firstContent(trajectory.value?.messages, 'user'),
-        trajectoryFile: seat.trajectoryFile,
+        trajectoryFile: seat.trajectory,
         phase: seat.phase,
         role: phased?.role ?? roles[seat.agentId] ?? null,
         startedFrom: phased?.started_from ?? null,
@@ -140,29 +131,20 @@ function featureTests(evalRecord: PairFolder['eval']): FeatureTests[] {
     .sort((a, b) => Number(a.passed) - Number(b.passed))
 }
 
-/** How the evaluation merged the patches; null before an evaluation that merged. */
-function mergeView(evalRecord: PairFolder['eval']): PairDetail['merge'] {
-  return evalRecord?.merge
-    ? {
-        status: evalRecord.merge.status,
-        strategy: evalRecord.merge.strategy,
-        policy: policyOf(evalRecord),
-        outcome: mergeOutcome(evalRecord.merge, evalRecord.error),
-        diff: parsePatch(evalRecord.merge.diff ?? ''),
-        applyStatus: evalRecord.apply_status ?? {},
-      }
-    : null
+/** How the evaluation merged the patches (the summary's `merge`, with the diff); null before an evaluation that merged. */
+function mergeView(merge: PairSummary['merge'], evalRecord: PairFolder['eval']): PairDetail['merge'] {
+  return merge && evalRecord?.merge ? { ...merge, diff: parsePatch(evalRecord.merge.diff ?? ''), applyStatus: evalRecord.apply_status ?? {} } : null
 }
 
 /** A running pair has no result.json: its header counts the steps, messages, cost and tokens of the trajectories so far. */
-function countedSoFar(lanes: AgentLane[], messages: MessageEvent[]): Pick<PairDetail['summary'], 'steps' | 'messages' | 'cost' | 'tokens' | 'costUnknown'> {
+function countedSoFar(lanes: AgentLane[], messages: MessageEvent[]) {
   const steps = lanes.flatMap((lane) => lane.steps)
   return {
     steps: steps.length,
     messages: messages.length,
-    cost: Math.round(steps.reduce((sum, step) => sum + step.cost, 0) * 1e6) / 1e6,
+    cost: totalCost(steps),
     costUnknown: steps.some((step) => step.costUnknown),
-    tokens: steps.reduce((sum, step) => addTokens(sum, step.tokens), { ...ZERO_TOKENS }),
+    tokens: totalTokens(steps),
   }
 }
 
@@ -181,20 +163,16 @@ function pairAnalysis(analysis: StoredAnalysis | null, pair: PairFolder): PairAn
 }
 
 /** The text of a trajectory's first message with `role`, when it is text. */
-function firstContent(messages: unknown, role: string): string | null {
+function firstContent(messages: unknown, role: string) {
   if (!Array.isArray(messages)) return null
   const found = messages.find((m): m is { content: unknown } => typeof m === 'object' && m !== null && (m as { role?: unknown }).role === role)
   return typeof found?.content === 'string' ? found.content : null
 }
 
-/** One seat of the pair with its files: a lane. */
-interface PairSeat {
+/** One seat of the pair with its files (`trajectory`, `patch`): a lane. */
+interface PairSeat extends Omit<RecordedSeat, 'phase'> {
   /** The lane's id: the agent's, `agent1@plan` for a seat its setting carried through several phases (a lane each). */
   id: string
-  agentId: string
-  featureIds: number[]
-  trajectoryFile: string
-  patchFile: string
   phase: string | null
   /** Its phase's record of it. */
   record: PhaseRecord['seats'][number] | null
@@ -211,11 +189,8 @@ export function pairSeats(pair: PairFolder): PairSeat[] {
     const recurs = seats.filter((other) => other.agentId === seat.agentId).length > 1
     const phase = seat.phase ?? null
     return {
+      ...seat,
       id: recurs ? `${seat.agentId}@${phase}` : seat.agentId,
-      agentId: seat.agentId,
-      featureIds: seat.featureIds,
-      trajectoryFile: seat.trajectory,
-      patchFile: seat.patch,
       phase,
       record: pair.result?.phases?.find((p) => p.name === phase)?.seats.find((s) => s.agent_id === seat.agentId) ?? null,
     }
@@ -233,7 +208,7 @@ function laneFinder(parsed: ParsedLane[], phases: Array<{ name: string; start: n
 }
 
 /** From the pair's start to its end (or now, while it runs), widened to every timed step and to `more` (the task board's events). */
-function timeAxis(lanes: AgentLane[], started: number, ended: number, now: number, more: number[] = []): { start: number; end: number } {
+function timeAxis(lanes: AgentLane[], started: number, ended: number, now: number, more: number[]) {
   const times = [...lanes.flatMap((l) => l.steps.filter((s) => s.timed).flatMap((s) => [s.start, s.end])), ...more]
   let start = Math.min(...times, Number.isFinite(started) ? started : Infinity)
   let end = Math.max(...times, Number.isFinite(ended) ? ended : -Infinity)
@@ -244,7 +219,7 @@ function timeAxis(lanes: AgentLane[], started: number, ended: number, now: numbe
 }
 
 /** Steps without timestamps (agents that record none) share the axis evenly, in order. */
-function spreadUntimedSteps(steps: Step[], start: number, end: number): void {
+function spreadUntimedSteps(steps: Step[], start: number, end: number) {
   if (steps.length === 0 || steps.every((s) => s.timed)) return
   const width = (end - start) / steps.length
   steps.forEach((step, i) => {
@@ -257,7 +232,7 @@ function spreadUntimedSteps(steps: Step[], start: number, end: number): void {
 type LaneOf = ReturnType<typeof laneFinder>
 
 /** conversation.json's messages, each between the lanes of its sender and reader at the time it was sent. */
-function fromConversation(entries: ConversationEntry[], laneOf: LaneOf): MessageEvent[] {
+function fromConversation(entries: ConversationEntry[], laneOf: LaneOf) {
   const used = new Set<DeliveredMessage>()
   return entries.map((entry) => {
     const sentAt = timeOf(entry.timestamp)
@@ -272,14 +247,15 @@ function fromConversation(entries: ConversationEntry[], laneOf: LaneOf): Message
 }
 
 /** While a pair runs there is no conversation.json yet: messages as their readers saw them, sent at the sender's step that sent them. */
-function fromTrajectories(parsed: ParsedLane[], laneOf: LaneOf): MessageEvent[] {
-  const usedSends = new Set<string>()
+function fromTrajectories(parsed: ParsedLane[], laneOf: LaneOf) {
   const events: MessageEvent[] = []
   for (const { lane, delivered } of parsed) {
+    // A step that sent to this reader answers one of its messages.
+    const usedSends = new Set<Step>()
     for (const note of delivered) {
       const sender = laneOf(note.from, note.at)?.lane
-      const step = sender?.steps.find((s) => s.sends.includes(lane.agentId) && !usedSends.has(`${sender.id}:${s.index}:${lane.id}`))
-      if (step) usedSends.add(`${sender!.id}:${step.index}:${lane.id}`)
+      const step = sender?.steps.find((s) => s.sends.includes(lane.agentId) && !usedSends.has(s))
+      if (step) usedSends.add(step)
       events.push({ from: sender?.id ?? note.from, to: lane.id, text: note.text, sentAt: step?.end ?? null, readAt: note.at })
     }
   }

@@ -8,6 +8,16 @@ import type { MergeOutcome, PairSummary, TokenCounts } from './model.js'
 
 export const ZERO_TOKENS: TokenCounts = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
 
+/** The tokens of pairs or steps together. */
+export function totalTokens(items: ReadonlyArray<{ tokens: TokenCounts }>): TokenCounts {
+  return items.reduce((sum, item) => addTokens(sum, item.tokens), { ...ZERO_TOKENS })
+}
+
+/** The cost of pairs or steps together, rounded to 6 decimals (no float noise). */
+export function totalCost(items: ReadonlyArray<{ cost: number }>): number {
+  return Math.round(items.reduce((sum, item) => sum + item.cost, 0) * 1e6) / 1e6
+}
+
 /** The stable id of a pair folder: the page links and the exported file names use it. */
 export function pairId(logDir: string, dir: string): string {
   return createHash('sha256').update(relative(logDir, dir)).digest('hex').slice(0, 16)

@@ -26,7 +26,7 @@ export async function selectRuns(logDir: string, names: readonly string[] | unde
 }
 
 /** Sub-folders that look like runs: a config.json, a legacy `<repo>_task` folder, or a setting folder (of any setting) holding one. */
-async function runFolders(logDir: string): Promise<string[]> {
+async function runFolders(logDir: string) {
   const entries = await readdir(logDir, { withFileTypes: true }).catch(() => [])
   const runs: string[] = []
   const tasksIn = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).some((c) => c.endsWith('_task'))

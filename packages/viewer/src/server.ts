@@ -91,16 +91,16 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   })
 }
 
-function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
+function send(response: ServerResponse, status: number, type: string, body: string | Buffer) {
   response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })
   response.end(body)
 }
 
-function sendJson(response: ServerResponse, status: number, value: unknown): void {
+function sendJson(response: ServerResponse, status: number, value: unknown) {
   send(response, status, 'application/json; charset=utf-8', JSON.stringify(value))
 }
 
-function sendError(response: ServerResponse, error: unknown): void {
+function sendError(response: ServerResponse, error: unknown) {
   const known = isCooperbenchError(error)
   const body = {
     error: error instanceof Error ? error.message : String(error),

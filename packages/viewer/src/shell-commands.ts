@@ -36,7 +36,7 @@ export function programOf(simple: SimpleCommand): { program: string; args: strin
   return { program: first.slice(first.lastIndexOf('/') + 1), args: simple.words.slice(at + 1) }
 }
 
-function parseLine(line: string): { commands: SimpleCommand[]; pendingHeredocs: Array<{ simple: SimpleCommand; delimiter: string }> } {
+function parseLine(line: string) {
   const commands: SimpleCommand[] = []
   const pendingHeredocs: Array<{ simple: SimpleCommand; delimiter: string }> = []
   let current: SimpleCommand = { words: [], writesTo: [], heredocs: [] }

@@ -115,7 +115,7 @@ function newStep(index: number, start: number | null, end: number | null): Step 
 }
 
 /** `<returncode>0</returncode><output>…</output>` → the output, the code kept apart; anything else as is. */
-function appendObservation(step: Step, content: string, message: RawMessage, at: number | null): void {
+function appendObservation(step: Step, content: string, message: RawMessage, at: number | null) {
   const code = /<returncode>(-?\d+)<\/returncode>/.exec(content)
   const output = /<output>\n?([\s\S]*?)\n?<\/output>/.exec(content)
   step.output += (step.output ? '\n' : '') + (output ? output[1]! : content)
@@ -128,7 +128,7 @@ function appendObservation(step: Step, content: string, message: RawMessage, at:
   }
 }
 
-function commandsOf(message: RawMessage): string[] {
+function commandsOf(message: RawMessage) {
   const actions = message.extra?.actions
   if (Array.isArray(actions)) return actions.map((a) => (typeof a.command === 'string' ? a.command : '')).filter(Boolean)
   return (message.tool_calls ?? []).flatMap((call) => {
@@ -156,7 +156,7 @@ export function gitOperations(command: string): GitOperation[] {
 }
 
 /** A message's time (see {@link timeOf}); a timestamp of zero or less is none. */
-function messageTime(message: RawMessage): number | null {
+function messageTime(message: RawMessage) {
   const t = message.extra?.timestamp
   return typeof t === 'number' && t <= 0 ? null : timeOf(t)
 }

@@ -91,7 +91,7 @@ export class ViewerSource {
   /** A pair's raw trajectory file, or null for an unknown pair or a name not among its seats' trajectories (nothing else is served). */
   async trajectoryFile(id: string, name: string): Promise<string | null> {
     const found = (await this.read()).byId.get(id)
-    if (!found || !pairSeats(found.pair).some((seat) => seat.trajectoryFile === name)) return null
+    if (!found || !pairSeats(found.pair).some((seat) => seat.trajectory === name)) return null
     return pairFile(found.pair.dir, name)
   }
 

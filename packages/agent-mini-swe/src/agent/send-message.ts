@@ -23,9 +23,9 @@ export interface SendMessageCall {
 
 const AT_COMMAND_START = String.raw`(?<=(?:^|[\n;&|({])[ \t]*)`
 const HEAD = String.raw`send_message[ \t]+(?:(--wait)[ \t]+)?([A-Za-z0-9_][\w.-]*)(?:[ \t]+(--wait))?`
-// Groups: 1,3 --wait; 2 recipient; 4 quote; 5 TAG; 6 rest of the TAG line; 7 body.
+// Capture groups: 1,3 --wait; 2 recipient; 4 quote; 5 TAG; 6 rest of the TAG line; 7 body.
 const HEREDOC = new RegExp(String.raw`${AT_COMMAND_START}${HEAD}[ \t]*<<[ \t]*(['"]?)(\w+)\4([^\n]*)\n(?:([\s\S]*?)\n)?\5[ \t]*(?=\n|$)`, 'g')
-// Groups: 1,3 --wait; 2 recipient; 4 double-quoted body (escapes allowed); 5 single-quoted body.
+// Capture groups: 1,3 --wait; 2 recipient; 4 double-quoted body (escapes allowed); 5 single-quoted body.
 const QUOTED = new RegExp(String.raw`${AT_COMMAND_START}${HEAD}[ \t]+(?:"((?:[^"\\]|\\[\s\S])*)"|'([^']*)')`, 'g')
 const ANY_SEND = new RegExp(String.raw`${AT_COMMAND_START}send_message\b`)
 

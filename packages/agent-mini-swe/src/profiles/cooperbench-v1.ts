@@ -1,6 +1,6 @@
 /**
  * Prompt profile `cooperbench-v1`: our wording of what the reference's prompts carry (docs/reference-compatibility.md#running),
- * as Jinja templates (reference/jinja.ts) over `promptVars` (agent/prompt.ts). The team version is used whenever the agent
+ * as Jinja templates (reference/jinja.ts) over `promptVars` (agent/prompt.ts). The peer version is used whenever the agent
  * has peers; sections on what this run lacks (messaging, the git remote) are left out rather than qualified; a seat whose
  * setting briefs it gets the briefing's sections (how to reach the others after the first) in place of the pair's situation.
  */

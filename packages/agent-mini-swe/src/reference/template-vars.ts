@@ -5,7 +5,7 @@ import type { ReferenceProtocol } from './config.js'
 export interface TemplateContext {
   /** `agent1`, `agent2`, … or `solo`. */
   agentId: string
-  /** Every agent of the team, this one included; one (`solo`) in solo. */
+  /** Every agent of the pair, this one included; one (`solo`) in solo. */
   team: readonly string[]
   messaging: boolean
   git: boolean
@@ -22,8 +22,8 @@ export interface TemplateContext {
 
 /**
  * The reference's template variables (`get_template_vars`), merged in this order, later wins: agent settings, environment
- * settings with this machine's `platform.uname()`, model settings, call counters, then `agent_id` (None without a team),
- * `agents` (`[]` without one), `git_enabled`, `messaging_enabled`, `task`. Unset settings take the reference's defaults.
+ * settings with this machine's `platform.uname()`, model settings, call counters, then `agent_id` (None for a lone agent),
+ * `agents` (`[]` for one), `git_enabled`, `messaging_enabled`, `task`. Unset settings take the reference's defaults.
  */
 export function referenceTemplateVars(protocol: ReferenceProtocol, ctx: TemplateContext): Record<string, unknown> {
   const team = ctx.team.length > 1

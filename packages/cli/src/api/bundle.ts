@@ -32,7 +32,7 @@ export async function bundleRuns(options: BundleOptions): Promise<{ file: string
   const stored = await Promise.all(
     options.runNames.map((run) => readJsonIfPresent<{ config?: Record<string, unknown> }>(join(runDir(logDir, run), RunFiles.config))),
   )
-  const recordedDataset = stored.map((s) => s?.config?.['datasetDir']).find((dir): dir is string => typeof dir === 'string')
+  const recordedDataset = stored.map((s) => s?.config?.['datasetDir']).find((dir) => typeof dir === 'string')
   const datasetDir = options.datasetDir ? resolve(cwd, options.datasetDir) : (recordedDataset ?? config.datasetDir)
   const dataset = await loadDataset(datasetDir)
   const host = await openHost(config, {
@@ -44,7 +44,7 @@ export async function bundleRuns(options: BundleOptions): Promise<{ file: string
   // The plugins that served the runs, by the names their config.json records.
   const plugins: BundleManifest['plugins'] = []
   for (const kind of KINDS) {
-    const names = new Set(stored.map((s) => s?.config?.[kind]).filter((name): name is string => typeof name === 'string'))
+    const names = new Set(stored.map((s) => s?.config?.[kind]).filter((name) => typeof name === 'string'))
     for (const row of registeredRows(host.registry, kind)) {
       if (names.has(row.name) || row.aliases?.some((alias) => names.has(alias)))
         plugins.push({ kind, name: row.name, plugin: row.plugin, version: row.version })

@@ -85,7 +85,7 @@ export async function evaluate(
 }
 
 /** Selected pairs without result.json; unfiltered, counted from config.json's `total_tasks` (a killed run leaves most pairs without a folder). */
-async function countUnfinished(folder: string, select: (pair: PairFolder) => boolean, filtered: boolean): Promise<number> {
+async function countUnfinished(folder: string, select: (pair: PairFolder) => boolean, filtered: boolean) {
   const onDisk = (await scanRun(folder)).filter(select)
   const started = onDisk.filter((p) => p.result === null).length
   if (filtered) return started

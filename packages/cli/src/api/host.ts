@@ -1,7 +1,7 @@
 import type { Config } from '@oclif/core'
-import type { Logger, PluginDefinition, PluginRegistry } from '@cooperbench/core'
+import type { Logger, PluginRegistry } from '@cooperbench/core'
 import type { SettingReporters } from '@cooperbench/report'
-import type { ResolvedConfig } from '@cooperbench/config'
+import { type ResolvedConfig, resolveLayeredConfig } from '@cooperbench/config'
 import { createRootScope, type Scope } from '@cooperbench/core/plugins'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -32,8 +32,8 @@ export async function openHost(config: Pick<ResolvedConfig, 'plugins'>, options:
   const { Config } = await import('@oclif/core')
   const { describeFailure, loadRegistry } = await import('../plugins.js')
   const oclif = options.oclifConfig ?? (await Config.load(PACKAGE_ROOT))
-  const specifiers = (options.plugins ?? []).filter((p): p is string => typeof p === 'string').map((p) => (p.startsWith('.') ? resolve(options.baseDir, p) : p))
-  const definitions = (options.plugins ?? []).filter((p): p is PluginDefinition => typeof p !== 'string')
+  const specifiers = (options.plugins ?? []).filter((p) => typeof p === 'string').map((p) => (p.startsWith('.') ? resolve(options.baseDir, p) : p))
+  const definitions = (options.plugins ?? []).filter((p) => typeof p !== 'string')
   const registry = await loadRegistry(oclif, [...config.plugins, ...specifiers], options.baseDir, definitions)
   for (const failure of options.reportFailures === false ? [] : registry.failures) {
     const { label, reason } = describeFailure(failure)
@@ -46,6 +46,21 @@ export async function openHost(config: Pick<ResolvedConfig, 'plugins'>, options:
 export function eventLogger(emit: ((event: CooperbenchEvent) => void) | undefined): Logger {
   const warn = (message: string) => (emit ? emit({ type: 'warning', message }) : process.stderr.write(`warning: ${message}\n`))
   return { debug() {}, info() {}, warn, error: warn }
+}
+
+/**
+ * What `report` and `export` read finished runs with: the log dir (the one given, relative to `cwd`, else the config's) and each
+ * installed setting's part of them, its plugins loaded as for `run`.
+ */
+export async function runsReading(
+  options: Pick<HostOptions, 'config' | 'plugins' | 'logger'> & { logDir?: string },
+  cwd: string,
+  oclifConfig?: Config,
+): Promise<{ logDir: string; reporters: SettingReporters }> {
+  const { config, file } = await resolveLayeredConfig({}, options.config, cwd)
+  const logger = options.logger ?? eventLogger(undefined)
+  const { registry } = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig })
+  return { logDir: options.logDir !== undefined ? resolve(cwd, options.logDir) : config.logDir, reporters: settingReporters(registry) }
 }
 
 /** Each installed setting's part of `report` and `view` (its registration's `report`), by setting name. */

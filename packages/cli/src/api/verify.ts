@@ -58,22 +58,26 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
     const logs = join(work, 'logs')
     let pairs = 0
     for (const run of runs) {
-      const bundled = await scanRun(join(root, 'runs', run))
+      const bundledRun = join(root, 'runs', run)
+      const loggedRun = join(logs, run)
+      const bundled = await scanRun(bundledRun)
       const unreadable = bundled.find((pair) => pair.unreadable.length > 0)
       if (unreadable) throw mismatch(`${relative(join(root, 'runs'), unreadable.dir)}: ${unreadable.unreadable[0]!.replace(`${unreadable.dir}/`, '')}`)
-      await checkPlannedPairs(run, bundled, join(root, 'runs', run), datasetDir, dataset)
+      await checkPlannedPairs(run, bundled, bundledRun, datasetDir, dataset)
       for (const pair of bundled) await checkPatchLines(pair, join(root, 'runs'))
-      await cp(join(root, 'runs', run), join(logs, run), { recursive: true })
+      await cp(bundledRun, loggedRun, { recursive: true })
       // Judged again from the patches alone: the bundle's verdicts are what is checked.
-      for (const pair of await scanRun(join(logs, run))) await rm(join(pair.dir, PairFiles.eval), { force: true })
+      for (const pair of await scanRun(loggedRun)) await rm(join(pair.dir, PairFiles.eval), { force: true })
+      const { backend, concurrency, config, plugins, signal, onEvent } = options
       await evaluate(
-        { runName: run, logDir: logs, datasetDir, force: true, backend: options.backend, concurrency: options.concurrency, ...hostOf(options, cwd) },
+        { runName: run, logDir: logs, datasetDir, force: true, backend, concurrency, cwd, config, plugins, signal, onEvent },
         { commandLine: true },
       )
-      const again = new Map((await scanRun(join(logs, run))).map((p) => [relative(join(logs, run), p.dir), p]))
+      const again = new Map((await scanRun(loggedRun)).map((p) => [relative(loggedRun, p.dir), p]))
       for (const pair of bundled) {
-        const name = `${run}/${relative(join(root, 'runs', run), pair.dir)}`
-        const judged = again.get(relative(join(root, 'runs', run), pair.dir))?.eval ?? null
+        const folder = relative(bundledRun, pair.dir)
+        const name = `${run}/${folder}`
+        const judged = again.get(folder)?.eval ?? null
         if (pair.eval === null || judged === null)
           throw mismatch(`${name}: ${pair.eval === null ? 'the bundle has no verdict' : 'evaluating it again gave no verdict'}`)
         const difference = verdictDifference(pair.eval, judged)
@@ -92,7 +96,7 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
 }
 
 /** Every pair the run's config.json filters (last invocation) select here must be bundled, finished: failing pairs cut out or never run fail it. */
-async function checkPlannedPairs(run: string, bundled: PairFolder[], runDir: string, datasetDir: string, dataset: Dataset): Promise<void> {
+async function checkPlannedPairs(run: string, bundled: PairFolder[], runDir: string, datasetDir: string, dataset: Dataset) {
   const config = (await readJsonIfPresent<{ config?: SelectionSettings & { setting?: unknown } }>(join(runDir, RunFiles.config)))?.config
   if (typeof config?.setting !== 'string')
     throw mismatch(`${run}: its config.json records no configuration, so which pairs the run set out to judge is unknown`)
@@ -105,7 +109,7 @@ async function checkPlannedPairs(run: string, bundled: PairFolder[], runDir: str
 }
 
 /** Each agent's patch file has the lines result.json records for it: a patch put in another's place shows here first. */
-async function checkPatchLines(pair: PairFolder, runsDir: string): Promise<void> {
+async function checkPatchLines(pair: PairFolder, runsDir: string) {
   const name = relative(runsDir, pair.dir)
   if (pair.result === null) return
   const recorded = new Map(recordAgents(pair.result))
@@ -122,11 +126,7 @@ async function checkPatchLines(pair: PairFolder, runsDir: string): Promise<void>
   }
 }
 
-function hostOf(options: VerifyOptions, cwd: string) {
-  return { cwd, config: options.config, plugins: options.plugins, signal: options.signal, onEvent: options.onEvent }
-}
-
-function mismatch(message: string): CooperbenchError {
+function mismatch(message: string) {
   return new CooperbenchError('BUNDLE_MISMATCH', `the bundle does not verify: ${message}`, {
     hint: 'Its records are not what its patches give on this dataset: ask its author for a bundle made from the untouched runs, or check the dataset.',
   })

@@ -59,7 +59,7 @@ export default class Analyze extends BaseCommand {
     return result
   }
 
-  private printSummary(result: AnalysisRecord): void {
+  private printSummary(result: AnalysisRecord) {
     const { summary } = result
     const s = summary.signals
     const unreadable = summary.unreadable ? `, ${summary.unreadable} unreadable (left out)` : ''

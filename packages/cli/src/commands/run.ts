@@ -87,7 +87,7 @@ export default class Run extends BaseCommand {
       () => progress.current?.interrupted(),
     ).finally(() => progress.current?.stop())
     if (!outcome.summary) {
-      throw new CooperbenchError('FILTER_NO_MATCH', 'no tasks found: the selection has no pair (or team) to run', {
+      throw new CooperbenchError('FILTER_NO_MATCH', 'no tasks found: the selection has no pair to run', {
         hint: "Check -s/-r/-t/-f (and --agents N against the tasks' feature counts); `cooperbench dataset list` shows what there is.",
       })
     }
@@ -102,7 +102,7 @@ export default class Run extends BaseCommand {
   }
 
   /** The closing lines, from what `run()` returned: the same pairs, cost and unknown cost a script sees. */
-  private async printSummary(result: RunResult & { summary: RunSummaryRecord }): Promise<void> {
+  private async printSummary(result: RunResult & { summary: RunSummaryRecord }) {
     const pairs = await summaryPairFolders(result.folder, result.summary)
     this.log(formatRunSummary(result.summary, result.folder, { unknownCostPairs: result.costUnknownPairs, ...tokenTotals(pairs, result.summary.setting) }))
   }
@@ -124,7 +124,7 @@ function nothingJudged(summary: RunSummaryRecord): CooperbenchError | null {
 }
 
 /** `--config FILE` / `--config=FILE` as given, read before the flags are parsed (the config file names plugins). */
-function configFlagOf(argv: readonly string[]): string | undefined {
+function configFlagOf(argv: readonly string[]) {
   for (const [i, word] of argv.entries()) {
     if (word === '--') return undefined
     if (word === '--config') return argv[i + 1]

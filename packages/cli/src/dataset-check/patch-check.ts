@@ -47,7 +47,7 @@ export async function checkPatchesApply(task: Task): Promise<TaskProblem[]> {
   }
 }
 
-function firstLine(error: unknown): string {
+function firstLine(error: unknown) {
   const stderr = (error as { stderr?: unknown }).stderr
   const text = typeof stderr === 'string' && stderr.trim() !== '' ? stderr : errorMessage(error)
   return text.trim().split('\n')[0] ?? text

@@ -70,7 +70,7 @@ async function validateTask(task: Task): Promise<TaskProblem[]> {
 
 type Report = (feature: number | null, path: string, problem: string, severity?: TaskProblem['severity']) => void
 
-function checkSource(task: Task, source: RepoSourceEvidence, report: Report): void {
+function checkSource(task: Task, source: RepoSourceEvidence, report: Report) {
   const dockerfile = join(task.dir, 'Dockerfile')
   const setupScript = join(task.dir, 'setup.sh')
   const fromDocker = source.dockerfile?.baseCommit ?? null
@@ -90,7 +90,7 @@ function checkSource(task: Task, source: RepoSourceEvidence, report: Report): vo
     report(null, dockerfile, `pins no base commit; using setup.sh's ${fromSetup ?? ''}`, 'warning')
   }
 
-  const urls = [source.dockerfile?.url, source.setupScript?.url].filter((url): url is string => typeof url === 'string')
+  const urls = [source.dockerfile?.url, source.setupScript?.url].filter((url) => typeof url === 'string')
   if (urls.length === 0 && source.bundlePath === null) {
     report(null, task.dir, 'no repository source: no git clone URL in Dockerfile or setup.sh, and no repo.bundle')
   }
@@ -101,7 +101,7 @@ function checkSource(task: Task, source: RepoSourceEvidence, report: Report): vo
 }
 
 /** `https://github.com/go-chi/chi.git` and `https://github.com/go-chi/chi` name the same repository. */
-function comparableUrl(url: string): string {
+function comparableUrl(url: string) {
   return url
     .toLowerCase()
     .replace(/\/+$/, '')

@@ -103,11 +103,11 @@ async function filesToFetch(files: HubFile[], options: DownloadDatasetOptions): 
   return files.filter((file) => !present.has(file.path))
 }
 
-function isPresent(dir: string, file: HubFile): Promise<boolean> {
+function isPresent(dir: string, file: HubFile) {
   return fileMatches(join(dir, file.path), file.size, file.checksum)
 }
 
-function interrupted(dir: string, progress: (DownloadSummary & { toFetch: number }) | null): CooperbenchError {
+function interrupted(dir: string, progress: (DownloadSummary & { toFetch: number }) | null) {
   const done = progress === null ? '' : `: ${progress.downloaded + progress.resumed} of ${progress.toFetch} file(s) fetched into ${dir}`
   return new CooperbenchError('INTERRUPTED', `download interrupted${done}`, {
     hint: 'Run the same command again to continue: finished files are kept and partial ones resume where they stopped.',
@@ -115,7 +115,7 @@ function interrupted(dir: string, progress: (DownloadSummary & { toFetch: number
 }
 
 /** Writes the record, unless the folder's says the same but for the time (a download that fetched nothing rewrites nothing). */
-async function writeDatasetSource(dir: string, source: DatasetSource): Promise<void> {
+async function writeDatasetSource(dir: string, source: DatasetSource) {
   const { downloaded_at: _then, ...before } = (await readDatasetSource(dir)) ?? { downloaded_at: '' }
   const { downloaded_at: _now, ...after } = source
   if (canonicalJson(before) === canonicalJson(after)) return

@@ -21,7 +21,7 @@ export interface FetchFileOptions {
 export type FetchOutcome = 'downloaded' | 'resumed'
 
 /** Where a file is written while it downloads; renamed to its real name once verified. */
-function partialPathOf(destination: string): string {
+function partialPathOf(destination: string) {
   return `${destination}.partial`
 }
 
@@ -50,7 +50,7 @@ export async function fetchHubFile(options: FetchFileOptions): Promise<FetchOutc
 }
 
 /** Bytes of an earlier attempt worth keeping; a leftover larger than the file is removed. */
-async function keptBytes(partial: string, size: number): Promise<number> {
+async function keptBytes(partial: string, size: number) {
   const info = await stat(partial).catch(() => null)
   if (info === null) return 0
   if (!info.isFile() || info.size > size) {
@@ -104,7 +104,7 @@ async function openBody(options: FetchFileOptions, from: number, trackingFetch: 
   return (from > 0 ? blob.slice(from) : blob).stream()
 }
 
-function checksumMismatch(options: FetchFileOptions, destination: string, actual: string): CooperbenchError {
+function checksumMismatch(options: FetchFileOptions, destination: string, actual: string) {
   const { algorithm, expected } = options.file.checksum
   return new CooperbenchError(
     'DATASET_INVALID',
@@ -115,7 +115,7 @@ function checksumMismatch(options: FetchFileOptions, destination: string, actual
   )
 }
 
-function connectionLost(options: FetchFileOptions, written: number): CooperbenchError {
+function connectionLost(options: FetchFileOptions, written: number) {
   const { file } = options
   const destination = join(options.dir, file.path)
   return new CooperbenchError(

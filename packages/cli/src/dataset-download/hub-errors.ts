@@ -3,12 +3,12 @@ import { CooperbenchError } from '@cooperbench/core'
 import { DATASET_REPO, type HubLocation, manualCloneCommand } from './hub-location.js'
 
 /** A request that got no response at all: refused, no DNS answer, unreachable, reset before the headers. */
-function isConnectFailure(error: unknown): boolean {
+function isConnectFailure(error: unknown) {
   return error instanceof TypeError && error.message === 'fetch failed'
 }
 
 /** The innermost reason of a network error: `connect ECONNREFUSED 127.0.0.1:8080`, `getaddrinfo ENOTFOUND huggingface.co`. */
-function networkCause(error: unknown): string {
+function networkCause(error: unknown) {
   let reason = error instanceof Error ? error.message : String(error)
   let current: unknown = error instanceof Error ? error.cause : undefined
   for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
@@ -22,7 +22,7 @@ function networkCause(error: unknown): string {
 }
 
 /** The one-line failure when the hub cannot be reached: names HF_ENDPOINT and the way to do without cooperbench. */
-function hubUnreachable(location: HubLocation, error: unknown, dir: string): CooperbenchError {
+function hubUnreachable(location: HubLocation, error: unknown, dir: string) {
   return new CooperbenchError(
     'DATASET_NOT_FOUND',
     `cannot reach the Hugging Face hub at ${location.hubUrl} (${networkCause(error)}): set HF_ENDPOINT to a hub or mirror you can reach, or fetch the dataset by hand with \`${manualCloneCommand(dir)}\``,
@@ -34,7 +34,7 @@ function hubUnreachable(location: HubLocation, error: unknown, dir: string): Coo
 }
 
 /** The hub answered with an error status (`what` names the request: the listing or a file). */
-function hubRefused(location: HubLocation, status: number, detail: string, what: string): CooperbenchError {
+function hubRefused(location: HubLocation, status: number, detail: string, what: string) {
   const suffix = detail === '' ? '' : `: ${detail}`
   if (status === 401 || status === 403) {
     return new CooperbenchError('DATASET_NOT_FOUND', `the hub at ${location.hubUrl} refused access to ${DATASET_REPO} (${status}${suffix})`, {
@@ -60,6 +60,6 @@ export function hubFailure(errors: unknown[], location: HubLocation, dir: string
 }
 
 /** The hub's own words, without the client's `. URL: …` trailer. */
-function apiMessage(error: HubApiError): string {
+function apiMessage(error: HubApiError) {
   return (error.message ?? '').split('. URL: ')[0]!.replace(/^Api error with status \d+$/, '')
 }

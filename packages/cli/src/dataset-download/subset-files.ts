@@ -13,7 +13,7 @@ export function findSubsetFile(files: HubFile[], name: string, revision: string)
   const path = `subsets/${name}.json`
   const found = files.find((file) => file.path === path)
   if (found) return found
-  const available = files.map((file) => file.path.match(/^subsets\/([^/]+)\.json$/)?.[1]).filter((stem): stem is string => stem !== undefined)
+  const available = files.map((file) => file.path.match(/^subsets\/([^/]+)\.json$/)?.[1]).filter((stem) => stem !== undefined)
   throw new CooperbenchError('SUBSET_NOT_FOUND', `subset "${name}" is not in ${DATASET_REPO} at revision ${revision} (no ${path})`, {
     hint:
       available.length > 0 ? `Available subsets: ${available.join(', ')}.` : 'This revision has no subset files; run without --subset to download every task.',

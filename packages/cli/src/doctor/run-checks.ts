@@ -29,7 +29,7 @@ function configCheck(resolved: LayeredConfig, registry: PluginRegistry): CheckRe
   } catch (error) {
     return failureOf('config', error)
   }
-  return { check: 'config', status: 'ok', detail: resolved.file ? `${resolved.file}` : 'no config file; defaults, environment and flags' }
+  return { check: 'config', status: 'ok', detail: resolved.file || 'no config file; defaults, environment and flags' }
 }
 
 /** Every check of `cooperbench doctor`, in display order. Checks that reach out run concurrently. */
@@ -127,7 +127,7 @@ function pluginChecks(registry: PluginRegistry): CheckResult[] {
         .filter((entry) => entry.plugin.name === plugin.name)
         .map((entry) => `${entry.name} (${entry.specificationVersion})`)
       return names.length ? `${kind} ${names.join(', ')}` : null
-    }).filter((text): text is string => text !== null)
+    }).filter((text) => text !== null)
     const range = plugin.coreRange === undefined ? 'any' : plugin.coreRange
     return {
       check: `plugin ${plugin.name}`,

@@ -44,7 +44,7 @@ export function devCommandHint(id: string, checkout: string | null, cwd: string 
 }
 
 /** Whether `pnpm cooperbench` in `cwd` runs the root's script: the nearest package.json above `cwd` is the root's. */
-function runsRootScript(root: string, cwd: string): boolean {
+function runsRootScript(root: string, cwd: string) {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir === resolve(root)
     if (dirname(dir) === dir) return false

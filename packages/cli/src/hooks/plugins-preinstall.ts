@@ -8,6 +8,9 @@ import { hostPackageVersions, peerMismatchError, peerMismatches, readLocalManife
 const GITHUB_PREFIX = 'https://github.com/'
 const TARBALL = /\.(tgz|tar\.gz)$/
 
+/** The fields of @oclif/plugin-plugins' parsed plugin that this hook reads and rewrites. */
+type ParsedPlugin = { type: string; url?: string; name?: string; tag?: string }
+
 /**
  * Lets `plugins install` take a local tarball or folder, which @oclif/plugin-plugins would look up online (`a/b` as GitHub `owner/repo`,
  * `x-1.0.0.tgz` as an npm name): it becomes a `file:` URL in the parsed plugin object install uses next. The data dir first takes the
@@ -15,7 +18,7 @@ const TARBALL = /\.(tgz|tar\.gz)$/
  */
 const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
   await provideHostPackages(this.config.dataDir)
-  const target = plugin as { type: string; url?: string; name?: string; tag?: string }
+  const target = plugin as ParsedPlugin
   const local = localPath(target)
   if (!local) return
   const manifest = readLocalManifest(local)
@@ -45,19 +48,19 @@ const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
  * oclif reads an installed plugin's package.json through a cache it filled as the CLI started, so installing another version of a
  * plugin over one prints the old version (`installed v0.1.0` for 0.2.0): the version of the package installed is said instead.
  */
-function reportInstalledVersion(version: string): void {
+function reportInstalledVersion(version: string) {
   const stop = ux.action.stop.bind(ux.action)
   ux.action.stop = (message?: string) => stop(message?.startsWith('installed v') ? `installed v${version}` : message)
 }
 
-function localPath(plugin: { type: string; url?: string; name?: string; tag?: string }): string | null {
+function localPath(plugin: ParsedPlugin) {
   const fromGithub = plugin.type === 'repo' && plugin.url?.startsWith(GITHUB_PREFIX) ? plugin.url.slice(GITHUB_PREFIX.length) : null
   const input = fromGithub ?? (plugin.type === 'npm' && plugin.name && TARBALL.test(plugin.name) && plugin.tag === 'latest' ? plugin.name : null)
   return input !== null && isInstallable(input) ? resolve(input) : null
 }
 
 /** A tarball, or a folder holding a package.json. */
-function isInstallable(path: string): boolean {
+function isInstallable(path: string) {
   const absolute = resolve(path)
   if (!existsSync(absolute)) return false
   if (statSync(absolute).isDirectory()) return existsSync(resolve(absolute, 'package.json'))

@@ -10,7 +10,7 @@ export function pairTitle(pair: Pick<PairRef, 'repo' | 'taskId' | 'features'>): 
 }
 
 /** `agent1` → `Agent 1`, `solo` → `Solo`; an id of another shape is kept. */
-function agentName(agentId: string): string {
+function agentName(agentId: string) {
   const numbered = /^agent(\d+)$/.exec(agentId)
   if (numbered) return `Agent ${numbered[1]}`
   return agentId === 'solo' ? 'Solo' : agentId
@@ -64,7 +64,7 @@ export function spendText(spend: Spend, compact = false): string {
   return `≥ ${formatUsd(spend.usd)} (partly unknown, ${why})`
 }
 
-function formatUsd(usd: number): string {
+function formatUsd(usd: number) {
   return `$${usd.toFixed(4)}`
 }
 

@@ -154,18 +154,18 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
   }
 }
 
-function addSpend(spend: Spend, agent: AgentReport): void {
+function addSpend(spend: Spend, agent: AgentReport) {
   if (agent.costUnknown) spend.unknown++
   else spend.known++
   spend.usd += agent.cost
 }
 
-function statusSuffix(result: { setting: string; agents?: Record<string, { status: string }>; agent?: { status: string } }): string {
+function statusSuffix(result: { setting: string; agents?: Record<string, { status: string }>; agent?: { status: string } }) {
   const statuses = result.agent ? [result.agent.status] : Object.values(result.agents ?? {}).map((a) => a.status)
   return statuses.every((s) => s === 'Submitted') ? '' : ` [${statuses.join(', ')}]`
 }
 
-function formatLine(c: Counts, spend: Spend, started: number, autoEval: boolean, columns: number): string {
+function formatLine(c: Counts, spend: Spend, started: number, autoEval: boolean, columns: number) {
   const done = c.finished
   const width = Math.max(10, Math.min(30, columns - 100))
   const filled = c.total ? Math.round((done / c.total) * width) : 0

@@ -49,7 +49,7 @@ export function formatRunSummary(summary: RunSummaryRecord, folder: string, tota
   return lines.join('\n')
 }
 
-function costText(summary: RunSummaryRecord, unknown: number): string {
+function costText(summary: RunSummaryRecord, unknown: number) {
   const money = `$${summary.total_cost.toFixed(4)}`
   if (unknown === 0) return money
   const why = 'no price is known for the model, so the cost limit was off'
@@ -65,7 +65,7 @@ export function formatEvalSummary(summary: EvalSummaryRecord): string {
       ? `evaluation of ${summary.run_name} interrupted: ${summary.total_runs} pair(s); those it did not reach keep their earlier verdict (reused) or have none`
       : `evaluation of ${summary.run_name}: ${summary.total_runs} pair(s)${summary.policy ? `, evaluation policy ${summary.policy}` : ''}`,
     `  passed ${summary.passed}, failed ${summary.failed}, ${errorsText(summary.errors, summary.error_causes)}, not evaluated ${summary.not_evaluated} (reused ${summary.skipped})`,
-    // A rate of nothing judged is no rate: 0.0 % would read as every team failing.
+    // A rate of nothing judged is no rate: 0.0 % would read as every pair failing.
     summary.passed + summary.failed === 0 ? '  pass rate n/a (no pair judged)' : `  pass rate ${(summary.pass_rate * 100).toFixed(1)}%`,
   ].join('\n')
 }

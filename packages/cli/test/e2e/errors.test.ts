@@ -145,7 +145,7 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
     const disagree = await runRefused(['run', '--dataset-dir', DEMO_DATASET, '-s', 'team3_clean', '--agents', '2', '-a', 'oracle'])
     expectUserError(disagree, {
       code: ExitCode.usage,
-      mentions: [/^error: subset "team3_clean" lists teams of 3 features; --agents 2 disagrees/m, /^hint: .*--agents 3/m],
+      mentions: [/^error: subset "team3_clean" lists pairs of 3 features; --agents 2 disagrees/m, /^hint: .*--agents 3/m],
     })
     await mkdir(join(dataset(), 'subsets'), { recursive: true })
     await writeFile(join(dataset(), 'subsets', 'typo.json'), JSON.stringify({ tasks: [{ repo: 'textkit_task', task_id: 7, group: [[1, 2, 3]] }] }))

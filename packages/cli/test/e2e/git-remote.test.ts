@@ -62,21 +62,21 @@ describe('--git: a shared remote per pair', () => {
         expect(setup).toContain('agent1')
         expect(setup.trim().split('\n').at(-1)).toBe(result.base_commit)
 
-        // A team of three shares one remote: every agent sees both teammates' branches.
+        // A pair of three features shares one remote: every agent sees both teammates' branches.
         const three = await runCli(
           ['run', ...demoPair(12, '1,2,3'), '--agents', '3', '-a', 'gitpeer', '--git', '--backend', backend, '-n', 'git3', '--no-auto-eval'],
           w.options({ timeoutMs: 300_000 }),
         )
         expect(three.code, describeResult(three)).toBe(0)
-        const [team] = await pairDirs(w.logs, 'git3', 'coop')
-        const teamResult = JSON.parse(await readFile(join(team!, 'result.json'), 'utf8'))
-        expect(Object.values(teamResult.agents).map((a: any) => a.status)).toEqual(['Submitted', 'Submitted', 'Submitted'])
+        const [trio] = await pairDirs(w.logs, 'git3', 'coop')
+        const trioResult = JSON.parse(await readFile(join(trio!, 'result.json'), 'utf8'))
+        expect(Object.values(trioResult.agents).map((a: any) => a.status)).toEqual(['Submitted', 'Submitted', 'Submitted'])
         for (const [self, peers] of [
           [1, [2, 3]],
           [2, [1, 3]],
           [3, [1, 2]],
         ] as const) {
-          const patch = await readFile(join(team!, `agent${self}.patch`), 'utf8')
+          const patch = await readFile(join(trio!, `agent${self}.patch`), 'utf8')
           for (const peer of peers) expect(patch, `agent${self} sees agent${peer}`).toContain(`+from agent${peer}`)
         }
       },

@@ -155,9 +155,9 @@ describe("the plugin guide's example agent, copied verbatim into a package", () 
       vitest.output.slice(-4_000),
     ).toEqual([])
     expect(vitest.code, vitest.output.slice(-4_000)).toBe(0)
-    // identity 2, solo 4, abort 2, errors 1, coop 3, team 5 (the guide's `team: {}`: lead and member with
-    // every feature on, --team-no-task-commands, --team-no-task-list, --team-no-scratchpad); preflight is
-    // skipped: the example has none
-    expect(results.numPassedTests, vitest.output.slice(-4_000)).toBe(17)
+    // identity 2, solo 4, abort 2, errors 1, coop 3, coordination surface 1, team 5 (the guide's
+    // `team: {}`: lead and member with every feature on, --team-no-task-commands, --team-no-task-list,
+    // --team-no-scratchpad); preflight is skipped: the example has none
+    expect(results.numPassedTests, vitest.output.slice(-4_000)).toBe(18)
   }, 600_000)
 })

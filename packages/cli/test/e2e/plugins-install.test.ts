@@ -170,7 +170,7 @@ describe('cooperbench plugins install / uninstall / link', () => {
     expect((JSON.parse(after.stdout) as Row[]).map((r) => r.name)).not.toContain('stamp')
   }, 180_000)
 
-  it('an agent plugin reinstalled at a new version: the same command never reuses the old verdicts, it refuses naming both versions', async (ctx) => {
+  it('an agent plugin reinstalled at a new version: the install names the new version; the same command never reuses the old verdicts, it refuses naming both versions', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('plugins-new-version')
     const env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'data') }
@@ -180,6 +180,9 @@ describe('cooperbench plugins install / uninstall / link', () => {
       const packed = await packPlugin(join(versions, version), { name: 'cb-test-fixed', version, register: STAMP_AGENT('cb-test-fixed', version) })
       const install = await runCli(['plugins', 'install', packed.tarball], w.options({ env }))
       expect(install.code, describeResult(install)).toBe(0)
+      // The version installed, not the one oclif had read as it started (`installed v1.0.0` for 1.0.1).
+      expect(install.stdout + install.stderr).toContain(`installed v${version}`)
+      expect(install.stdout + install.stderr).not.toMatch(new RegExp(`installed v(?!${version.replaceAll('.', '\\.')}\\b)`))
       const run = await runCli(command, w.options({ env }))
       if (version === '1.0.0') {
         expect(run.code, describeResult(run)).toBe(0)
@@ -383,7 +386,7 @@ describe('cooperbench plugins install / uninstall / link', () => {
     const install = await runCli(['plugins', 'install', specPeer.tarball], w.options({ env }))
     expect(install.code, describeResult(install)).toBe(0)
     expect(install.stderr).toMatch(
-      /warning: @cooperbench\/spec, @cooperbench\/spec-utils, @cooperbench\/backend-kit, @cooperbench\/core in .* are not the CLI's own copy/,
+      /warning: @cooperbench\/spec, @cooperbench\/spec-utils, @cooperbench\/backend-kit, @cooperbench\/core, @cooperbench\/setting-team in .* are not the CLI's own copy/,
     )
   }, 180_000)
 

@@ -67,7 +67,7 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
 
     const report = await runCli(['report', '-n', 't3'], w.options())
     expect(report.code, describeResult(report)).toBe(0)
-    expect(report.stdout).toContain('coop, teams of 3 (t3)')
+    expect(report.stdout).toContain('coop, pairs of 3 features (t3)')
     expect(report.stdout).toContain('all passed')
   }, 900_000)
 

@@ -1,5 +1,5 @@
 import { CooperbenchError } from '@cooperbench/spec'
-import { type SupervisedOutcome, supervise } from '../util/supervise.js'
+import { type SupervisedCall, supervise } from '../util/supervise.js'
 import type { RunPlan } from './plan.js'
 
 /** Bounds on plugin calls: the signal aborts at the deadline; a call running `graceMs` later is abandoned, an error naming plugin and call. */
@@ -29,8 +29,13 @@ export function agentDeadlineMs(plan: Pick<RunPlan, 'agentTimeoutMs' | 'agentLim
   return steps > 0 ? steps * HARNESS_DEADLINES.agentPerStepMs : HARNESS_DEADLINES.agentNoStepLimitMs
 }
 
-/** A supervised call's value: an interruption or a rejection rethrows; one abandoned at its deadline is an error naming it and the bound. */
-export function settledOrThrow<T>(outcome: SupervisedOutcome<T>, what: string, timeoutMs: number, signal: AbortSignal): T {
+/**
+ * The value of a call supervised within its bound: an interruption or a rejection rethrows; one
+ * abandoned at its deadline is an error naming `what` and the bound.
+ */
+export async function settledOrThrow<T>(what: string, call: SupervisedCall<T> & { timeoutMs: number; signal: AbortSignal }): Promise<T> {
+  const { timeoutMs, signal } = call
+  const outcome = await supervise(call)
   if (signal.aborted) throw signal.reason ?? new Error('interrupted')
   if (outcome.kind === 'fulfilled') return outcome.value
   if (outcome.kind === 'rejected' && outcome.aborted === null) throw outcome.error

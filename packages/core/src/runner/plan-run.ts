@@ -204,14 +204,13 @@ function validSettingOptions(registry: PluginRegistry, name: string, given: Sett
 
 /** The name and version of each plugin the run uses, by kind (`agent: "@cooperbench/agent-mini-swe@0.1.0 mini_swe_agent"`); a seat's own agent as `agent:<role>`. */
 function pluginVersions(registry: PluginRegistry, config: ResolvedConfig, seats: Record<string, SeatPlan>): Record<string, string> {
-  const used = { agent: config.agent, backend: config.backend, bus: config.bus, evaluator: config.evaluator, setting: config.setting } as const
   const versions: Record<string, string> = {}
   const versionOf = (kind: (typeof PLUGIN_KINDS)[number], name: string) => {
     const entry = registry.find(kind, name)
     return entry ? `${entry.name} (${entry.plugin.name}@${entry.plugin.version})` : undefined
   }
-  for (const [kind, name] of Object.entries(used) as [keyof typeof used, string][]) {
-    const version = versionOf(kind, name)
+  for (const kind of PLUGIN_KINDS) {
+    const version = versionOf(kind, config[kind])
     if (version) versions[kind] = version
   }
   for (const [role, seat] of Object.entries(seats))

@@ -83,8 +83,7 @@ export interface SeatPlan {
 export function seatPlanOf(plan: RunPlan, role: string | undefined): SeatPlan {
   const own = role === undefined ? undefined : plan.seats?.[role]
   if (own) return own
-  const { agent, agentOptions, modelName, agentLimits, agentContinues } = plan
-  const promptSource = plan.promptSource ?? 'cooperbench-v1'
+  const { agent, agentOptions, modelName, agentLimits, agentContinues, promptSource = 'cooperbench-v1' } = plan
   return { agent, agentOptions, modelName, recordedModel: recordedModelOf(plan), promptSource, agentLimits, continues: agentContinues === true }
 }
 
@@ -96,7 +95,7 @@ export type EvalPlan = Pick<RunPlan, 'runName' | 'logDir' | 'imageTemplate' | 'i
   }
 
 /** The run's image naming as backends get it (`FactoryContext.images`): the one owner of image names. */
-export function imageNaming(plan: Pick<RunPlan, 'imageTemplate' | 'imageNamespace'>): { template: string; namespace: string } {
+export function imageNaming(plan: Pick<RunPlan, 'imageTemplate' | 'imageNamespace'>) {
   return { template: plan.imageTemplate, namespace: plan.imageNamespace }
 }
 

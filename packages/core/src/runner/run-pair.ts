@@ -1,22 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import type {
-  Pair,
-  PairService,
-  PhaseRecord,
-  ResultRecord,
-  RunningSeat,
-  Seat,
-  SeatContinuation,
-  SeatOutcome,
-  SettingOutcome,
-  SettingPair,
-} from '@cooperbench/spec'
+import type { Pair, PairService, PhaseRecord, ResultRecord, RunningSeat, Seat, SeatOutcome, SettingOutcome, SettingPair } from '@cooperbench/spec'
 import { CooperbenchError, SANDBOX_LABELS } from '@cooperbench/spec'
 import { readFeatureSpec } from '../dataset/index.js'
 import { openScopeFor } from '../plugin/container.js'
 import type { Resolved } from '../plugin/provide.js'
 import { Tokens } from '../plugin/tokens.js'
 import { PairFiles, pairDir } from '@cooperbench/results'
+import { getOrCreate, pairLabel } from '@cooperbench/spec-utils'
 import { isoNow } from '@cooperbench/spec-utils/records'
 import type { PairEvents } from './events.js'
 import { taskTextDigest } from './eval-inputs.js'
@@ -55,31 +45,30 @@ export async function runPair(
   const runId = randomBytes(4).toString('hex')
   const startedAt = new Date()
   const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, { pair, dir, runId }]], PAIR_NEEDS)
-  const seatsUnderWay = new SeatsUnderWay()
-  try {
-    const phases = new PhaseRecords()
-    const folders = pairFolders(services.lifetime, dir)
-    const { capabilities } = services.backend
-    const seats: SeatRun = {
+  const { capabilities } = services.backend
+  const seats = new PairSeats(
+    {
       scope,
       plan,
       task: pair.task,
       dir,
       runId,
-      labels: { [SANDBOX_LABELS.runId]: runId, [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}` },
+      labels: { [SANDBOX_LABELS.runId]: runId, [SANDBOX_LABELS.pair]: pairLabel(pair.task.repo, pair.task.taskId, pair.features) },
       events,
       seatAgents: services.seatAgents,
-      openFolder: folders.openFolder,
+      openFolder: pairFolders(services.lifetime, dir).openFolder,
       backend: { sharedFolders: capabilities.sharedFolders === true, isolation: capabilities.isolation },
-    }
-    const context = settingPair({ plan, pair, dir, runId, signal, services, seats, phases, seatsUnderWay })
-    const outcome = await seatsUnderWay.settledAfter(services.setting.run(context))
-    const record = resultRecord(plan, pair, runId, startedAt, outcome, phases.records, resultProvenance(plan, pair, dir, taskText))
+    },
+    signal,
+  )
+  try {
+    const outcome = await seats.settledAfter(services.setting.run(settingPair(pair, services, seats)))
+    const record = resultRecord(plan, pair, runId, startedAt, outcome, seats.phases, resultProvenance(plan, pair, dir, taskText))
     await run.records.write(dir, PairFiles.result, record)
     await services.sinks.notify((sink) => sink.resultWritten, { dir, record })
     return record
   } finally {
-    await seatsUnderWay.release()
+    await seats.release()
     await scope.dispose()
   }
 }
@@ -110,24 +99,11 @@ function resultRecord(
   } as ResultRecord
 }
 
-interface PairServices {
-  plan: RunPlan
-  pair: Pair
-  dir: string
-  runId: string
-  signal: AbortSignal
-  services: Resolved<typeof PAIR_NEEDS>
-  seats: SeatRun
-  phases: PhaseRecords
-  seatsUnderWay: SeatsUnderWay
-}
-
 /** The pair as its setting gets it: its facts and the harness's services, all owned by the pair scope. */
-function settingPair({ plan, pair, dir, runId, signal, services, seats, phases, seatsUnderWay }: PairServices): SettingPair {
+function settingPair(pair: Pair, services: Resolved<typeof PAIR_NEEDS>, seats: PairSeats): SettingPair {
   const { bus, backend, logger, lifetime } = services
+  const { plan, runId } = seats.run
   const made = new Map<string, Promise<unknown>>()
-  const start = (seat: Seat, phase: string | undefined, members: readonly string[]) =>
-    startRunningSeat({ run: seats, seat, phase, members, phases, signal, under: seatsUnderWay })
   const settingPairObject: SettingPair = {
     task: pair.task,
     features: pair.features,
@@ -137,25 +113,11 @@ function settingPair({ plan, pair, dir, runId, signal, services, seats, phases, 
     bus,
     backend: { name: backend.name, capabilities: backend.capabilities },
     logger,
-    signal,
+    signal: seats.signal,
     featureText: (featureId) => readFeatureSpec(pair.task, featureId),
-    runSeats: async (list, phase) => {
-      const members = list.map((seat) => seat.agentId)
-      // Recorded in seat order once all ended, whatever order they end in.
-      const running = list.map((seat) => start(seat, undefined, members))
-      const ends = await allSettledOrThrow(running.map((r) => r.ended))
-      if (phase !== undefined) for (const [i, end] of ends.entries()) phases.add(phase, list[i]!, end, running[i]!.startedAt)
-      return ends.map((end) => end.outcome)
-    },
-    startSeat: (seat, phase) => start(seat, phase, [seat.agentId]).running,
-    service: <T>(ref: PairService<T>) => {
-      let instance = made.get(ref.id)
-      if (instance === undefined) {
-        instance = Promise.resolve(ref.create(settingPairObject))
-        made.set(ref.id, instance)
-      }
-      return instance as Promise<T>
-    },
+    runSeats: (list, phase) => seats.runTogether(list, phase),
+    startSeat: (seat, phase) => seats.start(seat, phase, [seat.agentId]).running,
+    service: <T>(ref: PairService<T>) => getOrCreate(made, ref.id, () => Promise.resolve(ref.create(settingPairObject))) as Promise<T>,
     openChannel: async (name) => {
       if (bus === null) return null
       const namespace = name === undefined ? `run:${runId}` : `run:${runId}:${name}`
@@ -163,7 +125,7 @@ function settingPair({ plan, pair, dir, runId, signal, services, seats, phases, 
       return { namespace, transcript: () => bus.transcript(namespace) }
     },
     openGitRemote: (name) => createGitRemote(lifetime, name),
-    ...pairFolders(lifetime, dir),
+    ...pairFolders(lifetime, seats.run.dir),
   }
   return settingPairObject
 }
@@ -173,44 +135,6 @@ interface StartedSeat {
   running: RunningSeat
   ended: Promise<SeatRunEnd>
   startedAt: string
-}
-
-interface SeatStart {
-  run: SeatRun
-  seat: Seat
-  phase: string | undefined
-  members: readonly string[]
-  phases: PhaseRecords
-  signal: AbortSignal
-  under: SeatsUnderWay
-  carried?: Promise<SeatRunEnd>
-}
-
-/** Starts a seat's run (or its continuation once the run it carries on from ended), recorded in its phase as it ends. */
-function startRunningSeat(start: SeatStart): StartedSeat {
-  const { run, seat, phase, phases, signal, under } = start
-  const startedAt = isoNow()
-  const ended = under.track(
-    (async () => {
-      const carried = start.carried ? await carriedFrom(await start.carried, seat) : undefined
-      const end = await runSeat(run, seat, signal, { members: start.members, ...(carried ? { carried } : {}) })
-      // Kept again, or freed by the run when the seat no longer keeps it.
-      if (carried) under.forget(carried.place)
-      if (end.place) under.keep(end.place)
-      if (phase !== undefined) phases.add(phase, seat, start.carried && !carried ? { ...end, continued: false } : end, startedAt)
-      return end
-    })(),
-  )
-  const outcome = ended.then((end) => end.outcome)
-  // Rejected only on an interruption, which the pair reports itself: a setting that never awaits it has nothing to handle.
-  outcome.catch(() => {})
-  const running: RunningSeat = {
-    agentId: seat.agentId,
-    outcome,
-    continue: (next: SeatContinuation, nextPhase?: string) =>
-      startRunningSeat({ ...start, seat: { ...seat, ...next }, phase: nextPhase, carried: ended, members: [seat.agentId] }).running,
-  }
-  return { running, ended, startedAt }
 }
 
 /** What a continuation carries on from; none (a fresh sandbox) when the earlier run lost its sandbox to the infrastructure. */
@@ -223,29 +147,53 @@ function carriedFrom(before: SeatRunEnd, seat: Seat): SeatRunOptions['carried'] 
 }
 
 /**
- * The seats a pair's setting started and the places they kept: the pair ends after every seat (a setting that forgot one still
- * waits for it), and frees the kept places.
+ * The seats a pair's setting started, the places they kept and the phases they ran in: the pair ends after every seat (a setting
+ * that forgot one still waits for it), and frees the kept places.
  */
-class SeatsUnderWay {
+class PairSeats {
+  /** The pair's phases as their seats end, in the order each phase began. */
+  readonly phases: PhaseRecord[] = []
   private readonly runs = new Set<Promise<unknown>>()
   private readonly places = new Set<SeatPlace>()
 
-  track<T>(run: Promise<T>): Promise<T> {
-    const settled = run.then(
-      () => {},
-      () => {},
-    )
+  constructor(
+    readonly run: SeatRun,
+    readonly signal: AbortSignal,
+  ) {}
+
+  /** Seats run at once, recorded in seat order once all ended, whatever order they end in. */
+  async runTogether(list: readonly Seat[], phase: string | undefined): Promise<SeatOutcome[]> {
+    const members = list.map((seat) => seat.agentId)
+    const running = list.map((seat) => this.start(seat, undefined, members))
+    const ends = await allSettledOrThrow(running.map((r) => r.ended))
+    if (phase !== undefined) for (const [i, end] of ends.entries()) this.record(phase, list[i]!, end, running[i]!.startedAt)
+    return ends.map((end) => end.outcome)
+  }
+
+  /** Starts a seat's run (or its continuation once the run `before` ended), recorded in its phase as it ends. */
+  start(seat: Seat, phase: string | undefined, members: readonly string[], before?: Promise<SeatRunEnd>): StartedSeat {
+    const startedAt = isoNow()
+    const ended = (async () => {
+      const carried = before ? carriedFrom(await before, seat) : undefined
+      const end = await runSeat(this.run, seat, this.signal, { members, ...(carried ? { carried } : {}) })
+      // Kept again, or freed by the run when the seat no longer keeps it.
+      if (carried) this.places.delete(carried.place)
+      if (end.place) this.places.add(end.place)
+      if (phase !== undefined) this.record(phase, seat, before && !carried ? { ...end, continued: false } : end, startedAt)
+      return end
+    })()
+    const outcome = ended.then((end) => end.outcome)
+    // Rejected only on an interruption, which the pair reports itself: a setting that never awaits it has nothing to handle.
+    const settled = outcome.catch(() => {})
+    // The pair waits for it until it settles.
     this.runs.add(settled)
     void settled.then(() => this.runs.delete(settled))
-    return run
-  }
-
-  keep(place: SeatPlace): void {
-    this.places.add(place)
-  }
-
-  forget(place: SeatPlace): void {
-    this.places.delete(place)
+    const running: RunningSeat = {
+      agentId: seat.agentId,
+      outcome,
+      continue: (next, nextPhase) => this.start({ ...seat, ...next }, nextPhase, [seat.agentId], ended).running,
+    }
+    return { running, ended, startedAt }
   }
 
   /** The setting's outcome once every seat it started has ended too. */
@@ -261,17 +209,8 @@ class SeatsUnderWay {
     await Promise.all([...this.places].map((place) => closeSeat(null, place)))
     this.places.clear()
   }
-}
 
-/** The pair's phases as their seats end, in the order each phase began. */
-class PhaseRecords {
-  private readonly phases: PhaseRecord[] = []
-
-  get records(): PhaseRecord[] {
-    return this.phases
-  }
-
-  add(name: string, seat: Seat, end: SeatRunEnd, startedAt: string): void {
+  private record(name: string, seat: Seat, end: SeatRunEnd, startedAt: string): void {
     let phase = this.phases.find((p) => p.name === name)
     if (phase === undefined) {
       phase = { name, started_at: startedAt, ended_at: startedAt, seats: [] }

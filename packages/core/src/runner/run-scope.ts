@@ -50,7 +50,7 @@ export async function openRunScope(input: RunInput, folder: string): Promise<Ope
       const setting = await preflightedSetting(input, backend, bus)
       const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
       const evaluatorName = registry.get('evaluator', plan.evaluator).name
-      const runPlan: RunPlan = { ...plan, agentOptions }
+      const runPlan = { ...plan, agentOptions }
       opened = { backend, evaluatorName, onDiskBefore, records }
       provideRunnerServices(scope)
       providePairBus(scope)

@@ -3,7 +3,6 @@ import {
   type Agent,
   type AgentResult,
   type AgentRunContext,
-  type BusMessage,
   type CommandTool,
   type Coordination,
   CooperbenchError,
@@ -24,7 +23,7 @@ import {
 import { emptyAgentResult } from '@cooperbench/spec-utils'
 import { imageName } from '@cooperbench/spec-utils/images'
 import { normalizeSubmittedPatch } from '@cooperbench/spec-utils/patch'
-import { writeFileAtomic } from '@cooperbench/results'
+import { type TrajectoryHeader, writeFileAtomic } from '@cooperbench/results'
 import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { supervise } from '../util/supervise.js'
@@ -35,12 +34,10 @@ import { connectToGitRemote, followsReferenceProtocol } from './git-remote.js'
 import { agentRecord, agentReport } from './pair-records.js'
 import { type RunPlan, type SeatPlan, seatPlanOf } from './plan.js'
 import { reportingSends } from './reporting-mailbox.js'
-import type { SeatAgentOf } from './scope-services.js'
-import { RunnerTokens } from './scope-services.js'
+import { RunnerTokens, type SeatAgentOf } from './scope-services.js'
 import { serveTools } from './seat-tools/serve-tools.js'
 import { TOOL_SPOOL_DIR } from './seat-tools/tool-scripts.js'
-import type { OwnedSandboxes } from './services.js'
-import { createTrajectoryRecorder, type HarnessTrajectoryRecorder } from './trajectory.js'
+import { createTrajectoryRecorder } from './trajectory.js'
 
 /** What a seat's run needs of its pair: the pair scope, the plan, the folder, the seat roles' agents and what the backend can do. */
 export interface SeatRun {
@@ -98,7 +95,14 @@ const AGENT_NEEDS = { agent: Tokens.Agent, sandboxes: RunnerTokens.Sandboxes, lo
 export async function runSeat(pair: SeatRun, seat: Seat, signal: AbortSignal, options: SeatRunOptions): Promise<SeatRunEnd> {
   const own = seat.role === undefined ? undefined : pair.seatAgents.get(seat.role)
   const chosen = options.carried?.place.plan ?? own?.plan ?? seatPlanOf(pair.plan, undefined)
-  const recorder = createTrajectoryRecorder(join(pair.dir, seat.files.trajectory), trajectoryHeaderOf(pair, seat, chosen))
+  // The trajectory file's header: the pair's task, the seat's own keys, the model.
+  const header = {
+    repo: pair.task.repo,
+    task_id: pair.task.taskId,
+    ...(seat.trajectoryHeader ?? { features: seat.featureIds, agent_id: seat.agentId }),
+    model: chosen.recordedModel,
+  } as TrajectoryHeader
+  const recorder = createTrajectoryRecorder(join(pair.dir, seat.files.trajectory), header)
   const taken: Taken = { patch: '', source: 'none' }
   const continued = options.carried !== undefined && chosen.continues === true
   let result: AgentResult
@@ -109,7 +113,12 @@ export async function runSeat(pair: SeatRun, seat: Seat, signal: AbortSignal, op
     place ??= await openSeatPlace(pair, seat, chosen, own?.agent, signal, options.members)
     const { sandbox, logger } = place
     mailbox = seat.channel && place.bus ? await place.bus.open(seat.channel.namespace, seat.agentId, seat.peers ?? []) : null
-    if (mailbox) mailbox = reportingSends(mailbox, (message) => messageSent(pair, seat, logger, message))
+    if (mailbox) {
+      mailbox = reportingSends(mailbox, (message) => {
+        pair.events.messageSent?.(message)
+        void seatEvent(logger, seat, 'messageSent', () => seat.events?.messageSent?.(message))
+      })
+    }
     const served = await serveTools(sandbox, commandTools(seat), {
       agentId: seat.agentId,
       env: seat.coordination?.env ?? {},
@@ -121,14 +130,41 @@ export async function runSeat(pair: SeatRun, seat: Seat, signal: AbortSignal, op
     })
     try {
       await seatEvent(logger, seat, 'started', () => seat.events?.started?.({ agentId: seat.agentId, sandbox: served.agentSandbox, signal }))
-      const previous = continued ? options.carried!.previous.result : undefined
-      const context = agentContext(pair, place, seat, served.agentSandbox, mailbox, recorder, signal, previous)
-      result = await runWithinWallClock(place.agent, context, pair.plan, chosen.agent, signal)
+      const { plan, task } = pair
+      // What the agent gets for its run (`ctx`).
+      const context: AgentRunContext = {
+        agentId: seat.agentId,
+        featureIds: seat.featureIds,
+        instructions: seat.instructions,
+        task,
+        sandbox: served.agentSandbox,
+        peers: seat.peers ?? [],
+        mailbox,
+        git: seat.git?.git ?? null,
+        coordination: coordinationOf(seat.coordination),
+        ...(continued ? { previous: options.carried!.previous.result } : {}),
+        model: chosen.modelName,
+        modelBaseUrl: plan.modelBaseUrl ?? null,
+        backend: plan.backend,
+        image: imageName(plan.imageTemplate, plan.imageNamespace, task.repo, task.taskId),
+        options: chosen.agentOptions,
+        limits: chosen.agentLimits,
+        recorder,
+        logger,
+        signal,
+      }
+      result = await runWithinWallClock(place.agent, context, plan, chosen.agent, signal)
     } finally {
       await served.stop()
     }
-    result = await takePatch(sandbox, place.baseCommit, result, taken, pair, seat, logger, signal)
-    if (seat.artifact !== undefined) taken.artifact = await readArtifact(sandbox, seat.artifact)
+    result = await takePatch(place, result, taken, pair, seat, signal)
+    // The text of the file the seat submits (relative to the repository), or null when it is not there.
+    if (seat.artifact !== undefined) {
+      taken.artifact = await sandbox.readFile(`/workspace/repo/${seat.artifact}`).then(
+        (bytes) => new TextDecoder().decode(bytes),
+        () => null,
+      )
+    }
   } catch (error) {
     if (signal.aborted) {
       // No outcome for an interrupted agent: its journal stays as the trajectory so far.
@@ -164,11 +200,6 @@ async function seatEvent(logger: Logger, seat: Seat, name: string, handle: () =>
   }
 }
 
-function messageSent(pair: SeatRun, seat: Seat, logger: Logger, message: BusMessage): void {
-  pair.events.messageSent?.(message)
-  if (seat.events?.messageSent) void seatEvent(logger, seat, 'messageSent', () => seat.events!.messageSent!(message))
-}
-
 /** Later messages to this agent are reported back to their sender as unread; a seat not kept frees its scope and sandbox. */
 export async function closeSeat(mailbox: Mailbox | null, place: SeatPlace | null): Promise<void> {
   await mailbox?.finish().catch(() => {})
@@ -193,7 +224,19 @@ async function openSeatPlace(
   const { scope, services } = await openScopeFor(pair.scope, 'agent', [[Tokens.AgentInScope, features]], AGENT_NEEDS)
   try {
     const spool = commandTools(seat).length > 0 && pair.backend.sharedFolders ? await pair.openFolder(`tools-${seat.agentId}`) : null
-    const sandbox = await createSeatSandbox(services.sandboxes, pair, seat, signal, members, spool)
+    const mounts = [
+      ...(seat.git ? [seat.git.sharedDir] : []),
+      ...(seat.coordination?.mounts ?? []),
+      ...(spool ? [{ hostPath: spool, sandboxPath: TOOL_SPOOL_DIR, kind: 'folder' as const }] : []),
+    ]
+    // Owned by the agent scope, created within the harness's bound.
+    const sandbox = await settledOrThrow(`backend ${pair.plan.backend}: creating the sandbox of ${seat.agentId}`, {
+      run: (s, clock) =>
+        services.sandboxes.create(pair.task, seat.agentId, pair.labels, s, { sharedDirs: mounts, group: { runId: pair.runId, members }, clock }),
+      timeoutMs: HARNESS_DEADLINES.createSandboxMs,
+      graceMs: HARNESS_DEADLINES.graceMs,
+      signal,
+    })
     // The seat's patch is taken against the base: a task that names none has it at HEAD, which the earlier work moves.
     const baseCommit = pair.task.source.baseCommit ?? (seat.startFrom ? await headCommit(sandbox, signal) : 'HEAD')
     if (seat.startFrom) await startFromPatch(sandbox, seat, signal)
@@ -215,35 +258,6 @@ interface Taken {
   /** The working-tree diff, when the agent submitted its own patch. */
   worktreePatch?: string
   artifact?: string | null
-}
-
-/** The trajectory file's header: the pair's task, the seat's own keys, the model. */
-function trajectoryHeaderOf(pair: SeatRun, seat: Seat, plan: SeatPlan) {
-  const own = seat.trajectoryHeader ?? { features: seat.featureIds, agent_id: seat.agentId }
-  return { repo: pair.task.repo, task_id: pair.task.taskId, ...own, model: plan.recordedModel } as Parameters<typeof createTrajectoryRecorder>[1]
-}
-
-/** The seat's sandbox, owned by its agent scope, created within the harness's bound. */
-async function createSeatSandbox(
-  sandboxes: OwnedSandboxes,
-  pair: SeatRun,
-  seat: Seat,
-  signal: AbortSignal,
-  members: readonly string[],
-  spool: string | null,
-): Promise<Sandbox> {
-  const mounts = [
-    ...(seat.git ? [seat.git.sharedDir] : []),
-    ...(seat.coordination?.mounts ?? []),
-    ...(spool ? [{ hostPath: spool, sandboxPath: TOOL_SPOOL_DIR, kind: 'folder' as const }] : []),
-  ]
-  const created = await supervise({
-    run: (s, clock) => sandboxes.create(pair.task, seat.agentId, pair.labels, s, { sharedDirs: mounts, group: { runId: pair.runId, members }, clock }),
-    timeoutMs: HARNESS_DEADLINES.createSandboxMs,
-    graceMs: HARNESS_DEADLINES.graceMs,
-    signal,
-  })
-  return settledOrThrow(created, `backend ${pair.plan.backend}: creating the sandbox of ${seat.agentId}`, HARNESS_DEADLINES.createSandboxMs, signal)
 }
 
 async function headCommit(sandbox: Sandbox, signal: AbortSignal): Promise<string> {
@@ -290,41 +304,6 @@ export function coordinationOf(own: SeatCoordination = {}): Coordination {
   }
 }
 
-/** What the agent gets for its run (`ctx`). */
-function agentContext(
-  pair: SeatRun,
-  place: SeatPlace,
-  seat: Seat,
-  sandbox: Sandbox,
-  mailbox: Mailbox | null,
-  recorder: HarnessTrajectoryRecorder,
-  signal: AbortSignal,
-  previous: AgentResult | undefined,
-): AgentRunContext {
-  const { plan, task } = pair
-  return {
-    agentId: seat.agentId,
-    featureIds: seat.featureIds,
-    instructions: seat.instructions,
-    task,
-    sandbox,
-    peers: seat.peers ?? [],
-    mailbox,
-    git: seat.git?.git ?? null,
-    coordination: coordinationOf(seat.coordination),
-    ...(previous === undefined ? {} : { previous }),
-    model: place.plan.modelName,
-    modelBaseUrl: plan.modelBaseUrl ?? null,
-    backend: plan.backend,
-    image: imageName(plan.imageTemplate, plan.imageNamespace, task.repo, task.taskId),
-    options: place.plan.agentOptions,
-    limits: place.plan.agentLimits,
-    recorder,
-    logger: place.logger,
-    signal,
-  }
-}
-
 /** An agent ignoring its signal is left behind after the grace period; an interruption rethrows, a deadline or error becomes the result. */
 async function runWithinWallClock(agent: Agent, context: AgentRunContext, plan: RunPlan, name: string, signal: AbortSignal): Promise<AgentResult> {
   const limitMs = agentDeadlineMs(plan)
@@ -340,19 +319,14 @@ async function runWithinWallClock(agent: Agent, context: AgentRunContext, plan: 
 }
 
 /** Takes the seat's patch into `taken` (the agent's own submission, or the working-tree diff); the result with a note when it was too large. */
-async function takePatch(
-  sandbox: Sandbox,
-  baseCommit: string,
-  result: AgentResult,
-  taken: Taken,
-  pair: SeatRun,
-  seat: Seat,
-  logger: Logger,
-  signal: AbortSignal,
-): Promise<AgentResult> {
-  const { plan, task } = pair
-  const extracted = await supervise({ run: () => extractPatch(sandbox, baseCommit), timeoutMs: HARNESS_DEADLINES.extractPatchMs, graceMs: 0, signal })
-  const diff = settledOrThrow(extracted, `backend ${plan.backend}: taking the patch of ${seat.agentId}`, HARNESS_DEADLINES.extractPatchMs, signal)
+async function takePatch(place: SeatPlace, result: AgentResult, taken: Taken, pair: SeatRun, seat: Seat, signal: AbortSignal): Promise<AgentResult> {
+  const { task } = pair
+  const diff = await settledOrThrow(`backend ${pair.plan.backend}: taking the patch of ${seat.agentId}`, {
+    run: () => extractPatch(place.sandbox, place.baseCommit),
+    timeoutMs: HARNESS_DEADLINES.extractPatchMs,
+    graceMs: 0,
+    signal,
+  })
   taken.patch = diff.patch
   taken.source = diff.source
   if (result.submittedPatch !== undefined) {
@@ -364,14 +338,8 @@ async function takePatch(
   }
   if (diff.refusedBytes === undefined) return result
   const note = `the patch of ${diff.refusedBytes} bytes exceeds the harness's limit of ${MAX_PATCH_BYTES} bytes and was recorded empty`
-  logger.warn(`${seat.agentId} of ${task.repo}/task${task.taskId}: ${note}`)
+  place.logger.warn(`${seat.agentId} of ${task.repo}/task${task.taskId}: ${note}`)
   return { ...result, error: result.error === null ? note : `${result.error}; ${note}` }
-}
-
-/** The text of the file the seat submits (relative to the repository), or null when it is not there. */
-async function readArtifact(sandbox: Sandbox, path: string): Promise<string | null> {
-  const bytes = await sandbox.readFile(`/workspace/repo/${path}`).catch(() => null)
-  return bytes === null ? null : new TextDecoder().decode(bytes)
 }
 
 /** Writes the seat's patch (and the working-tree diff, the artifact) into the pair folder and makes its outcome. */
@@ -380,7 +348,7 @@ async function writeSeatFiles(dir: string, seat: Seat, result: AgentResult, take
   if (taken.worktreePatch !== undefined) await writeFileAtomic(join(dir, seat.files.worktreePatch), taken.worktreePatch)
   if (seat.files.artifact !== undefined && typeof taken.artifact === 'string') await writeFileAtomic(join(dir, seat.files.artifact), taken.artifact)
   const outcome = { agentId: seat.agentId, featureIds: seat.featureIds, result, patch: taken.patch, patchSource: taken.source }
-  const record = agentRecord({ ...outcome, ...(taken.worktreePatch === undefined ? {} : { worktreePatch: taken.worktreePatch }) })
+  const record = agentRecord({ ...outcome, worktreePatch: taken.worktreePatch })
   return {
     ...outcome,
     agent: plan.agent,

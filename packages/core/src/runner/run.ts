@@ -59,10 +59,18 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
     // p-map starts no pair after a failure; an interruption skips the pairs not yet started.
     await pMap(pairs, (pair) => runOrReuse(pairsRun, pair), { concurrency: plan.concurrency })
     await evaluations.settled()
-    const { dirOf } = resume
-    const reusedEvals = evaluations.reused
-    const subsetMissing = input.subsetMissing ?? []
-    const outcome = await writeRunSummaries({ opened, folder, plan, pairs, subsetMissing, dirOf, outcomes, reusedEvals, interrupted: stop.aborted, started })
+    const outcome = await writeRunSummaries({
+      opened,
+      folder,
+      plan,
+      pairs,
+      subsetMissing: input.subsetMissing ?? [],
+      dirOf: resume.dirOf,
+      outcomes,
+      reusedEvals: evaluations.reused,
+      interrupted: stop.aborted,
+      started,
+    })
     if (breaker.error !== null && !signal.aborted) throw breaker.error
     return outcome
   } finally {
@@ -111,7 +119,8 @@ async function runOrReuse(run: PairsRun, pair: Pair): Promise<void> {
   outcomes.set(dir, outcome)
   events.pairFinished?.(pair, outcome, result)
   if (result) run.breaker.observe(result)
-  // An agent stopped by the infrastructure or a defective task did not try: judging its empty patch would fail the team.
+  // An agent stopped by the infrastructure or a defective task did not try: judging its empty patch
+  // would fail the pair.
   if (result && !failedForInfraOrDataset(result)) run.evaluate(pair)
 }
 
@@ -161,9 +170,11 @@ async function writeRunConfig(folder: string, plan: RunPlan, totalTasks: number)
     fingerprint: plan.fingerprint.value,
     fingerprint_hash: plan.fingerprint.hash,
     fingerprints,
-    // How the run's coop teams are judged (`eval` re-scores under another policy beside it, never over it).
+    // How the run's coop pairs are judged (`eval` re-scores under another policy beside it, never
+    // over it).
     evaluation_policy: plan.policy,
-    // What the setting records of its options (a team's coordination features, as upstream records them).
+    // What the setting records of its options (the team setting's coordination features, as
+    // upstream records them).
     ...plan.settingShape.record,
     harness_version: plan.harnessVersion,
     config: plan.configRecord,

@@ -8,7 +8,10 @@ import { imageName } from '@cooperbench/spec-utils/images'
 import { runDir } from '@cooperbench/results'
 import { supervisedSandbox } from './supervised-sandbox.js'
 
-/** What an owned sandbox may add to its spec: shared directories, the group made with it, the clock it pauses while queued. */
+/**
+ * What an owned sandbox may add to its spec: shared directories, the seats made with it, the clock it
+ * pauses while queued.
+ */
 export interface OwnedSandboxOptions {
   sharedDirs?: SandboxSpec['sharedDirs']
   group?: SandboxSpec['group']
@@ -25,7 +28,7 @@ export const OWNED_SANDBOX_DEPS = { plan: Tokens.EvalPlan, backend: Tokens.Backe
 
 /**
  * Sandboxes terminated when `lifetime`'s scope is disposed (agent or pair end, Ctrl+C, an error), whoever forgot to. Image and run
- * label come from `plan`; an agent's also names its group and shared dirs.
+ * label come from `plan`; an agent's also names the seats made with it and its shared dirs.
  */
 export function ownedSandboxes({ plan, backend, lifetime }: Resolved<typeof OWNED_SANDBOX_DEPS>): OwnedSandboxes {
   return {

@@ -1,4 +1,4 @@
-import { type BusMessage, type Mailbox, type MessageBus, type SharedLog, CooperbenchError } from '@cooperbench/spec'
+import { type Mailbox, type MessageBus, type SharedLog, CooperbenchError } from '@cooperbench/spec'
 import { supervise } from '../util/supervise.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 
@@ -11,14 +11,14 @@ export function supervisedBus(bus: MessageBus, busName: string, bounds: BusBound
   return {
     specificationVersion: bus.specificationVersion,
     name: bus.name,
-    ...(bus.preflight ? { preflight: () => bounded('preflight', 0, () => bus.preflight!()) } : {}),
-    open: async (namespace, agentId, peers) => supervisedMailbox(await bounded('open', 0, () => bus.open(namespace, agentId, peers)), bounded),
-    transcript: (namespace) => bounded('transcript', 0, () => bus.transcript(namespace)),
-    clear: (namespace) => bounded('clear', 0, () => bus.clear(namespace)),
+    ...(bus.preflight ? { preflight: () => bounded('preflight', () => bus.preflight!()) } : {}),
+    open: async (namespace, agentId, peers) => supervisedMailbox(await bounded('open', () => bus.open(namespace, agentId, peers)), bounded),
+    transcript: (namespace) => bounded('transcript', () => bus.transcript(namespace)),
+    clear: (namespace) => bounded('clear', () => bus.clear(namespace)),
     ...(bus.openLog
-      ? { openLog: async (namespace: string, name: string) => supervisedLog(await bounded('openLog', 0, () => bus.openLog!(namespace, name)), bounded) }
+      ? { openLog: async (namespace: string, name: string) => supervisedLog(await bounded('openLog', () => bus.openLog!(namespace, name)), bounded) }
       : {}),
-    close: () => bounded('close', 0, () => bus.close()),
+    close: () => bounded('close', () => bus.close()),
   }
 }
 
@@ -29,34 +29,34 @@ export interface BusBounds {
 
 const DEFAULT_BUS_BOUNDS: BusBounds = { operationMs: HARNESS_DEADLINES.busOperationMs, graceMs: HARNESS_DEADLINES.graceMs }
 
-type Bounded = <T>(operation: string, extraMs: number, call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal) => Promise<T>
+type Bounded = <T>(operation: string, call: (signal: AbortSignal) => Promise<T>, extraMs?: number, signal?: AbortSignal) => Promise<T>
 
 function supervisedMailbox(mailbox: Mailbox, bounded: Bounded): Mailbox {
   return {
     agentId: mailbox.agentId,
     peers: mailbox.peers,
-    send: (to, content) => bounded('send', 0, () => mailbox.send(to, content)),
-    receive: (): Promise<BusMessage[]> => bounded('receive', 0, () => mailbox.receive()),
-    waitForMessages: (from, timeoutMs, signal) => bounded('waitForMessages', timeoutMs, (s) => mailbox.waitForMessages(from, timeoutMs, s), signal),
-    deliveryState: (messageId) => bounded('deliveryState', 0, () => mailbox.deliveryState(messageId)),
-    finish: () => bounded('finish', 0, () => mailbox.finish()),
-    close: () => bounded('close', 0, () => mailbox.close()),
+    send: (to, content) => bounded('send', () => mailbox.send(to, content)),
+    receive: () => bounded('receive', () => mailbox.receive()),
+    waitForMessages: (from, timeoutMs, signal) => bounded('waitForMessages', (s) => mailbox.waitForMessages(from, timeoutMs, s), timeoutMs, signal),
+    deliveryState: (messageId) => bounded('deliveryState', () => mailbox.deliveryState(messageId)),
+    finish: () => bounded('finish', () => mailbox.finish()),
+    close: () => bounded('close', () => mailbox.close()),
   }
 }
 
 /** A shared log with the bus's bounds: an append that hangs fails (its outcome unknown) rather than hanging the agent. */
 function supervisedLog(log: SharedLog, bounded: Bounded): SharedLog {
   return {
-    read: () => bounded('log read', 0, () => log.read()),
-    append: (entries) => bounded('log append', 0, () => log.append(entries)),
+    read: () => bounded('log read', () => log.read()),
+    append: (entries) => bounded('log append', () => log.append(entries)),
     // The wait is bounded by its own timeout plus the bus's; the caller's signal aborts it.
-    wait: (timeoutMs, signal) => bounded('log wait', timeoutMs, (s) => log.wait(timeoutMs, s), signal),
-    close: () => bounded('log close', 0, () => log.close()),
+    wait: (timeoutMs, signal) => bounded('log wait', (s) => log.wait(timeoutMs, s), timeoutMs, signal),
+    close: () => bounded('log close', () => log.close()),
   }
 }
 
 function boundedCall(busName: string, bounds: BusBounds): Bounded {
-  return async (operation, extraMs, call, signal) => {
+  return async (operation, call, extraMs = 0, signal) => {
     const bound = bounds.operationMs + Math.max(0, extraMs)
     const outcome = await supervise({ run: call, timeoutMs: bound, graceMs: bounds.graceMs, signal })
     if (outcome.kind === 'fulfilled') return outcome.value

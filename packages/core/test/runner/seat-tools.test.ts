@@ -42,6 +42,8 @@ function hostShellSandbox(id = 'seat-sandbox'): Sandbox & { execs: number } {
         child.stdout.on('data', (chunk) => (stdout += chunk))
         child.stderr.on('data', (chunk) => (stderr += chunk))
         child.on('error', reject)
+        // A command that exits without reading its stdin (as a real sandbox's may) closes the pipe.
+        child.stdin.on('error', () => {})
         child.on('close', (code) => resolve({ exitCode: code ?? -1, stdout, stderr, timedOut: false, truncated: false, durationMs: 0 }))
         child.stdin.end(options?.stdin ?? '')
       })

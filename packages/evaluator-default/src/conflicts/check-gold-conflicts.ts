@@ -159,7 +159,7 @@ async function checkPair(pair: Pair, pool: SandboxPool, signal?: AbortSignal): P
   }
 }
 
-/** The team's gold patches, test-filtered against the team's tests patches, as UTF-8 bytes. */
+/** The pair's gold patches, test-filtered against the pair's tests patches, as UTF-8 bytes. */
 async function goldFiles(task: Task, features: readonly number[]): Promise<Map<string, Uint8Array>> {
   const tests: { bytes: Uint8Array }[] = []
   for (const id of features) {

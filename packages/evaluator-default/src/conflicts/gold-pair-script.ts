@@ -11,15 +11,15 @@ import {
   scriptPrelude,
 } from '../evaluator/shell.js'
 
-/** The gold patch of the team's `n`th feature (1-based) in `/patches`. */
+/** The gold patch of the pair's `n`th feature (1-based) in `/patches`. */
 export function goldFile(n: number): string {
   return `gold${n}.patch`
 }
 
 /**
- * One team of the gold conflict check (docs/reference-compatibility.md#gold-conflicts): branches from BASE with the gold patches
+ * One pair of the gold conflict check (docs/reference-compatibility.md#gold-conflicts): branches from BASE with the gold patches
  * (`--ignore-whitespace`, then `--3way`), a naive merge into the last, printed as `merge=clean|conflicts`. The repository is left
- * at BASE for the next team; `base` is the commit a previous team resolved in the same sandbox.
+ * at BASE for the next pair; `base` is the commit a previous pair resolved in the same sandbox.
  */
 export function buildGoldPairScript(base?: string, pairSize = 2): string {
   const branches = Array.from({ length: pairSize }, (_, i) => `agent${i + 1}`)

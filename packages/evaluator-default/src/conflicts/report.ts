@@ -3,7 +3,7 @@
  * `apply_failed` counts (pairs whose gold patch did not apply are no longer counted as clean).
  */
 
-/** One pair's outcome; with `error` set, the flags are null. Larger teams add `f3`, … and `patch3_apply_failed`, …, in the same order. */
+/** One pair's outcome; with `error` set, the flags are null. Larger pairs add `f3`, … and `patch3_apply_failed`, …, in the same order. */
 export interface GoldConflictResult {
   repo: string
   task_id: number
@@ -17,14 +17,14 @@ export interface GoldConflictResult {
   error: string | null
 }
 
-/** The feature ids of a result's team, in order: `f1`, `f2`, … */
+/** The feature ids of a result's pair, in order: `f1`, `f2`, … */
 export function goldTeam(r: GoldConflictResult): number[] {
   const ids: number[] = []
   for (let n = 1; typeof r[`f${n}`] === 'number'; n++) ids.push(r[`f${n}`]!)
   return ids
 }
 
-/** A result in the reference's key order, extended to the team's size. */
+/** A result in the reference's key order, extended to the pair's size. */
 export function goldConflictResult(
   head: { repo: string; task_id: number; features: readonly number[] },
   outcome: { has_conflict: boolean | null; apply_failed: readonly (boolean | null)[] | null; error: string | null },
@@ -55,7 +55,7 @@ export interface GoldConflictReport {
   summary: GoldConflictSummary
   /** Keyed `<repo>/task<id>`. */
   per_task: Record<string, GoldConflictTaskSummary>
-  /** `f3`, … too for larger teams. */
+  /** `f3`, … too for larger pairs. */
   conflict_pairs: Array<{ repo: string; task_id: number; f1: number; f2: number; [feature: `f${number}`]: number }>
   all_results: GoldConflictResult[]
 }

@@ -100,7 +100,7 @@ async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promi
     return failed(`A pair has at least two features; got [${features.join(', ')}]`)
   }
   if (input.patches.rule === 'merge' && input.patches.agents.length !== features.length) {
-    return failed(`A team of ${features.length} features needs ${features.length} agent patches; got ${input.patches.agents.length}`)
+    return failed(`A pair of ${features.length} features needs ${features.length} agent patches; got ${input.patches.agents.length}`)
   }
   let prepared: PreparedFiles
   try {

@@ -30,7 +30,7 @@ export const PATCH_FILES = {
   /** Agent `n`'s patch (1-based, in feature order), and its quote-repaired variant. */
   agent: (n: number) => `patch${n}.patch`,
   agentRepaired: (n: number) => PATCH_FILES.repaired(PATCH_FILES.agent(n)),
-  /** The hidden tests of the team's `n`th feature. */
+  /** The hidden tests of the pair's `n`th feature. */
   tests: (n: number) => `tests${n}.patch`,
 } as const
 
@@ -125,7 +125,7 @@ function testsPatchesOf(files: readonly string[]): string[] {
   return files.filter((name) => /^tests\d+\.patch$/.test(name)).sort((a, b) => testsIndexOf(a) - testsIndexOf(b))
 }
 
-/** `tests3.patch` → 3: the feature's place in the team. */
+/** `tests3.patch` → 3: the feature's place in the pair. */
 export function testsIndexOf(name: string): number {
   return Number(/^tests(\d+)\.patch$/.exec(name)?.[1] ?? Number.NaN)
 }

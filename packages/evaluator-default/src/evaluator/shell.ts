@@ -225,7 +225,7 @@ export function mergeChain(sources: readonly string[], flag: string, message: st
 /**
  * After a conflicting naive merge only: merge again with `* merge=union` (both sides of every hunk) appended to `.gitattributes`
  * (restored after), or to `$GIT_DIR/info/attributes` when a branch changes `.gitattributes` (git refuses to merge over a dirty one).
- * Larger teams redo the whole chain. Prints `union=clean|conflicts`, sets `STRATEGY`.
+ * Larger pairs redo the whole chain. Prints `union=clean|conflicts`, sets `STRATEGY`.
  */
 export function unionMergeStep(branches: readonly string[]): string {
   const sources = branches.slice(0, -1)
@@ -304,7 +304,7 @@ export function identicalPatchesStep(patches: readonly string[], repaired: strin
   )
 }
 
-/** cooperbench-0.0.16, teams of more than two: agent1's branch receives the others in turn until one conflicts; sets `NAIVE`. */
+/** cooperbench-0.0.16, pairs of more than two features: agent1's branch receives the others in turn until one conflicts; sets `NAIVE`. */
 export function foldIntoLeadStep(branches: readonly string[]): string {
   const [lead, ...sources] = branches
   return joinScript(

@@ -54,7 +54,7 @@ export function summarise(pairs: PairAnalysis[]): AnalysisSummary {
   const mean = (value: (p: PairAnalysis) => number) => (evaluated.length === 0 ? 0 : evaluated.reduce((sum, p) => sum + value(p), 0) / evaluated.length)
   // A share is averaged over the pairs that have one: pairs without model steps (the oracle) have none.
   const meanShare = (value: (p: PairAnalysis) => number | null) => {
-    const known = evaluated.map(value).filter((x): x is number => x !== null)
+    const known = evaluated.map(value).filter((x) => x !== null)
     return known.length === 0 ? null : known.reduce((sum, x) => sum + x, 0) / known.length
   }
   return {

@@ -101,7 +101,7 @@ export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRe
 }
 
 /** A judge that answered no failed pair (server gone, tool never called, off-schema) is an error, not a 0 % analysis; analysis.json is written. */
-function refuseWhenNothingJudged(runName: string, modelName: string | null, analysed: PairAnalysis[]): void {
+function refuseWhenNothingJudged(runName: string, modelName: string | null, analysed: PairAnalysis[]) {
   if (modelName === null) return
   const failed = analysed.filter((p) => p.outcome === 'failed')
   if (failed.length === 0 || failed.some((p) => p.judgement !== null)) return
@@ -123,7 +123,7 @@ function judgeUnusable(error: unknown, modelName: string): CooperbenchError | nu
 }
 
 /** The judgements of the run's analysis.json by pair; a file that is not an analysis record is an error naming what is wrong. */
-async function cachedJudgements(folder: string, runName: string): Promise<Map<string, unknown>> {
+async function cachedJudgements(folder: string, runName: string) {
   const { analysis, problem } = await readRunAnalysis(folder)
   if (problem !== null) {
     throw new CooperbenchError('FILESYSTEM', problem, {

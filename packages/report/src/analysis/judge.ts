@@ -108,7 +108,7 @@ export function judgeUserPrompt(input: JudgeInput): string {
   return parts.join('\n\n')
 }
 
-function renderSteps(trajectory: TrajectoryStep[]): string {
+function renderSteps(trajectory: TrajectoryStep[]) {
   const lines: string[] = []
   for (const step of trajectory) {
     if (step.role !== 'assistant') continue

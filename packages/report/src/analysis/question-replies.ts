@@ -25,7 +25,7 @@ const COMMON = new Set(
  * digit (`slug.py`, `max_length`, `10-30`) or an uncommon word of four letters or more ("separator"); without such a term, any
  * more-than-acknowledgement answers. A text heuristic: an answer in other words, or a final report naming a questioned file, is miscounted.
  */
-function answers(question: ConversationEntry, reply: ConversationEntry): boolean {
+function answers(question: ConversationEntry, reply: ConversationEntry) {
   if (reply.from !== question.to || !(reply.to === question.from || BROADCAST_TARGETS.has(reply.to))) return false
   if (reply.message.replace(ACKNOWLEDGEMENT, '').trim() === '') return false
   if (VERDICT.test(reply.message)) return true
@@ -44,7 +44,7 @@ export function unansweredQuestions(conversation: readonly ConversationEntry[]):
 }
 
 /** The sentences of a message that ask (end in or hold a `?`); the whole message when it cannot be split. */
-function questionSentences(message: string): string[] {
+function questionSentences(message: string) {
   const asking = message
     .split(/(?<=[.!?])\s+|\n+/)
     .map((part) => part.trim())
@@ -52,7 +52,7 @@ function questionSentences(message: string): string[] {
   return asking.length ? asking : [message.trim()]
 }
 
-function termsOf(text: string): Set<string> {
+function termsOf(text: string) {
   const terms = new Set<string>()
   for (const [raw] of text.matchAll(/[\p{L}\p{N}_][\p{L}\p{N}_./-]*[\p{L}\p{N}_]|[\p{L}\p{N}_]/gu)) {
     const term = raw.toLowerCase()

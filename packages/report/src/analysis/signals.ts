@@ -79,7 +79,7 @@ export function pairSignals(agents: AgentRecords[], conversation: ConversationEn
   }
 }
 
-function isMessagingStep(step: TrajectoryStep): boolean {
+function isMessagingStep(step: TrajectoryStep) {
   if (step.extra?.actions?.some((action) => MESSAGING_COMMAND.test(action.command ?? ''))) return true
   return (step.tool_calls ?? []).some((call) => {
     const name = call.function?.name ?? ''
@@ -87,7 +87,7 @@ function isMessagingStep(step: TrajectoryStep): boolean {
   })
 }
 
-function filesBothEdited(agents: AgentRecords[]): string[] {
+function filesBothEdited(agents: AgentRecords[]) {
   if (agents.length < 2) return []
   const [first, ...others] = agents.map((agent) => new Set(patchPaths(agent.patch)))
   return [...first!].filter((path) => others.every((paths) => paths.has(path))).sort()

@@ -61,9 +61,10 @@ export async function writeBundle(options: WriteBundleOptions): Promise<{ file: 
     const runs: BundleManifest['runs'] = []
     const tasks = new Map<string, { repo: string; taskId: number }>()
     for (const run of options.runNames) {
-      const pairs = await scanRun(runDir(options.logDir, run))
+      const source = runDir(options.logDir, run)
+      const pairs = await scanRun(source)
       if (pairs.length === 0) {
-        throw new CooperbenchError('RUN_NOT_FOUND', `no results found for run "${run}" in ${runDir(options.logDir, run)}`, {
+        throw new CooperbenchError('RUN_NOT_FOUND', `no results found for run "${run}" in ${source}`, {
           hint: `Check the name and the log dir; runs are the folders of ${options.logDir}.`,
         })
       }
@@ -74,9 +75,9 @@ export async function writeBundle(options: WriteBundleOptions): Promise<{ file: 
         })
       }
       const target = join(root, 'runs', run)
-      for (const file of RUN_FILES) await copyRecord(join(runDir(options.logDir, run), file), join(target, file), scrub)
+      for (const file of RUN_FILES) await copyRecord(join(source, file), join(target, file), scrub)
       for (const pair of pairs) {
-        await copyPair(pair, join(target, relative(runDir(options.logDir, run), pair.dir)), options.trajectories, scrub)
+        await copyPair(pair, join(target, relative(source, pair.dir)), options.trajectories, scrub)
         tasks.set(`${pair.repo}/${pair.taskId}`, { repo: pair.repo, taskId: pair.taskId })
       }
       const config = JSON.parse(await readFile(join(target, RunFiles.config), 'utf8').catch(() => '{}')) as Record<string, unknown>
@@ -133,7 +134,7 @@ export async function openBundle(file: string, into: string): Promise<{ manifest
   return { manifest, root }
 }
 
-async function copyPair(pair: PairFolder, target: string, trajectories: boolean, scrub: <T>(value: T) => T): Promise<void> {
+async function copyPair(pair: PairFolder, target: string, trajectories: boolean, scrub: <T>(value: T) => T) {
   for (const name of await readdir(pair.dir)) {
     const wanted = PAIR_TRAJECTORY.test(name) ? trajectories : PAIR_RECORD.test(name)
     if (wanted) await copyRecord(join(pair.dir, name), join(target, name), scrub)
@@ -141,7 +142,7 @@ async function copyPair(pair: PairFolder, target: string, trajectories: boolean,
 }
 
 /** A file as the bundle holds it: verbatim, or (a JSON record) without secrets and host paths; nothing when absent. */
-async function copyRecord(from: string, to: string, scrub: <T>(value: T) => T): Promise<void> {
+async function copyRecord(from: string, to: string, scrub: <T>(value: T) => T) {
   if (!existsSync(from)) return
   await makeDirectory(dirname(to))
   if (VERBATIM.test(basename(from))) return copyFile(from, to)

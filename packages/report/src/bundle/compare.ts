@@ -46,7 +46,7 @@ export function figureDifference(bundled: unknown, again: unknown, path = ''): s
   return Object.is(bundled, again) ? null : `${path} is ${show(bundled)} in the bundle, ${show(again)} recomputed`
 }
 
-function show(value: unknown): string {
+function show(value: unknown) {
   const text = JSON.stringify(value) ?? 'absent'
   return text.length > 80 ? `${text.slice(0, 77)}…` : text
 }

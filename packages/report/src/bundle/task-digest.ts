@@ -16,7 +16,7 @@ export async function taskDigest(taskDir: string): Promise<string> {
   return `sha256:${hash.digest('hex')}`
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
+async function filesUnder(dir: string) {
   return (await readdir(dir, { withFileTypes: true, recursive: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name))

@@ -84,7 +84,7 @@ const TRAJECTORY_SCHEMA = closed(
 const AGENT_ONLY = ['model_name', 'reasoning_effort', 'reasoning_content', 'tool_calls', 'metrics'] as const
 
 /** The rules between fields, for the trajectory at `path` and the ones it embeds. */
-function crossFieldProblems(trajectory: AtifTrajectory, path: string): string[] {
+function crossFieldProblems(trajectory: AtifTrajectory, path: string) {
   const problems: string[] = []
   const embedded = new Set<string>()
   for (const [i, sub] of (trajectory.subagent_trajectories ?? []).entries()) {
@@ -98,7 +98,7 @@ function crossFieldProblems(trajectory: AtifTrajectory, path: string): string[] 
   return problems
 }
 
-function stepProblems(step: AtifStep, index: number, at: string, embedded: ReadonlySet<string>): string[] {
+function stepProblems(step: AtifStep, index: number, at: string, embedded: ReadonlySet<string>) {
   const problems: string[] = []
   if (step.step_id !== index + 1) problems.push(`${at}: step_id ${step.step_id}, expected ${index + 1} (sequential from 1)`)
   if (step.timestamp !== undefined && !isIsoTimestamp(step.timestamp)) problems.push(`${at}: timestamp ${step.timestamp} is not ISO 8601`)
@@ -128,6 +128,6 @@ function stepProblems(step: AtifStep, index: number, at: string, embedded: Reado
 }
 
 /** ISO 8601 as Python's `datetime.fromisoformat` (Harbor's check) reads it: a date, a time, an optional offset or `Z`. */
-function isIsoTimestamp(text: string): boolean {
+function isIsoTimestamp(text: string) {
   return /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) && !Number.isNaN(Date.parse(text))
 }

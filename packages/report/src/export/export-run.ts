@@ -83,7 +83,7 @@ export async function exportRuns(options: ExportRunsOptions): Promise<ExportResu
   return { format: options.format, files, trajectories: selected.length, filteredOut, problems }
 }
 
-function keeps(filter: ExportFilter, agent: ExportedAgent): boolean {
+function keeps(filter: ExportFilter, agent: ExportedAgent) {
   const within = (list: readonly string[] | undefined, value: string | null) => !list?.length || (value !== null && list.includes(value))
   return (
     (!filter.passedPairs || agent.verdict.pair === 'pass') &&
@@ -95,7 +95,7 @@ function keeps(filter: ExportFilter, agent: ExportedAgent): boolean {
   )
 }
 
-async function writeAtif(agents: ExportedAgent[], outDir: string, scrub: <T>(value: T) => T): Promise<string[]> {
+async function writeAtif(agents: ExportedAgent[], outDir: string, scrub: <T>(value: T) => T) {
   const files: string[] = []
   for (const agent of agents) {
     const document = scrub(toAtif(agent))
@@ -113,7 +113,7 @@ async function writeAtif(agents: ExportedAgent[], outDir: string, scrub: <T>(val
 }
 
 /** One JSON line per agent, streamed to a temp file renamed into place: a large export is never held whole. */
-async function writeSft(agents: ExportedAgent[], outDir: string, scrub: <T>(value: T) => T): Promise<string> {
+async function writeSft(agents: ExportedAgent[], outDir: string, scrub: <T>(value: T) => T) {
   await makeDirectory(outDir)
   const file = join(outDir, 'train.jsonl')
   const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`

@@ -67,7 +67,7 @@ export async function readExportedAgents(
     const view = await settingPairView(reporters, pair, [])
     const pairAgents = agentsOfPair(pair, view?.roles)
     const sessionId = `${run}/${pair.setting}/${pair.repo}/${pair.taskId}/${pairFolderName(pair.features)}`
-    const teammates: Teammate[] = pairAgents.map((a) => ({
+    const teammates = pairAgents.map((a) => ({
       agent_id: a.agentId,
       features: a.features,
       role: a.role,
@@ -86,7 +86,8 @@ export async function readExportedAgents(
       const recorded = readRecordedTurns(read.value.messages)
       const events = (view?.events ?? []).filter((e) => e.by === agent.agentId || e.to === agent.agentId)
       const metadata = metadataOf(run, agent, agentConversation(conversation ?? [], agent.agentId), settingRecord, events)
-      const others = teammates.filter((t) => t.trajectory_path !== `${agent.exportId}.atif.json`)
+      const trajectoryId = `${sessionId}/${agent.exportId}`
+      const others = teammates.filter((t) => t.trajectory_id !== trajectoryId)
       agents.push({
         ...agent,
         run,
@@ -96,8 +97,8 @@ export async function readExportedAgents(
         promptSource: result.prompt_source ?? String(stored?.prompt_source ?? 'unknown'),
         version: agentVersion(fingerprints[pair.setting] ?? {}),
         sessionId,
-        trajectoryId: `${sessionId}/${agent.exportId}`,
-        exportPath: `${sessionId}/${agent.exportId}`,
+        trajectoryId,
+        exportPath: trajectoryId,
         recorded,
         teammates: others,
         coordinates: view?.coordinator === agent.agentId,
@@ -111,13 +112,7 @@ export async function readExportedAgents(
 /** The agent's release as its setting's fingerprint records it, else the harness's version. */
 const agentVersion = (fingerprint: StoredFingerprint) => String(fingerprint.agent_release ?? `cooperbench ${String(fingerprint.harness_version ?? 'unknown')}`)
 
-function metadataOf(
-  run: string,
-  agent: PairAgent,
-  messages: ConversationEntry[],
-  settingRecord: Record<string, unknown>,
-  events: SettingEvent[],
-): Record<string, unknown> {
+function metadataOf(run: string, agent: PairAgent, messages: ConversationEntry[], settingRecord: Record<string, unknown>, events: SettingEvent[]) {
   const { pair, summary } = agent
   return {
     run,
@@ -146,6 +141,6 @@ const HARNESS_KEYS = new Set<string>([
 ] satisfies Array<keyof ResultRecord>)
 
 /** The setting's own keys of result.json (the team's `lead_agent`, `team_features`, `metrics`). */
-function settingKeys(result: ResultRecord): Record<string, unknown> {
+function settingKeys(result: ResultRecord) {
   return Object.fromEntries(Object.entries(result).filter(([key]) => !HARNESS_KEYS.has(key)))
 }

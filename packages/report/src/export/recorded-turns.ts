@@ -93,7 +93,7 @@ export function readRecordedTurns(messages: readonly unknown[]): RecordedTraject
   return { turns, exit, cli }
 }
 
-function mergeInto(turn: RecordedTurn, next: RecordedTurn): void {
+function mergeInto(turn: RecordedTurn, next: RecordedTurn) {
   turn.content = [turn.content, next.content].filter((part) => part !== '').join('\n')
   turn.toolCalls.push(...next.toolCalls)
   turn.modelCalls += next.modelCalls
@@ -108,7 +108,7 @@ export function addTokens(a: TokenCounts, b: TokenCounts): TokenCounts {
 }
 
 /** A message's text: a string, or the text parts of a list of content parts. */
-function textOf(content: unknown): string {
+function textOf(content: unknown) {
   if (typeof content === 'string') return content
   if (Array.isArray(content)) return content.map((part) => (typeof part?.text === 'string' ? part.text : '')).join('')
   return content === undefined || content === null ? '' : JSON.stringify(content)

@@ -34,7 +34,7 @@ export function exportScrubber(folders: HostFolders, env: NodeJS.ProcessEnv = pr
 }
 
 /** Each folder as an absolute path with its placeholder, longest first (a folder inside another is replaced whole). */
-function hostPaths(folders: HostFolders): Array<[string, string]> {
+function hostPaths(folders: HostFolders) {
   const named: Array<[string | undefined, string]> = [
     [folders.logDir, '<log_dir>'],
     ...folders.datasetDirs.map((dir): [string, string] => [dir, '<dataset_dir>']),

@@ -78,7 +78,7 @@ function coordinatorStep(agent: ExportedAgent): Omit<AtifStep, 'step_id'> {
   const all = [{ agent_id: agent.agentId, role: agent.role, features: agent.features }, ...agent.teammates]
   return {
     source: 'system',
-    message: `Team of ${all.length}: ${all.map(label).join('; ')}.`,
+    message: `The pair's ${all.length} agents: ${all.map(label).join('; ')}.`,
     observation: {
       results: agent.teammates.map((other) => ({
         content: label(other),
@@ -90,7 +90,7 @@ function coordinatorStep(agent: ExportedAgent): Omit<AtifStep, 'step_id'> {
 }
 
 /** A tool result joins the step holding its call; without one, the last agent step, or a step of its own made without a model. */
-function addResult(steps: AtifStep[], turn: RecordedTurn, add: (step: Omit<AtifStep, 'step_id'>) => AtifStep): void {
+function addResult(steps: AtifStep[], turn: RecordedTurn, add: (step: Omit<AtifStep, 'step_id'>) => AtifStep) {
   const id = turn.toolCallId
   const owner = id === undefined ? undefined : steps.findLast((step) => step.tool_calls?.some((call) => call.tool_call_id === id))
   const extra = stepExtra(turn)

@@ -96,7 +96,7 @@ function asMiniSweCall(call: RecordedToolCall): RecordedToolCall {
 }
 
 /** Codex wraps commands in `/bin/bash -lc '<command>'`, mini-SWE does not: the one word after `-lc`/`-c`, unquoted; else the line as is. */
-function withoutShellWrapper(line: string): string {
+function withoutShellWrapper(line: string) {
   const wrapper = /^\s*(?:\/usr)?(?:\/bin\/)?(?:ba)?sh\s+-l?c\s+/.exec(line)
   if (!wrapper) return line
   const word = line.slice(wrapper[0].length).trim()

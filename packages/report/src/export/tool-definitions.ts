@@ -43,7 +43,7 @@ export function argumentsObject(text: string): Record<string, unknown> {
   return text.trim() === '' ? {} : { input: text }
 }
 
-function jsonType(value: unknown): string {
+function jsonType(value: unknown) {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'array'
   if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number'

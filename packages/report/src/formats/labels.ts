@@ -4,14 +4,14 @@ import type { RateRow, SettingReport } from '../model/report.js'
 import type { RelativeDeficitEstimate } from '../statistics/relative-deficit.js'
 import { percentNumber } from '@cooperbench/spec-utils/report'
 
-/** `, teams of 3`, or nothing for pairs: the pair size where it is not 2. */
-function teamsOf(pairSize: number): string {
-  return pairSize === 2 ? '' : `, teams of ${pairSize}`
+/** `, pairs of 3 features`, or nothing for 2: the pair size where it is not 2. */
+function sizeOf(pairSize: number) {
+  return pairSize === 2 ? '' : `, pairs of ${pairSize} features`
 }
 
-/** `coop`, or `coop, teams of 3`: the setting of a row and, when it is not 2, its pair size. */
+/** `coop`, or `coop, pairs of 3 features`: the setting of a row and, when it is not 2, its pair size. */
 export function settingName(s: Pick<SettingReport, 'setting' | 'pairSize'>): string {
-  return `${s.setting}${teamsOf(s.pairSize)}`
+  return `${s.setting}${sizeOf(s.pairSize)}`
 }
 
 /** The runs a setting row pools, `a, b`. */
@@ -19,7 +19,7 @@ export function runList(s: Pick<SettingReport, 'runs'>): string {
   return s.runs.join(', ')
 }
 
-/** `a, b (coop, teams of 3)`: a setting row named in a note or a column group. */
+/** `a, b (coop, pairs of 3 features)`: a setting row named in a note or a column group. */
 export function rowName(s: SettingReport): string {
   return `${runList(s)} (${settingName(s)})`
 }
@@ -50,7 +50,7 @@ export function droppedText(d: Deficit): string | null {
     d.dropped.soloOnly ? `${d.dropped.soloOnly} only in solo` : null,
     d.dropped.coopOnly ? `${d.dropped.coopOnly} only in ${d.setting}` : null,
     d.dropped.notJudgedInBoth ? `${d.dropped.notJudgedInBoth} not judged in both (evaluation error or not evaluated)` : null,
-  ].filter((p): p is string => p !== null)
+  ].filter((p) => p !== null)
   return parts.length ? parts.join(', ') : null
 }
 
@@ -74,9 +74,9 @@ export function modelText(row: { model: string | null; usesModel: boolean }): st
   return row.model ?? (row.usesModel ? '?' : 'none')
 }
 
-/** `solo vs coop-run, teams of 3, solo vs team`: a deficit's runs, pair size and, when not coop, settings. */
+/** `solo vs coop-run, pairs of 3 features, solo vs team`: a deficit's runs, pair size and, when not coop, settings. */
 export function deficitName(d: Deficit): string {
-  return `${comparisonName(d)}${teamsOf(d.pairSize)}${d.setting === 'coop' ? '' : `, solo vs ${d.setting}`}`
+  return `${comparisonName(d)}${sizeOf(d.pairSize)}${d.setting === 'coop' ? '' : `, solo vs ${d.setting}`}`
 }
 
 /** The merge outcome of a pass-rate-by-merge row, as a reader says it. */

@@ -45,7 +45,7 @@ export function escapeLatex(text: string): string {
 }
 
 /** A percentage with one decimal and a real minus sign: -0.05 → `$-$5.0`. */
-function signedPercent(x: number): string {
+function signedPercent(x: number) {
   const text = percentNumber(x)
   if (!text.startsWith('-')) return text
   return /^-0\.0$/.test(text) ? '0.0' : `$-$${text.slice(1)}`
@@ -65,7 +65,7 @@ const LATEX_CELLS: CellStyle = {
 const cell = (c: ReportCell) => cellText(c, LATEX_CELLS)
 
 /** A section of the section model as a floating table: the caption says what its numbers are, the notes follow it; a wide cell gets a line under its row. */
-function latexSection(s: ReportSection): string {
+function latexSection(s: ReportSection) {
   const columns = columnsIn(s, 'latex')
   const main = columns.filter(({ column }) => !column.wide)
   const wide = columns.filter(({ column }) => column.wide)
@@ -82,7 +82,7 @@ function latexSection(s: ReportSection): string {
   return floating(tabular(spec, [header], rows), `${escapeLatex(caption)}${notes}`, s.id.replaceAll('_', '-'))
 }
 
-function floating(tabularText: string, caption: string, label: string): string {
+function floating(tabularText: string, caption: string, label: string) {
   // \footnotesize and narrower column gaps keep a table of several runs within a page's text width.
   const head = ['\\begin{table}[t]', '\\centering', '\\footnotesize', '\\setlength{\\tabcolsep}{4pt}']
   return [...head, tabularText, `\\caption{${caption}}`, `\\label{tab:cooperbench-${label}}`, '\\end{table}'].join('\n')
@@ -90,6 +90,6 @@ function floating(tabularText: string, caption: string, label: string): string {
 
 const row = (cells: string[]) => `${cells.join(' & ')} \\\\`
 
-function tabular(columns: string, head: string[], rows: string[][]): string {
+function tabular(columns: string, head: string[], rows: string[][]) {
   return [`\\begin{tabular}{${columns}}`, '\\toprule', ...head, '\\midrule', ...rows.map(row), '\\bottomrule', '\\end{tabular}'].join('\n')
 }

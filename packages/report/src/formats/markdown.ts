@@ -19,7 +19,7 @@ export function escapeMarkdown(text: string): string {
 }
 
 /** A section of the section model: its title in bold with what its numbers are, the table, its notes; an untitled one is the table and its notes. */
-function markdownSection(s: ReportSection): string {
+function markdownSection(s: ReportSection) {
   if (s.prose) return s.prose.blocks.map((block) => ('line' in block ? cell(block.line) : markdownTable(block.table))).join('\n\n')
   const table = markdownTable(s)
   const notes = s.notes.length > 0 ? ['', ...s.notes.map((n) => `- ${escapeMarkdown(n)}`)] : []
@@ -31,7 +31,7 @@ function markdownSection(s: ReportSection): string {
 }
 
 /** The columns Markdown shows, a header line, a rule of their alignments, a line per row. */
-function markdownTable(s: Pick<ReportSection, 'columns' | 'rows'>): string {
+function markdownTable(s: Pick<ReportSection, 'columns' | 'rows'>) {
   const columns = columnsIn(s, 'md')
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`
   const rule = columns.map(({ column }) => (column.align === 'right' ? '---:' : ':---'))

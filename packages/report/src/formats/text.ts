@@ -19,7 +19,7 @@ export function formatReport(report: RunReport): string {
 }
 
 /** A section of the section model: its title, the table, its notes and what its numbers are; an untitled one is the table alone. */
-function textSection(s: ReportSection): string[] {
+function textSection(s: ReportSection) {
   if (s.prose) return s.prose.blocks.map((block, i) => (s.prose!.indent && i > 0 ? indent(blockText(block)) : blockText(block)))
   // A long cell (the failure shares) that no row has says nothing.
   const columns = columnsIn(s, 'text').filter(({ column, index }) => !column.wide || s.rows.some((r) => !isEmptyCell(r[index] as ReportCell)))
@@ -33,7 +33,7 @@ function textSection(s: ReportSection): string[] {
 
 const blockText = (block: ProseBlock) => ('line' in block ? cell(block.line) : textTable(block.table))
 
-function textTable({ columns, rows }: Pick<ReportSection, 'columns' | 'rows'>): string {
+function textTable({ columns, rows }: Pick<ReportSection, 'columns' | 'rows'>) {
   const header = columns.map((column) => column.header?.text ?? column.label)
   const align = columns.map((column) => column.align ?? 'left')
   const cells = rows.map((r) => r.map(cell))
@@ -42,7 +42,7 @@ function textTable({ columns, rows }: Pick<ReportSection, 'columns' | 'rows'>): 
 
 const lowerFirst = (t: string) => `${t.charAt(0).toLowerCase()}${t.slice(1)}`
 
-function indent(text: string): string {
+function indent(text: string) {
   return text
     .split('\n')
     .map((l) => `  ${l}`)

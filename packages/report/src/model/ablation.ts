@@ -89,7 +89,7 @@ function measure(group: Array<AblationSide & { mode: CommunicationMode }>): Abla
   const variants = group.map((side, i): AblationVariant => {
     const pairs = common.map((key) => judged[i]!.get(key)!)
     const shares = new Map((side.analysis?.pairs ?? []).map((p) => [analysedPairKey(p), p.signals.messaging_step_share]))
-    const known = common.map((key) => shares.get(key)).filter((share): share is number => typeof share === 'number')
+    const known = common.map((key) => shares.get(key)).filter((share) => typeof share === 'number')
     return {
       run: side.run,
       mode: side.mode,

@@ -123,7 +123,7 @@ export function judgedByKey(pairs: PairFolder[]): Map<string, PairFolder> {
 /** Agent and model as the result.json files name them, when a run has no fingerprint to compare. */
 export function recordMismatch(solo: PairFolder[], coop: PairFolder[]): string[] {
   const names = (pairs: PairFolder[], field: 'agent_framework' | 'model') =>
-    [...new Set(pairs.map((p) => p.result?.[field]).filter((v): v is string => typeof v === 'string'))].sort()
+    [...new Set(pairs.map((p) => p.result?.[field]).filter((v) => typeof v === 'string'))].sort()
   const lines: string[] = []
   for (const [label, field] of [
     ['agent', 'agent_framework'],

@@ -17,7 +17,7 @@ export type { RateRow } from './rate-row.js'
 
 export interface SettingReport extends RateRow {
   setting: Setting
-  /** Features per pair (team); rates of different pair sizes are never pooled. */
+  /** Features per pair; rates of different pair sizes are never pooled. */
   pairSize: number
   /** The run was interrupted (its summary says so): the rates cover its finished pairs only. */
   interrupted: boolean
@@ -54,7 +54,7 @@ export interface SettingReport extends RateRow {
 }
 
 export interface RunReport {
-  /** One per run, setting and pair size (solo, coop, team; smaller teams first), never pooled: a pair counted twice narrows intervals falsely. */
+  /** One per run, setting and pair size (solo, coop, team; smaller pairs first), never pooled: a pair counted twice narrows intervals falsely. */
   settings: SettingReport[]
   /** Pair files that cannot be read, with why; their pairs count nowhere (an unreadable `eval.<policy>.json`: not in that policy's rate). */
   unreadable: Array<{ run: string; dir: string; problem: string }>

@@ -65,7 +65,7 @@ function unreadableFiles(run: ReportRun): RunReport['unreadable'] {
   return [...found.values()]
 }
 
-/** Solo × coop first (the paper's deficit), pairs before larger teams; a solo × team deficit only when there is no coop one. */
+/** Solo × coop first (the paper's deficit), smaller pairs first; a solo × team deficit only when there is no coop one. */
 function headlineDeficit(deficits: Deficit[]): Deficit | null {
   const coop = deficits.filter((d) => d.setting === 'coop')
   return coop.find((d) => d.pairSize === 2) ?? coop[0] ?? deficits.find((d) => d.pairSize === 2) ?? deficits[0] ?? null

@@ -14,17 +14,17 @@ import { rowTiming } from './timing.js'
 /** The order of a report's rows: the paper's baseline and its setting, then any other by name. */
 const SETTING_ORDER: readonly string[] = ['solo', 'coop']
 
-function settingRank(setting: string): number {
+function settingRank(setting: string) {
   const known = SETTING_ORDER.indexOf(setting)
   return known < 0 ? SETTING_ORDER.length : known
 }
 
-function settingsIn(runs: readonly ReportRun[]): string[] {
+function settingsIn(runs: readonly ReportRun[]) {
   const found = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.setting)))]
   return found.sort((a, b) => settingRank(a) - settingRank(b) || a.localeCompare(b))
 }
 
-/** A row per run, setting and pair size, never pooled: solo, coop, then other settings by name; smaller teams first. */
+/** A row per run, setting and pair size, never pooled: solo, coop, then other settings by name; smaller pairs first. */
 export function settingRows(runs: readonly ReportRun[], reporters: SettingReporters): SettingReport[] {
   const rows: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
@@ -90,7 +90,7 @@ function rateRow(pairs: PairFolder[]): RateRow {
   return { pairs: pairs.length, evaluated: n + errors, passed, failed, errors, rate, ci: n ? wilsonInterval(passed, n) : null }
 }
 
-function agentAndModel(pairs: PairFolder[], fingerprint: StoredFingerprint | undefined): { agent: string | null; model: string | null; usesModel: boolean } {
+function agentAndModel(pairs: PairFolder[], fingerprint: StoredFingerprint | undefined) {
   const one = (fromFingerprint: unknown, field: 'agent_framework' | 'model') => {
     if (typeof fromFingerprint === 'string') return fromFingerprint
     const names = new Set(pairs.map((p) => p.result?.[field]))
@@ -104,7 +104,7 @@ function agentAndModel(pairs: PairFolder[], fingerprint: StoredFingerprint | und
 }
 
 /** `openai/gpt-5 (worker: openai/gpt-5-mini)`: the run's agent or model, then each seat role's own (`seats.<role>`) where it differs. */
-function withSeats(runs: string | null, fingerprint: StoredFingerprint | undefined, field: 'agent' | 'model'): string | null {
+function withSeats(runs: string | null, fingerprint: StoredFingerprint | undefined, field: 'agent' | 'model') {
   const seats = fingerprint?.seats
   if (runs === null || typeof seats !== 'object' || seats === null) return runs
   const own = Object.entries(seats as Record<string, Record<string, unknown>>)

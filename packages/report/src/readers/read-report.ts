@@ -24,7 +24,7 @@ export interface ReportRunsOptions {
 export async function reportRuns(options: ReportRunsOptions): Promise<RunReport> {
   const { logDir } = options
   // Runs named by solo/coop are read too, without repeating them in runNames.
-  const runNames = [...new Set([...(options.runNames ?? []), ...[options.solo, options.coop].filter((n): n is string => n !== undefined)])]
+  const runNames = [...new Set([...(options.runNames ?? []), ...[options.solo, options.coop].filter((n) => n !== undefined)])]
   if (runNames.length === 0) {
     throw new CooperbenchError('USAGE', 'report() needs at least one run name (runNames)', { hint: 'e.g. report({ runNames: ["solo-run", "coop-run"] })' })
   }
@@ -69,11 +69,11 @@ function subsetMissingOf(summary: StoredSummary | null): Pick<ReportRun, 'subset
   const entries = summary?.subset_entries_missing
   const setting = summary?.setting
   if (!Array.isArray(entries) || entries.length === 0 || typeof setting !== 'string' || setting === '') return {}
-  return { subsetMissing: { setting: setting as Setting, entries: entries.filter((e): e is string => typeof e === 'string') } }
+  return { subsetMissing: { setting: setting as Setting, entries: entries.filter((e) => typeof e === 'string') } }
 }
 
 /** The verdicts of every `eval --policy` re-score of a run (`eval.<policy>.json`), by policy; policies without such a file are left out. */
-async function readRescores(folder: string): Promise<Partial<Record<EvaluationPolicy, PairFolder[]>>> {
+async function readRescores(folder: string) {
   const found: Partial<Record<EvaluationPolicy, PairFolder[]>> = {}
   for (const policy of EVALUATION_POLICIES) {
     const pairs = await scanRun(folder, PairFiles.evalUnder(policy))

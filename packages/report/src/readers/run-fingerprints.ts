@@ -40,7 +40,7 @@ export function fingerprintMismatch(solo: StoredFingerprint, coop: StoredFingerp
 }
 
 /** The compared fields, and the agent's and evaluator's plugins when both record them (a fixed agent 1.0.1 is not the 1.0.0 it would be set against). */
-function pickCompared(fingerprint: StoredFingerprint, other: StoredFingerprint): Record<string, unknown> {
+function pickCompared(fingerprint: StoredFingerprint, other: StoredFingerprint) {
   const picked = Object.fromEntries(COMPARED_FINGERPRINT_FIELDS.filter((k) => fingerprint[k] !== undefined).map((k) => [k, fingerprint[k]]))
   const [mine, theirs] = [fingerprint.plugins, other.plugins] as Array<Record<string, unknown> | undefined>
   if (mine && theirs) picked.plugins = { agent: mine.agent, evaluator: mine.evaluator }

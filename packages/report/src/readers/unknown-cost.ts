@@ -71,7 +71,7 @@ async function mentionsUnknownCost(path: string, buffer: Buffer): Promise<boolea
   }
 }
 
-function suspectTrajectories(pair: PairFolder): string[] {
+function suspectTrajectories(pair: PairFolder) {
   const result = pair.result
   if (!result) return []
   const agents = new Map(recordAgents(result))

@@ -25,7 +25,7 @@ export function agreementTable(outcomes: readonly PairedOutcome[]): AgreementTab
   return table
 }
 
-function tableTotal(t: AgreementTable): number {
+function tableTotal(t: AgreementTable) {
   return t.bothPass + t.soloOnly + t.coopOnly + t.neither
 }
 
@@ -51,7 +51,7 @@ export function newcombePairedInterval(t: AgreementTable): { difference: number;
 }
 
 /** φ of Newcombe's method 10: 0 when a margin is empty; a positive ad − bc is reduced by n/2 first. */
-function pairedCorrelation(t: AgreementTable): number {
+function pairedCorrelation(t: AgreementTable) {
   const n = tableTotal(t)
   const margins = [t.bothPass + t.soloOnly, t.coopOnly + t.neither, t.bothPass + t.coopOnly, t.soloOnly + t.neither]
   if (margins.some((m) => m === 0)) return 0

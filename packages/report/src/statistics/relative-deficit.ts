@@ -78,7 +78,7 @@ function gamma(shape: number, random: () => number): number {
 }
 
 /** A standard normal draw (Box–Muller). */
-function normal(random: () => number): number {
+function normal(random: () => number) {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
 }
 

@@ -51,7 +51,7 @@ describe('an export of a setting the report does not know', () => {
       ['update', 'agent2'],
     ])
     const [first] = lead.steps
-    expect(first).toMatchObject({ source: 'system', message: 'Team of 2: agent1 (lead, feature 1); agent2 (member, feature 2).' })
+    expect(first).toMatchObject({ source: 'system', message: "The pair's 2 agents: agent1 (lead, feature 1); agent2 (member, feature 2)." })
     expect(first!.observation!.results[0]!.subagent_trajectory_ref).toEqual([
       { trajectory_id: member.trajectory_id, trajectory_path: 'agent2.atif.json', session_id: lead.session_id },
     ])

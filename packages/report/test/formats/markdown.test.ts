@@ -89,12 +89,12 @@ describe('markdown report', () => {
     expect(md).toContain('\n| solo-run | oracle | m | solo | 4 |')
   })
 
-  it('says teams for teams of three and leaves out the deficit when there is no solo run', async () => {
+  it('names pairs of three features and leaves out the deficit when there is no solo run', async () => {
     const md = renderMarkdown(
       await reportOf({ trio: [{ setting: 'coop', repo: 'a_task', features: [1, 2, 3], verdict: 'fail', merge: { status: 'clean', strategy: 'naive' } }] }),
     )
-    expect(md.split('\n')[0]).toContain('| run | agent | model | setting | teams |')
-    expect(md).toContain('| trio | oracle | m | coop, teams of 3 | 1 | 1 | 0 | 1 | 0 | 0.0% | [0.0%, 79.3%] | 0.0% | $0.50 |')
+    expect(md.split('\n')[0]).toContain('| run | agent | model | setting | pairs |')
+    expect(md).toContain('| trio | oracle | m | coop, pairs of 3 features | 1 | 1 | 0 | 1 | 0 | 0.0% | [0.0%, 79.3%] | 0.0% | $0.50 |')
     expect(md).not.toContain('Coordination deficit')
   })
 })

@@ -3,9 +3,8 @@ import { PROTOCOL_COMMANDS } from '../commands/protocol-commands.js'
 import { TASK_COMMANDS } from '../commands/task-commands.js'
 import { TEAM_TASKS_MIRROR_DIR, type TeamFeatures, type TeamRole } from '../team-types.js'
 
-/** One seat of a team, as its briefing and its commands see it. */
-export interface TeamSeatView {
-  agentId: string
+/** A team as one seat's briefing sees it. */
+interface TeamView {
   role: TeamRole
   /** The lead's agent id (`agent1`). */
   lead: string
@@ -17,9 +16,9 @@ export interface TeamSeatView {
 }
 
 /** What the briefing depends on: the seat and whether it can message (each agent explains how in its own prompt). */
-export interface TeamBriefingInput {
+interface TeamBriefingInput {
   agentId: string
-  team: Omit<TeamSeatView, 'agentId'>
+  team: TeamView
   messaging: boolean
 }
 
@@ -60,23 +59,21 @@ function roleSection(input: TeamBriefingInput): string {
     "When everyone has finished, the harness combines the team's changes and tests every feature on the result. " +
     "If the changes do not combine cleanly, the lead's changes alone may be tested against every feature."
   if (input.team.role === 'lead') {
-    const lines = [
+    return [
       `You are **${input.agentId}**, the lead of this team. ${members.length === 1 ? 'The member is' : 'The members are'} ${named(members)}.`,
       'Everyone implements their own feature; yours is the task above. As the lead you also organise the work' +
         (integrates(input) ? " and integrate it: the changes you finish with should hold the members' features as well as yours." : '.'),
       judged,
-    ]
-    return lines.join('\n\n')
+    ].join('\n\n')
   }
-  const lines = [
+  return [
     `You are **${input.agentId}**, a member of this team. The lead is **${input.team.lead}**` +
       (members.length > 1 ? `; the other members are ${named(members.filter((m) => m !== input.agentId))}.` : '.'),
     'Your job is the feature in the task above. The lead organises the work' +
       (integrates(input) ? ' and brings every feature into its own changes.' : '.') +
       (input.messaging ? ` Ask **${input.team.lead}** when something is unclear.` : ''),
     `${judged} Your own changes count as well: finish your feature completely.`,
-  ]
-  return lines.join('\n\n')
+  ].join('\n\n')
 }
 
 function taskListSection(input: TeamBriefingInput): string {

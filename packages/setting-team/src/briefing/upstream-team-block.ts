@@ -43,11 +43,13 @@ export function readReferenceTeamTemplate(path: string): ReferenceTeamTemplate {
 
 /** Checks a team template file's bytes: the three strings, nothing else, every field known (rendered once with stand-ins). Errors name the file. */
 export function parseReferenceTeamTemplate(bytes: Buffer, path: string): ReferenceTeamTemplate {
-  const fail = (why: string) => templateError(path, why)
+  const fail = (why: string) =>
+    new CooperbenchError('CONFIG_INVALID', `the team prompt template ${path} ${why}`, {
+      hint: 'A JSON object with "lead", "member" and "_TEAM_LIST_USAGE" strings copied from the reference\'s team prompt module; see docs/reproducing-the-paper.md#the-team-setting',
+    })
   const object = stringFields(bytes, KEYS, fail, ['wait_for_message'])
-  const tool = (object as Record<string, unknown>)['wait_for_message']
-  const schema = (tool as { inputSchema?: { properties?: Record<string, unknown> } } | undefined)?.inputSchema
-  if (tool !== undefined && ((tool as { name?: unknown }).name !== 'wait_for_message' || schema?.properties?.['timeout_ms'] === undefined)) {
+  const tool = (object as { wait_for_message?: { name?: unknown; inputSchema?: { properties?: Record<string, unknown> } } }).wait_for_message
+  if (tool !== undefined && (tool.name !== 'wait_for_message' || tool.inputSchema?.properties?.['timeout_ms'] === undefined)) {
     throw fail('needs "wait_for_message" as the reference\'s tool: an object with name "wait_for_message" and an inputSchema with timeout_ms')
   }
   const template: ReferenceTeamTemplate = {
@@ -56,7 +58,7 @@ export function parseReferenceTeamTemplate(bytes: Buffer, path: string): Referen
     lead: object['lead'],
     member: object['member'],
     usage: object['_TEAM_LIST_USAGE'],
-    waitForMessage: (tool as Record<string, unknown> | undefined) ?? null,
+    waitForMessage: tool ?? null,
   }
   renderReferenceTeamSection(template, { agentId: 'agent1', agents: ['agent1', 'agent2'], role: 'lead' })
   renderReferenceTeamSection(template, { agentId: 'agent2', agents: ['agent1', 'agent2'], role: 'member' })
@@ -68,14 +70,7 @@ export function renderReferenceTeamSection(template: ReferenceTeamTemplate, inpu
   if (input.agents.length < 2) return ''
   const others = input.agents.filter((agent) => agent !== input.agentId)
   const where = `${template.path} "${input.role}"`
-  const source = input.role === 'lead' ? template.lead : template.member
   const members = others.map((m) => `\`${m}\``).join(', ')
   const own: Record<string, string> = input.role === 'lead' ? { member_list: members } : { lead: others[0] ?? 'team-lead' }
-  return formatPieces(parsePythonFormat(source, where), { agent_id: input.agentId, ...own, _TEAM_LIST_USAGE: template.usage }, where)
-}
-
-function templateError(path: string, what: string): CooperbenchError {
-  return new CooperbenchError('CONFIG_INVALID', `the team prompt template ${path} ${what}`, {
-    hint: 'A JSON object with "lead", "member" and "_TEAM_LIST_USAGE" strings copied from the reference\'s team prompt module; see docs/reproducing-the-paper.md#the-team-setting',
-  })
+  return formatPieces(parsePythonFormat(template[input.role], where), { agent_id: input.agentId, ...own, _TEAM_LIST_USAGE: template.usage }, where)
 }

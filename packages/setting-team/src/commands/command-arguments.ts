@@ -12,9 +12,13 @@ export interface SubcommandSpec {
   flags: Record<string, string>
 }
 
-export type ParsedArguments = { help: true } | { error: string } | { positional: string[]; options: Record<string, string | true> }
+/** The arguments of a command line that parsed. */
+export interface Arguments {
+  positional: string[]
+  options: Record<string, string | true>
+}
 
-export function parseArguments(spec: SubcommandSpec, args: readonly string[]): ParsedArguments {
+export function parseArguments(spec: SubcommandSpec, args: readonly string[]): { help: true } | { error: string } | Arguments {
   const positional: string[] = []
   const options: Record<string, string | true> = {}
   const unknown: string[] = []
@@ -57,16 +61,19 @@ export interface CommandAnswer {
   output: string
 }
 
-/** argparse's error: the usage line (the top parser's, listing its subcommands, without one), then `<prog>: error: <message>`, exit 2. */
-export function usageError(usage: string, message: string, subcommands: readonly string[]): CommandAnswer {
-  const prog = usage ? usage.slice('usage: '.length).split(' [')[0]! : 'coop-task'
-  const head = usage || `usage: coop-task [-h] {${subcommands.join(',')}} ...`
-  return { exitCode: 2, output: `${head}\n${prog}: error: ${message}\n` }
+/** argparse's error: the usage line, then `<prog>: error: <message>`, exit 2. */
+export function usageError(usage: string, message: string): CommandAnswer {
+  const prog = usage.slice('usage: '.length).split(' [')[0]
+  return { exitCode: 2, output: `${usage}\n${prog}: error: ${message}\n` }
 }
 
-/** argparse's message for an unknown subcommand. */
+/**
+ * argparse's message for an unknown subcommand, under the top parser's usage line, which lists its
+ * subcommands.
+ */
 export function invalidChoice(sub: string, subcommands: readonly string[]): CommandAnswer {
-  return usageError('', `argument cmd: invalid choice: ${pyRepr(sub)} (choose from ${subcommands.map(pyRepr).join(', ')})`, subcommands)
+  const message = `argument cmd: invalid choice: ${pyRepr(sub)} (choose from ${subcommands.map(pyRepr).join(', ')})`
+  return usageError(`usage: coop-task [-h] {${subcommands.join(',')}} ...`, message)
 }
 
 /** Python's `repr` of a str, for the messages the reference prints with `!r`. */

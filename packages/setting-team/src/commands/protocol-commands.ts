@@ -13,20 +13,21 @@
  */
 import type { TaskList } from '../task-list/task-types.js'
 import { pythonJsonDumps } from '@cooperbench/spec-utils/host'
-import { type CommandAnswer, parseArguments, pyRepr, type SubcommandSpec, usageError } from './command-arguments.js'
+import { type Arguments, type CommandAnswer, pyRepr, type SubcommandSpec, usageError } from './command-arguments.js'
 
 export const PROTOCOL_COMMANDS = ['coop-request', 'coop-respond', 'coop-pending'] as const
 
-/** The reference's subcommand of each command (`coop-request` runs `coop-task request`). */
-export const PROTOCOL_SUBCOMMANDS = ['request', 'respond', 'pending'] as const
-
 /** The exit codes of the reference's protocol commands. */
-export const PROTOCOL_EXIT = { timedOut: 5, unknownRequest: 6, notAddressed: 7 } as const
+const PROTOCOL_EXIT = { timedOut: 5, unknownRequest: 6, notAddressed: 7 } as const
 
 /** The shortest wait, as the reference clamps `--wait` (`max(0.05, N)` seconds). */
 const MIN_WAIT_MS = 50
 
-export const PROTOCOL_SPECS: Record<(typeof PROTOCOL_SUBCOMMANDS)[number], SubcommandSpec> = {
+/**
+ * The reference's subcommand of each command (`coop-request` runs `coop-task request`), in
+ * argparse's order.
+ */
+export const PROTOCOL_SPECS = {
   request: {
     usage: 'usage: coop-task request [-h] [--wait WAIT] recipient kind [body]',
     positional: ['recipient', 'kind'],
@@ -36,7 +37,7 @@ export const PROTOCOL_SPECS: Record<(typeof PROTOCOL_SUBCOMMANDS)[number], Subco
   },
   respond: { usage: 'usage: coop-task respond [-h] request_id [body]', positional: ['request_id'], optional: ['body'], values: {}, flags: {} },
   pending: { usage: 'usage: coop-task pending [-h]', positional: [], values: {}, flags: {} },
-}
+} satisfies Record<string, SubcommandSpec>
 
 export interface ProtocolContext {
   list: TaskList
@@ -46,17 +47,14 @@ export interface ProtocolContext {
   team: readonly string[]
   /** Aborts a `--wait` (the agent's run ended): it is then answered as timed out. */
   waitSignal?: AbortSignal
-  /** Every subcommand the parser offers, for argparse's messages. */
-  subcommands: readonly string[]
 }
 
-/** Runs `coop-<sub>` (sub: request, respond, pending) for `ctx.agentId`; `stdinBody` is the body the script read from stdin. */
-export async function answerProtocolCommand(ctx: ProtocolContext, sub: string, args: readonly string[], stdinBody?: string): Promise<CommandAnswer> {
-  const spec = PROTOCOL_SPECS[sub as keyof typeof PROTOCOL_SPECS]
-  const parsed = parseArguments(spec, args)
-  if ('help' in parsed) return { exitCode: 0, output: `${spec.usage}\n` }
-  if ('error' in parsed) return usageError(spec.usage, parsed.error, ctx.subcommands)
-  const { positional: p, options: o } = parsed
+/**
+ * Answers `coop-<sub>` (sub: request, respond, pending), its arguments parsed, for `ctx.agentId`;
+ * `stdinBody` is the body the script read from stdin.
+ */
+export async function answerProtocolCommand(ctx: ProtocolContext, sub: string, args: Arguments, stdinBody?: string): Promise<CommandAnswer> {
+  const { positional: p, options: o } = args
   const { list, agentId } = ctx
   if (sub === 'pending') return { exitCode: 0, output: `${pythonJsonDumps(await list.pending(agentId), { indent: 2 })}\n` }
   if (sub === 'respond') {
@@ -71,7 +69,7 @@ export async function answerProtocolCommand(ctx: ProtocolContext, sub: string, a
   if (typeof o.wait === 'string') {
     const seconds = Number(o.wait.trim())
     if (o.wait.trim() === '' || !Number.isFinite(seconds))
-      return usageError(spec.usage, `argument --wait: invalid float value: ${pyRepr(o.wait)}`, ctx.subcommands)
+      return usageError(PROTOCOL_SPECS.request.usage, `argument --wait: invalid float value: ${pyRepr(o.wait)}`)
     waitMs = Math.max(MIN_WAIT_MS, seconds * 1000)
   }
   if (to === agentId || !ctx.team.includes(to)) {

@@ -6,7 +6,7 @@
 import { pythonJsonDumps } from '@cooperbench/spec-utils/host'
 import { type TaskList, TEAM_TASK_STATUSES, type TeamTaskStatus } from '../task-list/task-types.js'
 import { type CommandAnswer, invalidChoice, parseArguments, pyRepr, type SubcommandSpec, usageError } from './command-arguments.js'
-import { answerProtocolCommand, PROTOCOL_SPECS, PROTOCOL_SUBCOMMANDS } from './protocol-commands.js'
+import { answerProtocolCommand, PROTOCOL_SPECS } from './protocol-commands.js'
 
 export const TASK_COMMANDS = ['coop-task-create', 'coop-task-claim', 'coop-task-update', 'coop-task-list'] as const
 
@@ -20,8 +20,6 @@ export interface TeamCommandContext {
   waitSignal?: AbortSignal
 }
 
-const TASK_SUBCOMMANDS = ['create', 'claim', 'update', 'list'] as const
-
 /**
  * Runs one command for `agentId` exactly as the reference's `coop-task <sub> …` would (with the protocol on, its commands too);
  * `stdinBody`: the body a protocol command read from stdin.
@@ -33,19 +31,18 @@ export async function answerTaskCommand(
   context: TeamCommandContext = {},
   stdinBody?: string,
 ): Promise<CommandAnswer> {
-  const subcommands: readonly string[] = context.protocol ? [...TASK_SUBCOMMANDS, ...PROTOCOL_SUBCOMMANDS] : TASK_SUBCOMMANDS
+  const specs: Record<string, SubcommandSpec> = context.protocol ? { ...TASK_SPECS, ...PROTOCOL_SPECS } : TASK_SPECS
+  const subcommands = Object.keys(specs)
   const [sub = '', ...rest] = argv
   if (!subcommands.includes(sub)) return invalidChoice(sub, subcommands)
-  if (sub in PROTOCOL_SPECS) {
-    const protocol = { list, agentId, team: context.team ?? [agentId], subcommands, ...(context.waitSignal ? { waitSignal: context.waitSignal } : {}) }
-    return answerProtocolCommand(protocol, sub, rest, stdinBody)
-  }
-  const spec = TASK_SPECS[sub as (typeof TASK_SUBCOMMANDS)[number]]
+  const spec = specs[sub]!
   const parsed = parseArguments(spec, rest)
   if ('help' in parsed) return { exitCode: 0, output: `${spec.usage}\n` }
-  if ('error' in parsed) return usageError(spec.usage, parsed.error, subcommands)
+  if ('error' in parsed) return usageError(spec.usage, parsed.error)
+  if (sub in PROTOCOL_SPECS) {
+    return answerProtocolCommand({ list, agentId, team: context.team ?? [agentId], waitSignal: context.waitSignal }, sub, parsed, stdinBody)
+  }
   const { positional: p, options: o } = parsed
-  const note = typeof o.note === 'string' ? o.note : undefined
   switch (sub) {
     case 'create': {
       if (p[0]!.trim() === '') return { exitCode: 1, output: 'coop-task-create: a task needs a non-empty title\n' }
@@ -61,7 +58,7 @@ export async function answerTaskCommand(
     case 'update': {
       const [taskId, status] = p as [string, string]
       // Any string goes to the list, which checks it after existence and ownership (the reference's order).
-      const update = await list.update(taskId, agentId, status as TeamTaskStatus, note)
+      const update = await list.update(taskId, agentId, status as TeamTaskStatus, typeof o.note === 'string' ? o.note : undefined)
       if (update.outcome === 'missing') return { exitCode: 1, output: `task ${taskId} does not exist\n` }
       if (update.outcome === 'not-owner') return { exitCode: 3, output: `task ${taskId} owned by ${pyRepr(update.owner)}, not you\n` }
       if (update.outcome === 'invalid-status') {
@@ -77,7 +74,8 @@ export async function answerTaskCommand(
   }
 }
 
-const TASK_SPECS: Record<(typeof TASK_SUBCOMMANDS)[number], SubcommandSpec> = {
+/** Each subcommand's arguments, in the order argparse lists them. */
+const TASK_SPECS: Record<string, SubcommandSpec> = {
   create: { usage: 'usage: coop-task create [-h] [--assign ASSIGN] title', positional: ['title'], values: { '--assign': 'assign' }, flags: {} },
   claim: { usage: 'usage: coop-task claim [-h] task_id', positional: ['task_id'], values: {}, flags: {} },
   update: {

@@ -1,7 +1,6 @@
 import { type CommandTool, errorMessage, type Sandbox, type SeatTool, type ToolAnswer } from '@cooperbench/spec'
 import type { TaskList } from '../task-list/task-types.js'
-import { PROTOCOL_COMMANDS } from './protocol-commands.js'
-import { answerTaskCommand, TASK_COMMANDS } from './task-commands.js'
+import { answerTaskCommand } from './task-commands.js'
 import { taskTrackerTool } from './task-tracker.js'
 
 /** What one seat's commands act on: the list, who the seat is and who its teammates are, and which commands the team has. */
@@ -35,9 +34,7 @@ const COMMANDS: ReadonlyArray<Pick<CommandTool, 'name' | 'description' | 'stdinA
 /** The team's commands of one seat (the task list's four, the protocol's three with `protocol`), and upstream OpenHands' tracker. */
 export function teamTools(input: TeamToolsInput): SeatTool[] {
   const { list, agentId, agents, protocol } = input
-  const names: readonly string[] = protocol ? [...TASK_COMMANDS, ...PROTOCOL_COMMANDS] : TASK_COMMANDS
-  const context = { team: agents, protocol }
-  const commands = COMMANDS.filter((command) => names.includes(command.name)).map(
+  const commands = COMMANDS.filter((command) => protocol || command.name.startsWith('coop-task-')).map(
     (command): CommandTool => ({
       kind: 'command',
       ...command,
@@ -45,7 +42,7 @@ export function teamTools(input: TeamToolsInput): SeatTool[] {
         const sub = command.name.replace(/^coop-(task-)?/, '')
         let answer: ToolAnswer
         try {
-          answer = await answerTaskCommand(list, agentId, [sub, ...argv], { ...context, waitSignal: call.signal }, call.stdin)
+          answer = await answerTaskCommand(list, agentId, [sub, ...argv], { team: agents, protocol, waitSignal: call.signal }, call.stdin)
         } catch (error) {
           // A list that fails (Redis down) gives exit 1 and the cause, never a made-up outcome.
           return { exitCode: 1, output: `${command.name}: the task list failed: ${errorMessage(error)}\n` }

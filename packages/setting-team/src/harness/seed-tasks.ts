@@ -24,7 +24,7 @@ export async function seedTeamTasks(list: TaskList, seats: readonly TeamSeat[]):
   try {
     for (const { agentId, featureId } of [...members, lead]) {
       const isLead = agentId === lead.agentId
-      const title = isLead ? SEEDED_TASK_TITLES.lead(featureId) : SEEDED_TASK_TITLES.member(featureId)
+      const title = SEEDED_TASK_TITLES[isLead ? 'lead' : 'member'](featureId)
       const metadata = { feature_id: featureId, assigned_to: agentId, ...(isLead ? { lead_task: true } : {}) }
       created.push(await list.create(TEAM_SEEDER, title, { assign: agentId, metadata }))
     }

@@ -11,7 +11,7 @@ import { TEAM_FLOAT_KEYS } from '../team-types.js'
 export const MirrorFiles = { task: (id: string) => `${id}.json`, index: '_index.json', log: '_log.jsonl' } as const
 
 /** Where a mirror's files go: a folder of this machine, or a folder inside one sandbox. */
-export interface MirrorTarget {
+interface MirrorTarget {
   /** Writes `files` (name → text), each replaced in one step, and removes every `<id>.json` whose id is not in `live`. */
   write(files: ReadonlyMap<string, string>, live: ReadonlySet<string>): Promise<void>
 }
@@ -52,7 +52,7 @@ export class TaskMirror {
 }
 
 /** A folder of this machine (the scratchpad's `tasks/`): a task's file is rewritten only when the task changed. */
-export function hostMirrorTarget(dir: string): MirrorTarget {
+function hostMirrorTarget(dir: string): MirrorTarget {
   const written = new Map<string, string>()
   return {
     async write(files, live) {
@@ -104,19 +104,20 @@ export function mirrorLogText(log: readonly TeamTaskEvent[]): string {
 
 /** Each change awaits `changed()` before answering, so the mirror read after shows it; a failure is reported, not thrown (the change took effect). */
 export function withChangeHook(list: TaskList, changed: () => Promise<void>, onError: (error: unknown) => void): TaskList {
-  const after = async <T>(result: T): Promise<T> => {
+  const after = async <T>(change: Promise<T>): Promise<T> => {
+    const result = await change
     await changed().catch(onError)
     return result
   }
   return {
-    create: async (by, title, options) => after(await list.create(by, title, options)),
-    claim: async (taskId, by, options) => after(await list.claim(taskId, by, options)),
-    update: async (taskId, by, status, note, options) => after(await list.update(taskId, by, status, note, options)),
+    create: (...args) => after(list.create(...args)),
+    claim: (...args) => after(list.claim(...args)),
+    update: (...args) => after(list.update(...args)),
     get: (taskId) => list.get(taskId),
     list: (filter) => list.list(filter),
     log: () => list.log(),
-    request: async (by, to, kind, body) => after(await list.request(by, to, kind, body)),
-    respond: async (requestId, by, body) => after(await list.respond(requestId, by, body)),
+    request: (...args) => after(list.request(...args)),
+    respond: (...args) => after(list.respond(...args)),
     pending: (agentId) => list.pending(agentId),
     awaitResponse: (requestId, timeoutMs, signal) => list.awaitResponse(requestId, timeoutMs, signal),
   }

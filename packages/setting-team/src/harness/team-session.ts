@@ -1,4 +1,4 @@
-import { CooperbenchError, errorMessage, pairService, type SeatCoordination, type SettingPair } from '@cooperbench/spec'
+import { CooperbenchError, errorMessage, pairService, type Sandbox, type SeatCoordination, type SettingPair } from '@cooperbench/spec'
 import { teamBriefing, teamTaskCommandsOn } from '../briefing/team-briefing.js'
 import { teamTaskSummary } from '../briefing/team-task-summary.js'
 import { type ReferenceTeamTemplate, renderReferenceTeamSection } from '../briefing/upstream-team-block.js'
@@ -45,7 +45,7 @@ export const teamTaskList = pairService<TaskList>({
 })
 
 /** What a team pair's run is given: its seats (the first leads), its features on, and upstream's team block when the run has the file. */
-export interface TeamSessionInput {
+interface TeamSessionInput {
   seats: readonly TeamSeat[]
   features: TeamFeatures
   upstream: ReferenceTeamTemplate | null
@@ -106,6 +106,7 @@ export class TeamSession {
     const commands = this.served && teamTaskCommandsOn(team) ? this.served : null
     const list = this.list
     const shared = this.scratchpad ?? this.ownShared.get(agentId) ?? null
+    const env = this.env(agentId)
     return {
       briefing: {
         sections: teamBriefing({ agentId, team, messaging }),
@@ -113,7 +114,7 @@ export class TeamSession {
       },
       tools: commands ? teamTools({ list: commands, agentId, agents, protocol: features.protocol, ...this.ownMirror(agentId) }) : [],
       ...(features.auto_refresh && list ? { status: async () => teamTaskSummary(await list.list(), agentId) } : {}),
-      ...(this.env(agentId) ? { env: this.env(agentId)! } : {}),
+      ...(env ? { env } : {}),
       ...(shared ? { mounts: [{ hostPath: shared, sandboxPath: TEAM_SCRATCHPAD_DIR, kind: 'folder' as const }] } : {}),
       ...(features.mcp ? { waitForMessages: { declaration: upstream?.waitForMessage ?? null } } : {}),
     }
@@ -126,7 +127,7 @@ export class TeamSession {
     const own = this.ownShared.get(agentId)
     const mirror = own === undefined ? null : new TaskMirror(list, `${own}/tasks`)
     return {
-      afterList: (sandbox: Parameters<typeof sandboxMirrorTarget>[0], signal: AbortSignal) =>
+      afterList: (sandbox: Sandbox, signal: AbortSignal) =>
         (mirror ?? new TaskMirror(list, sandboxMirrorTarget(sandbox, TEAM_TASKS_MIRROR_DIR, signal))).refresh(),
     }
   }

@@ -55,7 +55,7 @@ const offBy = (features: TeamFeatures, name: (typeof TEAM_FEATURE_NAMES)[number]
 
 function featuresSection(features: TeamFeatures | null, lead: string | null): ReportSection {
   const columns: Array<ColumnOf<(typeof TEAM_FEATURE_NAMES)[number]>> = [
-    { label: 'feature', cell: (name) => text(name) },
+    { label: 'feature', cell: text },
     { label: 'on', cell: (name) => text(features![name] ? 'on' : 'off') },
     { label: 'turned off by', cell: (name) => (features![name] ? NONE : text(offBy(features!, name))) },
   ]
@@ -76,14 +76,13 @@ function metricsSection(metrics: unknown, features: TeamFeatures | null): Report
     const none = features?.task_list === false ? `No task list (${offBy(features, 'task_list')}): no metrics.` : 'No metrics recorded.'
     return { ...section, columns, rows: [], notes: [none] }
   }
-  const m = metrics
-  const firstClaim = m.time_to_first_claim_seconds === null ? text('no claim') : duration(m.time_to_first_claim_seconds)
+  const firstClaim = metrics.time_to_first_claim_seconds === null ? text('no claim') : duration(metrics.time_to_first_claim_seconds)
   const rows = [
-    [text('tasks done'), fraction(m.tasks_done, m.tasks_total)],
-    [text('unowned at the end'), count(m.unowned_at_end)],
+    [text('tasks done'), fraction(metrics.tasks_done, metrics.tasks_total)],
+    [text('unowned at the end'), count(metrics.unowned_at_end)],
     [text('first claim after'), firstClaim],
-    [text('claims'), text(perAgent(m.claims_per_agent))],
-    [text('updates'), text(perAgent(m.updates_per_agent))],
+    [text('claims'), text(perAgent(metrics.claims_per_agent))],
+    [text('updates'), text(perAgent(metrics.updates_per_agent))],
   ]
   return { ...section, columns, rows, notes: [] }
 }
@@ -129,8 +128,15 @@ function logEntry(entry: Record<string, unknown>, titles: Map<string, string>): 
   if (protocol && typeof entry.body === 'string' && entry.body !== '') parts.push(entry.body)
   if (typeof entry.status === 'string') parts.push(`→ ${entry.status}`)
   if (typeof entry.note === 'string' && entry.note !== '') parts.push(entry.note)
-  const [via, label] = [textOf(entry.via) ?? undefined, titles.get(id) ?? id]
-  return { ts: timeOf(entry.ts), by: textOf(entry.by), via, kind, label, to: owner ?? to ?? undefined, detail: parts.join(' · ') }
+  return {
+    ts: timeOf(entry.ts),
+    by: textOf(entry.by),
+    via: textOf(entry.via) ?? undefined,
+    kind,
+    label: titles.get(id) ?? id,
+    to: owner ?? to ?? undefined,
+    detail: parts.join(' · '),
+  }
 }
 
 /** A JSON file of the pair holding a list of objects (or, as tasks.json may, an object keyed by id); [] when absent. */

@@ -1,5 +1,5 @@
 import type { ReportedRun } from '@cooperbench/spec/report'
-import { hasTeamMetrics, type TeamFeatures } from '../team-types.js'
+import { hasTeamMetrics, type TeamFeatures, type TeamMetrics } from '../team-types.js'
 import { recordedFeatures } from './team-features.js'
 
 /** What a team run adds to its row: who led, which features the team had, and the task board's metrics. */
@@ -30,6 +30,7 @@ export function teamRowOf(run: ReportedRun): TeamRow {
   const [lead] = leads
   const metrics = run.pairs.flatMap((p) => (hasTeamMetrics(p.result.metrics) ? [p.result.metrics] : []))
   const sum = (values: Record<string, number> | undefined) => Object.values(values ?? {}).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0)
+  const total = (of: (m: TeamMetrics) => number) => metrics.reduce((a, m) => a + of(m), 0)
   const firstClaims = metrics.map((m) => m.time_to_first_claim_seconds).filter((s): s is number => typeof s === 'number')
   return {
     run,
@@ -37,13 +38,13 @@ export function teamRowOf(run: ReportedRun): TeamRow {
     ...recordedFeatures(run),
     metrics: {
       pairs: metrics.length,
-      tasksTotal: metrics.reduce((a, m) => a + (m.tasks_total ?? 0), 0),
-      tasksDone: metrics.reduce((a, m) => a + (m.tasks_done ?? 0), 0),
-      unownedAtEnd: metrics.reduce((a, m) => a + (m.unowned_at_end ?? 0), 0),
+      tasksTotal: total((m) => m.tasks_total ?? 0),
+      tasksDone: total((m) => m.tasks_done ?? 0),
+      unownedAtEnd: total((m) => m.unowned_at_end ?? 0),
       medianSecondsToFirstClaim: median(firstClaims),
       pairsWithoutClaim: metrics.length - firstClaims.length,
-      claims: metrics.reduce((a, m) => a + sum(m.claims_per_agent), 0),
-      updates: metrics.reduce((a, m) => a + sum(m.updates_per_agent), 0),
+      claims: total((m) => sum(m.claims_per_agent)),
+      updates: total((m) => sum(m.updates_per_agent)),
     },
   }
 }

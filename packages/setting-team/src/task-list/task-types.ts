@@ -65,13 +65,7 @@ export interface TeamRequest {
 }
 
 /** The answer to a {@link TeamRequest}: the reference's response JSON (`id` is the request's). */
-export interface TeamResponse {
-  id: string
-  from: string
-  to: string
-  body: string
-  ts: number
-}
+export type TeamResponse = Omit<TeamRequest, 'kind'>
 
 /**
  * What a respond did, checked in the reference's order: the request must be open (`unknown` for an id never made or already answered:

@@ -24,6 +24,9 @@ type Stored = TeamTaskEvent & { metadata?: Record<string, unknown> }
 /** What one change decided from the list as read: the event to append and what the caller is told once it landed. */
 type Decision<T> = { event: Stored; landed: () => T } | { answer: T }
 
+/** An event's `via`: present only when the host made the change. */
+const via = (options: ChangeOptions) => (options.host ? { via: 'host' as const } : {})
+
 /** How often `awaitResponse` looks again when it has no handle of its own to sleep on. */
 const POLL_MS = 200
 
@@ -54,35 +57,33 @@ export class TeamTaskList implements TaskList {
 
   async create(by: string, title: string, options: CreateTeamTaskOptions = {}): Promise<TeamTask> {
     checkNewTeamTask(by, title)
-    const owner = options.assign ?? ''
-    const metadata = options.metadata ?? {}
+    const { assign, metadata = {} } = options
     return this.change(() => {
       const id = this.freshId()
-      const event: Stored = { kind: 'create', task_id: id, by, title, ...(owner ? { owner } : {}), ts: this.now() }
+      const event: Stored = { kind: 'create', task_id: id, by, title, ...(assign ? { owner: assign } : {}), ts: this.now() }
       return { event: Object.keys(metadata).length > 0 ? { ...event, metadata } : event, landed: () => ({ ...this.tasks.get(id)! }) }
     })
   }
 
   async claim(taskId: string, by: string, options: ChangeOptions = {}): Promise<ClaimOutcome> {
-    return this.change((): Decision<ClaimOutcome> => {
+    return this.change<ClaimOutcome>(() => {
       const task = this.tasks.get(taskId)
       if (task === undefined) return { answer: { outcome: 'missing', taskId } }
       if (task.owner !== '' && task.owner !== by) return { answer: { outcome: 'owned', owner: task.owner, task: { ...task } } }
       // The owner's claim again: nothing changes, nothing is logged.
       if (task.owner === by && task.status === 'in_progress') return { answer: { outcome: 'claimed', task: { ...task } } }
-      const event: Stored = { kind: 'claim', task_id: taskId, by, ...(options.host ? { via: 'host' as const } : {}), ts: this.now() }
+      const event: Stored = { kind: 'claim', task_id: taskId, by, ...via(options), ts: this.now() }
       return { event, landed: () => ({ outcome: 'claimed', task: { ...this.tasks.get(taskId)! } }) }
     })
   }
 
   async update(taskId: string, by: string, status: TeamTaskStatus, note?: string, options: ChangeOptions = {}): Promise<UpdateOutcome> {
-    return this.change((): Decision<UpdateOutcome> => {
+    return this.change<UpdateOutcome>(() => {
       const task = this.tasks.get(taskId)
       if (task === undefined) return { answer: { outcome: 'missing', taskId } }
       if (task.owner !== by) return { answer: { outcome: 'not-owner', owner: task.owner, task: { ...task } } }
       if (!isTeamTaskStatus(status)) return { answer: { outcome: 'invalid-status', status } }
-      const via = options.host ? { via: 'host' as const } : {}
-      const event: Stored = { kind: 'update', task_id: taskId, by, status, ...(note === undefined ? {} : { note }), ...via, ts: this.now() }
+      const event: Stored = { kind: 'update', task_id: taskId, by, status, ...(note === undefined ? {} : { note }), ...via(options), ts: this.now() }
       return { event, landed: () => ({ outcome: 'updated', task: { ...this.tasks.get(taskId)! } }) }
     })
   }
@@ -113,7 +114,7 @@ export class TeamTaskList implements TaskList {
   }
 
   async respond(requestId: string, by: string, body: string): Promise<RespondOutcome> {
-    return this.change((): Decision<RespondOutcome> => {
+    return this.change<RespondOutcome>(() => {
       const request = this.open.get(requestId)
       if (request === undefined) return { answer: { outcome: 'unknown', requestId } }
       if (request.to !== by) return { answer: { outcome: 'not-addressed', to: request.to } }
@@ -185,8 +186,16 @@ export class TeamTaskList implements TaskList {
     this.events.push(event)
     this.lastTs = Math.max(this.lastTs, event.ts)
     if (event.kind === 'create') {
-      const task = { id: event.task_id, title: event.title, owner: event.owner ?? '', status: 'open' as const, created_by: event.by }
-      this.tasks.set(event.task_id, { ...task, created_at: event.ts, last_note: '', metadata: metadata ?? {} })
+      this.tasks.set(event.task_id, {
+        id: event.task_id,
+        title: event.title,
+        owner: event.owner ?? '',
+        status: 'open',
+        created_by: event.by,
+        created_at: event.ts,
+        last_note: '',
+        metadata: metadata ?? {},
+      })
     } else if (event.kind === 'claim') {
       const task = this.tasks.get(event.task_id)
       if (task) Object.assign(task, { owner: event.by, status: 'in_progress' })
@@ -203,13 +212,10 @@ export class TeamTaskList implements TaskList {
 
   /** A log entry as an event; null for one of another kind (a newer writer's), which readers skip. */
   private parse(entry: string): Stored | null {
-    let event: unknown
+    let e: Partial<Stored> | null = null
     try {
-      event = JSON.parse(entry)
-    } catch {
-      event = null
-    }
-    const e = event as Partial<Stored> | null
+      e = JSON.parse(entry)
+    } catch {}
     if (typeof e !== 'object' || e === null || typeof e.kind !== 'string' || typeof e.by !== 'string' || typeof e.ts !== 'number') {
       throw new CooperbenchError('INFRA_FAILED', `the team's task list holds an entry that is no event: ${entry.slice(0, 300)}`, {
         hint: 'Something other than cooperbench wrote to its log; the team run cannot trust its task list.',

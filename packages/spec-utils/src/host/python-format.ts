@@ -2,7 +2,6 @@ import { CooperbenchError } from '@cooperbench/spec'
 
 /** One piece of a parsed format string: literal text, or a named field. */
 export type PythonFormatPiece = { text: string } | { field: string }
-type Piece = PythonFormatPiece
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
@@ -11,8 +10,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
  * Any other field (an index, an attribute, `!r`, `:>10`, empty or positional) or an unpaired `{`/`}` is refused, named: never a silently
  * different prompt.
  */
-export function parsePythonFormat(source: string, where: string): Piece[] {
-  const pieces: Piece[] = []
+export function parsePythonFormat(source: string, where: string): PythonFormatPiece[] {
+  const pieces: PythonFormatPiece[] = []
   let text = ''
   let i = 0
   while (i < source.length) {
@@ -44,7 +43,7 @@ export function parsePythonFormat(source: string, where: string): Piece[] {
 }
 
 /** `str.format(**values)` of a parsed format string; every field must have a value. */
-export function formatPieces(pieces: readonly Piece[], values: Readonly<Record<string, string>>, where: string): string {
+export function formatPieces(pieces: readonly PythonFormatPiece[], values: Readonly<Record<string, string>>, where: string): string {
   return pieces
     .map((piece) => {
       if ('text' in piece) return piece.text

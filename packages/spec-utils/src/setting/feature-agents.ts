@@ -11,7 +11,7 @@ export interface FeatureAgentsOptions {
   instructions?(featureId: number): Promise<string>
   /** Their files (default: upstream's `agent<fid>_traj.json`, `agent<fid>.patch`). */
   files?(featureId: number): Seat['files']
-  /** The channel's and remote's names, when several groups of a pair message (default: the pair's own). */
+  /** The channel's and remote's names, when seats of several phases of a pair message (default: the pair's own). */
   channel?: string
 }
 

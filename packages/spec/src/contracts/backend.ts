@@ -40,7 +40,7 @@ export interface SandboxSpec {
   sharedDirs?: SharedDir[]
   /**
    * The agents whose sandboxes are made with this one (one phase's seats; absent for evaluations and dataset checks), all with the same
-   * group: a backend placing a group together (one machine for its `sharedDirs`) learns how many are coming.
+   * value: a backend placing them together (one machine for its `sharedDirs`) learns how many are coming.
    */
   group?: SandboxGroup
   /** The run's host folder (`<logDir>/<runName>`; absent outside a run), for a backend's own records (`modal-tags.json`: tags Modal refused as-is). */

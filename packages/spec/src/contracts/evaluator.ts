@@ -22,7 +22,7 @@ export type EvalPatches =
 
 export interface EvalInput {
   task: Task
-  /** Ascending; features[0] is feature1. Two for a pair, N for a team of N. */
+  /** Ascending; features[0] is feature1. Two by default, N for a pair of N features. */
   features: number[]
   /** The pair's setting, recorded as the record's `setting`. */
   setting: SettingName

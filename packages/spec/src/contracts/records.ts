@@ -132,7 +132,7 @@ export type MergeStatus = 'clean' | 'conflicts' | 'missing_input' | 'identical' 
 
 /**
  * How the tested tree was made: `naive` (a plain merge), `union` (0.0.14's fallback), `skip-merge-identical` (identical patches, 0.0.16),
- * `sequential-fold` (0.0.16, teams over two: every branch folded into agent1's), `solo-agent1` (0.0.16: merge failed; agent1's patch alone
+ * `sequential-fold` (0.0.16, over two features: every branch folded into agent1's), `solo-agent1` (0.0.16: merge failed; agent1's patch alone
  * passed every feature).
  */
 export type MergeStrategy = 'naive' | 'union' | 'skip-merge-identical' | 'sequential-fold' | 'solo-agent1'
@@ -155,9 +155,9 @@ export interface EvalRecord {
   merge: { status: MergeStatus; strategy: MergeStrategy | null; diff: string } | null
   feature1: FeatureEvalRecord
   feature2: FeatureEvalRecord
-  /** Teams of more than two: `feature3`, … in feature order. */
+  /** Pairs of more than two features: `feature3`, … in feature order. */
   [feature: `feature${number}`]: FeatureEvalRecord
-  /** Every feature passed (the reference's name; teams of more than two say `all_passed` too). */
+  /** Every feature passed (the reference's name; pairs of more than two features say `all_passed` too). */
   both_passed: boolean
   /** Every feature passed (equal to `both_passed`; upstream's N-agent name, PR #75). Absent in older records. */
   all_passed?: boolean

@@ -12,7 +12,7 @@ import type { Task } from './task.js'
 export const DEFAULT_SETTING = 'coop'
 
 /**
- * A collaboration setting: the protocol by which agents work on one pair (or group) of features. It decides the seats (agents, roles,
+ * A collaboration setting: the protocol by which agents work on one pair of features. It decides the seats (agents, roles,
  * what each is told), the phases in order, each phase's shared services (messaging, a git remote, folders, its own), what each seat
  * submits (a patch, an artifact such as `plan.txt`) and starts from, which patches are judged under which rule, and what result.json
  * records. The harness keeps sandboxes, supervision and limits, the bus, evaluation, records, resume, fingerprints, report and viewer.

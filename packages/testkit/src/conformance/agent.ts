@@ -200,7 +200,7 @@ export function describeAgentConformance(name: string, options: AgentConformance
           await checkCoopWithMailbox(setup(), { expectMessage: true })
         })
 
-        it('in a team of three, the messages of agent2 and agent3 both reach the agent, which sees both teammates', async () => {
+        it('beside two peers, the messages of agent2 and agent3 both reach the agent, which sees both of them', async () => {
           await checkCoopWithMailbox(setup(), { expectMessage: true, pairSize: 3 })
         })
       }

@@ -16,7 +16,7 @@ import { table } from '@cooperbench/report'
 export default class DatasetConflicts extends BaseCommand {
   static override summary = 'Check which gold patch pairs conflict under a plain git merge (the gold conflict report).'
   static override description =
-    "For every selected pair, applies both features' gold patches on separate branches from the base commit and merges them naively (no union, no tests), in sandboxes of the chosen backend. Writes <dataset>/gold_conflict_report.json in the reference shape for the whole dataset; a filtered selection (-s/-r/-t/-f) goes to ./gold_conflict_report-<selection>.json instead, so the dataset's report is never replaced by a partial one (or --output). With --agents N > 2, checks every team of N features (the last branch receives the others in order) and writes <dataset>/gold_conflict_report_<N>tuples.json (upstream's name for its N-tuple report), with f3…, patch3_apply_failed… keys."
+    "For every selected pair, applies both features' gold patches on separate branches from the base commit and merges them naively (no union, no tests), in sandboxes of the chosen backend. Writes <dataset>/gold_conflict_report.json in the reference shape for the whole dataset; a filtered selection (-s/-r/-t/-f) goes to ./gold_conflict_report-<selection>.json instead, so the dataset's report is never replaced by a partial one (or --output). With --agents N > 2, checks every pair of N features (the last branch receives the others in order) and writes <dataset>/gold_conflict_report_<N>tuples.json (upstream's name for its N-tuple report), with f3…, patch3_apply_failed… keys."
   static override examples = [
     '<%= config.bin %> dataset conflicts -s demo',
     '<%= config.bin %> dataset conflicts --backend docker -c 8 --json',
@@ -82,22 +82,23 @@ export default class DatasetConflicts extends BaseCommand {
 }
 
 /**
- * The report's path without -o: the dataset's `gold_conflict_report.json` for the whole dataset in pairs, `_<N>tuples` beside it for
- * larger teams (upstream's name, PR #75); a filtered selection's goes to the working directory, named after it, never replacing it.
+ * The report's path without -o: the dataset's `gold_conflict_report.json` for the whole dataset,
+ * `_<N>tuples` beside it for pairs of more than 2 features (upstream's name, PR #75); a filtered
+ * selection's goes to the working directory, named after it, never replacing it.
  */
-function defaultReportPath(config: Pick<ResolvedConfig, 'datasetDir' | 'pairSize' | 'subset' | 'repo' | 'taskId' | 'features'>): string {
-  const team = config.pairSize === 2 ? '' : `_${config.pairSize}tuples`
+function defaultReportPath(config: Pick<ResolvedConfig, 'datasetDir' | 'pairSize' | 'subset' | 'repo' | 'taskId' | 'features'>) {
+  const size = config.pairSize === 2 ? '' : `_${config.pairSize}tuples`
   const selection = [
     config.subset,
     config.repo,
     config.taskId === null ? null : `task${config.taskId}`,
     config.features ? `f${config.features.join('-')}` : null,
-  ].filter((part): part is string => part !== null)
-  if (selection.length === 0) return join(config.datasetDir, `gold_conflict_report${team}.json`)
-  return resolve(`gold_conflict_report${team}-${selection.join('-').replace(/[^\w.-]+/g, '_')}.json`)
+  ].filter((part) => part !== null)
+  if (selection.length === 0) return join(config.datasetDir, `gold_conflict_report${size}.json`)
+  return resolve(`gold_conflict_report${size}-${selection.join('-').replace(/[^\w.-]+/g, '_')}.json`)
 }
 
-function describeOutcome(r: GoldConflictResult): string {
+function describeOutcome(r: GoldConflictResult) {
   const outcome = goldConflictOutcome(r)
   if (outcome === 'errors') return `error: ${r.error}`
   return outcome === 'conflicts' ? 'conflict' : outcome === 'apply_failed' ? 'apply failed' : 'clean'

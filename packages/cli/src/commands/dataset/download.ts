@@ -55,7 +55,7 @@ export default class DatasetDownload extends BaseCommand {
   }
 }
 
-function summaryLine(summary: DownloadSummary, revision: string, dir: string): string {
+function summaryLine(summary: DownloadSummary, revision: string, dir: string) {
   const fetched = summary.downloaded + summary.resumed
   const resumed = summary.resumed > 0 ? ` (${summary.resumed} resumed)` : ''
   const commit = summary.commit !== revision ? ` (commit ${summary.commit.slice(0, 12)})` : ''

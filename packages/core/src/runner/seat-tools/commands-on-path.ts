@@ -1,4 +1,5 @@
 import type { ExecOptions, Sandbox } from '@cooperbench/spec'
+import { withExec } from '../sandbox-with-exec.js'
 
 /**
  * The agent's commands find `binDir` first on PATH (a string command sets it after the login profile; an argv runs through
@@ -6,18 +7,8 @@ import type { ExecOptions, Sandbox } from '@cooperbench/spec'
  */
 export function withCommandsOnPath(sandbox: Sandbox, binDir: string | null, env: Record<string, string> = {}): Sandbox {
   const prefix = `PATH="${binDir}:$PATH"; export PATH`
-  const withEnv = (options?: ExecOptions): ExecOptions | undefined => (Object.keys(env).length > 0 ? { ...options, env: { ...env, ...options?.env } } : options)
+  const withEnv = (options?: ExecOptions) => (Object.keys(env).length > 0 ? { ...options, env: { ...env, ...options?.env } } : options)
   const onPath = (command: string | string[]) =>
     binDir === null ? command : typeof command === 'string' ? `${prefix}\n${command}` : ['sh', '-c', `${prefix}; exec "$@"`, 'sh', ...command]
-  const wrapped: Sandbox = {
-    id: sandbox.id,
-    exec: (command: string | string[], options?: ExecOptions) => sandbox.exec(onPath(command), withEnv(options)),
-    writeFile: (path, data) => sandbox.writeFile(path, data),
-    readFile: (path) => sandbox.readFile(path),
-    terminate: () => sandbox.terminate(),
-  }
-  if (sandbox.writeFiles) wrapped.writeFiles = (files) => sandbox.writeFiles!(files)
-  if (sandbox.exposePort) wrapped.exposePort = (port) => sandbox.exposePort!(port)
-  if (sandbox.shareHostPath) wrapped.shareHostPath = (hostPath) => sandbox.shareHostPath!(hostPath)
-  return wrapped
+  return withExec(sandbox, (command, options) => sandbox.exec(onPath(command), withEnv(options)))
 }

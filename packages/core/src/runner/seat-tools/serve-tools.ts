@@ -33,19 +33,21 @@ export interface ServeToolsOptions {
  * Installs a seat's command tools and answers them as its agent until `stop` (whose last exchange answers a command issued at the
  * end), through `Sandbox.exec` or the spool mounted from here. Without tools: nothing installed, only the variables.
  */
-export async function serveTools(sandbox: Sandbox, tools: readonly CommandTool[], options: ServeToolsOptions): Promise<ServedTools> {
-  if (tools.length === 0) return { agentSandbox: withCommandsOnPath(sandbox, null, options.env), stop: async () => {} }
+export async function serveTools(
+  sandbox: Sandbox,
+  tools: readonly CommandTool[],
+  { agentId, env, logger, signal, hostSpoolDir, linkCommands }: ServeToolsOptions,
+): Promise<ServedTools> {
+  if (tools.length === 0) return { agentSandbox: withCommandsOnPath(sandbox, null, env), stop: async () => {} }
   const files = new Map(tools.map((tool) => [tool.name, toolScript(TOOL_SPOOL_DIR, tool)] as const))
   // Also in /usr/local/bin where the image lets us (a container's root), for processes the harness did not start.
-  const links = options.linkCommands ? tools.map(({ name }) => `ln -sf ${SEAT_COMMAND_DIR}/${name} /usr/local/bin/${name} 2>/dev/null`).join('; ') : ''
-  const prepared = options.hostSpoolDir
-    ? await installOnHost(options.hostSpoolDir, files).then(() =>
-        links ? sandbox.exec(`${links}; true`, { cwd: '/', timeoutMs: 60_000, signal: options.signal }) : null,
-      )
-    : await installInSandbox(sandbox, files, links, options.signal)
+  const links = linkCommands ? tools.map(({ name }) => `ln -sf ${SEAT_COMMAND_DIR}/${name} /usr/local/bin/${name} 2>/dev/null`).join('; ') : ''
+  const prepared = hostSpoolDir
+    ? await installOnHost(hostSpoolDir, files).then(() => (links ? sandbox.exec(`${links}; true`, { cwd: '/', timeoutMs: 60_000, signal }) : null))
+    : await installInSandbox(sandbox, files, links, signal)
   if (prepared && prepared.exitCode !== 0) {
     const output = (prepared.stderr || prepared.stdout).trim().slice(-500)
-    throw new CooperbenchError('SANDBOX_FAILED', `could not install the commands of ${options.agentId}: ${output}`, {
+    throw new CooperbenchError('SANDBOX_FAILED', `could not install the commands of ${agentId}: ${output}`, {
       hint: `The sandbox must let the harness write ${TOOL_SPOOL_DIR} (its /tmp).`,
     })
   }
@@ -53,16 +55,16 @@ export async function serveTools(sandbox: Sandbox, tools: readonly CommandTool[]
   const server = new ToolServer({
     sandbox,
     tools: new Map(tools.map((tool) => [tool.name, tool])),
-    ...(options.hostSpoolDir
-      ? { spool: hostFolderToolSpool(options.hostSpoolDir), pollMs: HOST_SPOOL_POLL_MS }
-      : { spool: sandboxToolSpool(sandbox, TOOL_SPOOL_DIR, options.signal), pollMs: POLL_MS }),
-    signal: options.signal,
+    ...(hostSpoolDir
+      ? { spool: hostFolderToolSpool(hostSpoolDir), pollMs: HOST_SPOOL_POLL_MS }
+      : { spool: sandboxToolSpool(sandbox, TOOL_SPOOL_DIR, signal), pollMs: POLL_MS }),
+    signal,
     onError: (error) => {
       // One warning per streak: a sandbox gone for good would otherwise warn four times a second.
-      if (failures++ === 0) options.logger.warn(`commands of ${options.agentId}: ${errorMessage(error)}`)
+      if (failures++ === 0) logger.warn(`commands of ${agentId}: ${errorMessage(error)}`)
     },
   }).start()
-  return { agentSandbox: withCommandsOnPath(sandbox, SEAT_COMMAND_DIR, options.env), stop: () => server.stop() }
+  return { agentSandbox: withCommandsOnPath(sandbox, SEAT_COMMAND_DIR, env), stop: () => server.stop() }
 }
 
 /** The commands written into the spool folder on this machine, as `prepareToolsCommand` lays it out. */

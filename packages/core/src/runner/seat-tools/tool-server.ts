@@ -37,12 +37,10 @@ export class ToolServer {
   /** Answer lines ready to be filed. */
   private ready: string[] = []
   private readonly inFlight = new Set<Promise<void>>()
+  /** Aborted by `stop`: the calls still running end. */
   private readonly calls = new AbortController()
-  private readonly callSignal: AbortSignal
 
-  constructor(private readonly options: ToolServerOptions) {
-    this.callSignal = AbortSignal.any([options.signal, this.calls.signal])
-  }
+  constructor(private readonly options: ToolServerOptions) {}
 
   start(): this {
     if (this.loop) return this
@@ -92,8 +90,7 @@ export class ToolServer {
     } catch (error) {
       // Not filed: tried again in the next exchange (filing twice replaces the same file).
       this.ready.unshift(...answers)
-      if (this.options.signal.aborted) return 0
-      this.options.onError?.(error instanceof Error ? error : new Error(errorMessage(error)))
+      if (!this.options.signal.aborted) this.options.onError?.(error)
       return 0
     }
   }
@@ -109,7 +106,11 @@ export class ToolServer {
     const argv = fromStdin ? rest.slice(1, 1 + count) : rest
     const stdin = fromStdin ? rest.slice(1 + count).join('\0') : undefined
     try {
-      return await tool.run(argv, { sandbox: this.options.sandbox, signal: this.callSignal, ...(stdin === undefined ? {} : { stdin }) })
+      return await tool.run(argv, {
+        sandbox: this.options.sandbox,
+        signal: AbortSignal.any([this.options.signal, this.calls.signal]),
+        ...(stdin === undefined ? {} : { stdin }),
+      })
     } catch (error) {
       return { exitCode: 1, output: `${name}: ${errorMessage(error)}\n` }
     }

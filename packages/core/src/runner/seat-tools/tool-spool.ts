@@ -64,13 +64,11 @@ export function hostFolderToolSpool(hostDir: string): ToolSpool {
         await writeFile(temp, Buffer.from(line.slice(space + 1), 'base64'))
         await rename(temp, join(hostDir, 'res', id))
       }
-      let names: string[]
-      try {
-        names = (await readdir(join(hostDir, 'req'))).filter((name) => name.endsWith('.req')).sort()
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+      const listed = await readdir(join(hostDir, 'req')).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return []
         throw error
-      }
+      })
+      const names = listed.filter((name) => name.endsWith('.req')).sort()
       if (names.length === 0) return []
       await mkdir(join(hostDir, 'taken'), { recursive: true })
       const requests: ToolRequest[] = []

@@ -4,9 +4,9 @@ import { percentNumber, type SectionFormat, type ReportSection, tableOf, text } 
 
 /** Coop runs of one configuration with and without messaging or git: success, merge conflicts and steps on messaging, on the pairs judged in every run. */
 export function ablationSection(a: Ablation, index: number, of: number): ReportSection {
-  const teams = a.pairSize === 2 ? '' : `teams of ${a.pairSize}: `
+  const size = a.pairSize === 2 ? '' : `pairs of ${a.pairSize} features: `
   const dropped = a.dropped ? `; dropped: ${a.dropped} not judged in every run` : ''
-  const title = `Communication ablation (${teams}${a.pairs} pairs judged in every run${dropped})`
+  const title = `Communication ablation (${size}${a.pairs} pairs judged in every run${dropped})`
   // Text: passed and rate; Markdown: the rate with its count; LaTeX: the rate.
   const withCount = (m: { count: number; rate: number | null }) => rateOf(m.rate, m.count, a.pairs)
   const textLatex: SectionFormat[] = ['text', 'latex']

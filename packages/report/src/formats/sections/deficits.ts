@@ -54,7 +54,7 @@ function markdownParagraph(d: Deficit): ProseBlock[] {
   const headline = r.value === null ? relative(r) : seq(strong(rate(r.value)), ci)
   const rates = line`solo ${rate(d.solo)}, ${o} ${rate(d.coop)}; strict: solo ${rate(d.strict.solo)}, ${o} ${rate(d.strict.coop)}`.line
   const passes = d.passesBy ? line` ${o[0]!.toUpperCase()}${o.slice(1)} passes by strategy: ${text(strategyMixText(d.passesBy))}.`.line : text('')
-  const pairs = `${d.pairs} common ${d.pairSize === 2 ? 'pairs' : 'teams'}${dropped ? `; dropped: ${dropped}` : ''}`
+  const pairs = `${d.pairs} common pairs${dropped ? `; dropped: ${dropped}` : ''}`
   return [
     line`${strong(markup('Coordination deficit'))} (${text(deficitName(d))}, ${pairs}): relative deficit (solo − ${o}) / solo ${headline}; \
 difference ${points(d.difference)} points (95% CI ${pointsInterval(d)}, Newcombe paired); ${rates}, relative deficit ${relative(d.strict.relative)}. \
@@ -66,11 +66,10 @@ McNemar exact ${pEquals(d.mcnemar.pValue)}.${passes}`,
 
 /** LaTeX: a row per measure, a column per comparison. */
 function latexTable(deficits: Deficit[]): ReportSection {
-  const unit = deficits.every((d) => d.pairSize === 2) ? 'pairs' : 'teams'
   const others = [...new Set(deficits.map((d) => d.setting).filter((s) => s !== 'coop'))]
   const name = (d: Deficit) => `${d.soloRun} vs ${d.coopRun}${d.setting === 'coop' ? '' : ` (${d.setting})`}${d.pairSize === 2 ? '' : ` (${d.pairSize})`}`
   const measures: Array<[ReportCell, (d: Deficit) => ReportCell]> = [
-    [text(`Common ${unit}`), (d) => count(d.pairs)],
+    [text('Common pairs'), (d) => count(d.pairs)],
     [text(`Solo / coop${others.map((s) => ` or ${s}`).join('')} (%)`), (d) => seq(rate(d.solo), text(' / '), rate(d.coop))],
     [markup('Relative deficit (\\%) [95\\% CI]'), (d) => relative(d.relative)],
     [markup('Difference (points) [95\\% CI]'), (d) => estimate({ rate: d.difference, low: d.low, high: d.high })],

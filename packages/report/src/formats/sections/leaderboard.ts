@@ -45,10 +45,10 @@ export function leaderboardSection(rows: LeaderboardRow[]): ReportSection {
 const COOP_HEADER = { text: 'coop/team [95% CI]', latex: 'Coop/team (%)' }
 const STRICT_HEADER = { text: 'strict coop/team [95% CI]', latex: 'Strict (%)' }
 
-/** `teams of 3, team, no scratchpad, messaging`: a row of another setting than coop is named by its setting and variant. */
-function communicationText(row: LeaderboardRow): string {
-  const teams = row.pairSize === 2 ? '' : `teams of ${row.pairSize}, `
-  return `${teams}${settingAndVariant(row)}${row.communication ?? '?'}`
+/** `pairs of 3 features, team, no scratchpad, messaging`: a row of another setting than coop is named by its setting and variant. */
+function communicationText(row: LeaderboardRow) {
+  const size = row.pairSize === 2 ? '' : `pairs of ${row.pairSize} features, `
+  return `${size}${settingAndVariant(row)}${row.communication ?? '?'}`
 }
 
 /** CSV: per row the solo and the other run's rates, the relative deficit and the strict rate, each a record; then the passes per strategy and the failure shares. */

@@ -33,12 +33,12 @@ function runBlock(s: SettingReport): ProseBlock[] {
   return out
 }
 
-/** A run's counts: a header of pairs, or of teams for teams larger than two. */
-function runColumns(pairs: boolean): Array<ColumnOf<SettingReport>> {
+/** A run's counts: `all passed` rather than `both passed` for pairs of more than two features. */
+function runColumns(twoFeatures: boolean): Array<ColumnOf<SettingReport>> {
   return [
-    { label: pairs ? 'pairs' : 'teams', align: 'right', cell: (s) => count(s.pairs) },
+    { label: 'pairs', align: 'right', cell: (s) => count(s.pairs) },
     { label: 'evaluated', align: 'right', cell: (s) => count(s.evaluated) },
-    { label: pairs ? 'both passed' : 'all passed', align: 'right', cell: (s) => count(s.passed) },
+    { label: twoFeatures ? 'both passed' : 'all passed', align: 'right', cell: (s) => count(s.passed) },
     { label: 'failed', align: 'right', cell: (s) => count(s.failed) },
     { label: 'eval errors', align: 'right', cell: (s) => count(s.errors) },
     { label: 'rate', align: 'right', cell: (s) => rate(s.rate) },

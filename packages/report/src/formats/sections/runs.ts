@@ -12,7 +12,7 @@ export function overallSection(report: RunReport): ReportSection {
     { label: 'model', cell: (s) => text(modelText(s)) },
     { label: 'setting', cell: (s) => text(settingCell(s)) },
     { label: 'Comm.', only: ['latex'], cell: (s) => text(communicationName(s)) },
-    { label: unitName(report), align: 'right', only: ['md'], cell: (s) => count(s.pairs) },
+    { label: 'pairs', align: 'right', only: ['md'], cell: (s) => count(s.pairs) },
     { label: 'evaluated', align: 'right', only: ['md'], cell: (s) => count(s.evaluated) },
     { label: 'passed', align: 'right', only: ['md'], cell: (s) => count(s.passed) },
     { label: 'passed', align: 'right', only: ['latex'], cell: (s) => fraction(s.passed, judged(s)) },
@@ -46,7 +46,7 @@ export function mergeSection(report: RunReport): ReportSection {
     { label: 'model', only: ['latex'], cell: ({ s }) => text(modelText(s)) },
     { label: 'Comm.', only: ['latex'], cell: ({ s }) => text(communicationName(s)) },
     { label: 'merge outcome', cell: ({ m }) => text(MERGE_OUTCOME_NAMES[m.outcome]) },
-    { label: unitName(report), align: 'right', only: ['md'], cell: ({ m }) => count(m.pairs) },
+    { label: 'pairs', align: 'right', only: ['md'], cell: ({ m }) => count(m.pairs) },
     { label: 'passed', align: 'right', only: ['md'], cell: ({ m }) => count(m.passed) },
     { label: 'passed', align: 'right', only: ['latex'], cell: ({ m }) => fraction(m.passed, m.pairs) },
     { label: 'pass rate', align: 'right', header: { latex: 'Rate (%)' }, cell: ({ m }) => rate(m.rate) },
@@ -145,31 +145,27 @@ export function perRepoGroupsSection(report: RunReport): ReportSection {
 }
 
 /** The run of a coop row, `run (team)` for another setting's: the tables of every setting but solo name the others. */
-function runName(s: SettingReport): string {
+function runName(s: SettingReport) {
   return s.setting === 'coop' ? runList(s) : `${runList(s)} (${s.setting})`
 }
 
 /** `coop run`, or `coop/team run` when settings other than coop merge patches too (their rows have merge outcomes). */
-function multiRunHeader(report: RunReport): string {
+function multiRunHeader(report: RunReport) {
   const others = new Set(report.settings.filter((s) => s.byMerge.length > 0 && s.setting !== 'coop').map((s) => s.setting))
   return `${['coop', ...others].join('/')} run`
 }
 
 /** The setting cell of an overall table: the setting, and a warning when the run was interrupted. */
-function settingCell(s: SettingReport): string {
+function settingCell(s: SettingReport) {
   return s.interrupted ? `${settingName(s)}, interrupted` : settingName(s)
 }
 
 /** The setting cell of the per-repo table: a coop or team row says its communication mode too. */
-function settingAndCommunication(s: SettingReport): string {
+function settingAndCommunication(s: SettingReport) {
   return s.setting === 'solo' ? settingCell(s) : `${settingCell(s)}, ${communicationName(s)}`
 }
 
 /** `–` for a solo row, else the coop row's communication mode (`messaging`, `git`, `messaging + git`, `none`). */
-function communicationName(s: SettingReport): string {
+function communicationName(s: SettingReport) {
   return s.setting === 'solo' ? '–' : (s.communication ?? '?')
-}
-
-function unitName(report: RunReport): 'pairs' | 'teams' {
-  return report.settings.every((s) => s.pairSize === 2) ? 'pairs' : 'teams'
 }

@@ -123,6 +123,6 @@ function DeficitDetail({ d, partial }: { d: Deficit; partial: boolean }) {
 }
 
 /** `coop`, or `coop or team`: the settings set against solo. */
-function settingsOf(compared: ReadonlyArray<{ setting: string }>): string {
+function settingsOf(compared: ReadonlyArray<{ setting: string }>) {
   return ['coop', ...new Set(compared.map((d) => d.setting).filter((s) => s !== 'coop'))].join(' or ')
 }

@@ -58,6 +58,6 @@ const MERGE_FILTER: Record<MergeOutcomeRate['outcome'], string> = { clean: 'clea
 
 const mergeHref = (row: SettingReport, merge: string) => pairsHref({ run: row.runs[0], setting: row.setting, merge, size: size(row) })
 
-function mergeRateText(m: MergeOutcomeRate): string {
+function mergeRateText(m: MergeOutcomeRate) {
   return `${MERGE_NAMES[m.outcome]} ${m.passed}/${m.pairs}${m.rate === null ? '' : ` (${percent(m.rate)})`}`
 }

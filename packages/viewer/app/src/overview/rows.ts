@@ -48,7 +48,7 @@ function rateBar(
 }
 
 /** A row's colour: solo's, coop's, else one of two by the order its setting comes in the rows (the first other setting, the second, …). */
-function toneOf(setting: string, rows: SettingReport[]): string {
+function toneOf(setting: string, rows: SettingReport[]) {
   if (setting === 'solo' || setting === 'coop') return setting
   const others = [...new Set(rows.map((r) => r.setting).filter((s) => s !== 'solo' && s !== 'coop'))]
   return `other-${others.indexOf(setting) % 2}`

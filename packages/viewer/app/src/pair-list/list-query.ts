@@ -58,7 +58,7 @@ export function outcomeOf(pair: Pick<PairSummary, 'state' | 'verdict'>): string 
 }
 
 /** What the search box looks in: pair, run, setting, repo, category, agents' statuses, feature results (`f2 failed`). */
-function searchText(pair: PairSummary): string {
+function searchText(pair: PairSummary) {
   return [
     pair.label,
     pair.run,

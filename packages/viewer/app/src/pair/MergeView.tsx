@@ -64,10 +64,10 @@ export function MergeView({ detail }: { detail: PairDetail }) {
 }
 
 /** cooperbench-0.0.16 tests agent1's patch alone when the merge conflicted or a patch did not apply (`solo-agent1` when it passed). */
-function leadAlone(merge: NonNullable<PairDetail['merge']>): boolean {
+function leadAlone(merge: NonNullable<PairDetail['merge']>) {
   return merge.strategy === 'solo-agent1' || (merge.policy === 'cooperbench-0.0.16' && (merge.status === 'conflicts' || merge.status === 'missing_input'))
 }
 
-function lines([a, b]: [number, number]): string {
+function lines([a, b]: [number, number]) {
   return a === b ? `line ${a}` : `lines ${a}–${b}`
 }

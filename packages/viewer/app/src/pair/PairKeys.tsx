@@ -112,14 +112,14 @@ export function KeysHelp({ keys }: { keys: PairKeys }) {
 }
 
 /** Every step of every agent by start time (lane order breaks ties). */
-function stepsInTimeOrder(detail: PairDetail): Array<StepRef & { step: Step }> {
+function stepsInTimeOrder(detail: PairDetail) {
   return detail.lanes
     .flatMap((lane, order) => lane.steps.map((step) => ({ lane: lane.id, index: step.index, step, order })))
     .sort((a, b) => a.step.start - b.step.start || a.order - b.order || a.index - b.index)
 }
 
 /** The pairs of this pair's run, in the pair list's order (setting, repo, task, features). */
-function runPairs(pairs: readonly PairSummary[], pair: PairSummary): PairSummary[] {
+function runPairs(pairs: readonly PairSummary[], pair: PairSummary) {
   return pairs
     .filter((p) => p.run === pair.run)
     .sort(
@@ -131,6 +131,6 @@ function runPairs(pairs: readonly PairSummary[], pair: PairSummary): PairSummary
     )
 }
 
-function isTyping(target: EventTarget | null): boolean {
+function isTyping(target: EventTarget | null) {
   return target instanceof HTMLElement && (target.isContentEditable || /^(?:INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
 }

@@ -79,7 +79,7 @@ export function PatchFileView({ file, overlaps = [], agent }: { file: PatchFile;
   )
 }
 
-function lineClass(line: string): string {
+function lineClass(line: string) {
   if (line.startsWith('@@')) return 'hunk'
   if (line.startsWith('diff --git') || line.startsWith('index ') || line.startsWith('+++') || line.startsWith('---')) return 'meta'
   if (line.startsWith('+')) return 'add'

@@ -5,7 +5,7 @@ import type { PairSettingView } from '../../../src/model.ts'
 export function SettingFiles({ files: { files, empty } }: { files: NonNullable<PairSettingView['files']> }) {
   const [open, setOpen] = useState<string | null>(files.find((f) => f.text !== null)?.path ?? null)
   if (files.length === 0) return <p class="empty">{empty ?? 'No files.'}</p>
-  const shown = files.find((f) => f.path === open) ?? null
+  const shown = files.find((f) => f.path === open)
   return (
     <div class="setting-files">
       <ul class="file-list">

@@ -124,7 +124,7 @@ function TimeTicks({ layout, start }: { layout: TimelineLayout; start: number })
 }
 
 /** The width the timeline has on the page (at least 400 px), followed as the page resizes. */
-function useShownWidth(box: { current: HTMLDivElement | null }): number {
+function useShownWidth(box: { current: HTMLDivElement | null }) {
   const [shown, setWidth] = useState(900)
   useEffect(() => {
     const element = box.current
@@ -250,7 +250,7 @@ function FileRow({ path, top, detail, layout, onSelect }: TimelinePlotProps & { 
   )
 }
 
-function truncateStart(text: string, chars: number): string {
+function truncateStart(text: string, chars: number) {
   return text.length <= chars ? text : `…${text.slice(text.length - chars + 1)}`
 }
 
