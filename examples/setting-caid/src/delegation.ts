@@ -15,7 +15,7 @@ export const workerFiles = (agentId: string) => ({ trajectory: `${agentId}_traj.
 
 /**
  * The manager's `delegate` command and the workers it starts while the manager runs (CAID's
- * asynchronous delegation): `delegate <feature> [--after <worker>] [instructions]` starts `workerN`
+ * asynchronous delegation): `delegate [--after <worker>] <feature> [instructions]` starts `workerN`
  * on that feature at once, or once `--after`'s worker has ended, from its patch. One worker per
  * feature.
  */

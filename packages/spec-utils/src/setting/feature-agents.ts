@@ -11,7 +11,10 @@ export interface FeatureAgentsOptions {
   instructions?(featureId: number): Promise<string>
   /** Their files (default: upstream's `agent<fid>_traj.json`, `agent<fid>.patch`). */
   files?(featureId: number): Seat['files']
-  /** The channel's and remote's names, when seats of several phases of a pair message (default: the pair's own). */
+  /**
+   * The channel's name, when seats of several phases of a pair message (default: the pair's own);
+   * the git remote is always `team`, upstream's name.
+   */
   channel?: string
 }
 

@@ -94,7 +94,11 @@ export interface SeatAgent {
   collaborates: boolean
 }
 
-/** One execution of one pair, given to {@link Setting.run}: its features, folder, the run's switches, and services to compose a protocol from. */
+/**
+ * One execution of one pair, given to {@link Setting.run}: its features, folder, the run's
+ * switches, and services to compose a protocol from. A plain object: a setting composed on another
+ * may spread it and replace members (`{ ...pair, runSeats }`) before handing it on.
+ */
 export interface SettingPair {
   readonly task: Task
   /** Ascending. */

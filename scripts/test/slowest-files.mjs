@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Prints the slowest test files of a suite run and their times, from a vitest JSON report
+// (`.vitest-report.json`, which `CI=true pnpm test` writes; or the path given). `.ci/run` prints it
+// before its final `N passed, N failed` line; `pnpm bench suite` prints it on demand.
+//   node scripts/test/slowest-files.mjs [REPORT] [--top N]
+// A file's time is its wall time in its worker (three files run at once), so the times add up to
+// more than the suite's own; the share column is of that sum.
+import { readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+const args = process.argv.slice(2)
+const topAt = args.indexOf('--top')
+const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 15
+const reportPath = args[0] ?? join(process.cwd(), '.vitest-report.json')
+
+let report
+try {
+  report = JSON.parse(readFileSync(reportPath, 'utf8'))
+} catch (error) {
+  console.error(`slowest-files: cannot read ${reportPath}: ${error.message}`)
+  process.exit(1)
+}
+
+/** The path from the checkout's root: the part from packages/ or examples/ on. */
+const shortName = (path) => {
+  const at = path.search(/\/(packages|examples)\//)
+  return at < 0 ? relative(process.cwd(), path) : path.slice(at + 1)
+}
+
+const files = report.testResults
+  .map((file) => ({ name: shortName(file.name), seconds: (file.endTime - file.startTime) / 1000, tests: file.assertionResults.length }))
+  .sort((a, b) => b.seconds - a.seconds)
+const total = files.reduce((sum, file) => sum + file.seconds, 0)
+const wall = (Math.max(...report.testResults.map((f) => f.endTime)) - report.startTime) / 1000
+
+console.log(`slowest ${Math.min(top, files.length)} of ${files.length} test files (${total.toFixed(0)} s of file time, ${wall.toFixed(0)} s of suite):`)
+console.log('  seconds  share  tests  file')
+for (const file of files.slice(0, top)) {
+  const share = `${((100 * file.seconds) / total).toFixed(1)}%`
+  console.log(`  ${file.seconds.toFixed(1).padStart(7)}  ${share.padStart(5)}  ${String(file.tests).padStart(5)}  ${file.name}`)
+}
