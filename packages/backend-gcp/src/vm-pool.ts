@@ -67,14 +67,14 @@ export class VmPool {
       if (this.closed) throw new Error('the VM pool is closed')
       const home = group === undefined ? undefined : this.entries.find((e) => !e.lost && e.groups.has(group))
       if (home) {
-        const team = home.groups.get(group!)!
-        if (team.reserved > 0) team.reserved--
+        const held = home.groups.get(group!)!
+        if (held.reserved > 0) held.reserved--
         else if (home.used < capacity) home.used++
         else {
           await this.waitForRoom(signal, waiting)
           continue
         }
-        team.members++
+        held.members++
         return this.settle(home, () => this.leave(home, group, true))
       }
       const need = group === undefined ? 1 : groupSize
@@ -125,11 +125,11 @@ export class VmPool {
   private leave(entry: Entry, group: string | undefined, failedJoin: boolean): boolean {
     entry.used = Math.max(0, entry.used - 1)
     if (group === undefined) return false
-    const team = entry.groups.get(group)
-    if (!team) return false
-    team.members--
-    if (team.members > 0) return false
-    entry.used = Math.max(0, entry.used - team.reserved)
+    const held = entry.groups.get(group)
+    if (!held) return false
+    held.members--
+    if (held.members > 0) return false
+    entry.used = Math.max(0, entry.used - held.reserved)
     entry.groups.delete(group)
     if (failedJoin) this.wake()
     return true

@@ -54,11 +54,11 @@ describe('the VM pool', () => {
     expect(events).toEqual(['waiting', 'placed'])
   })
 
-  it('keeps a --git team on one VM and takes its places together, so teams never wait for each other', async () => {
+  it('keeps a --git pair on one VM and takes its places together, so pairs never wait for each other', async () => {
     const { vms } = pool(1, 4)
     const signal = new AbortController().signal
-    // Four teams of two arrive at once: two fit; each first member holds its teammate's place.
-    const firsts = ['a', 'b', 'c', 'd'].map((team) => vms.acquire(signal, team, 2))
+    // Four pairs of two arrive at once: two fit; each first member holds its peer's place.
+    const firsts = ['a', 'b', 'c', 'd'].map((pair) => vms.acquire(signal, pair, 2))
     const a1 = await firsts[0]!
     const b1 = await firsts[1]!
     expect(await settledWithin(firsts[2]!, 100)).toBe(false)
@@ -71,7 +71,7 @@ describe('the VM pool', () => {
     expect(await vms.acquire(signal, 'c', 2)).toBe(c1)
   })
 
-  it('refuses a team bigger than a VM, and deletes every VM on close', async () => {
+  it('refuses a --git pair bigger than a VM, and deletes every VM on close', async () => {
     const { vms, destroyed } = pool(2, 2)
     const signal = new AbortController().signal
     await expect(vms.acquire(signal, 'big', 3)).rejects.toThrow(/pair of 3 agents needs more places on one VM than sandboxesPerVm \(2\)/)

@@ -29,13 +29,14 @@ export function keySource(key: keyof ResolvedConfig, settings: KeyLayers, flagsS
   }
 }
 
-/** Settings whose flags the commands declare (the run's name, the filters `run`, `eval` and `report` share): what an error names. */
+/** Settings whose flags the commands declare (the run's name, the filters `run`, `eval` and `report` share, `run --seat`): what an error names. */
 const COMMAND_FLAGS: Partial<Record<string, string>> = {
   runName: '-n/--name',
   subset: '-s/--subset',
   repo: '-r/--repo',
   taskId: '-t/--task',
   features: '-f/--features',
+  seats: '--seat',
 }
 
 /** The flag giving a config key (`runName`, `image.template`, `features.0`), as errors name it: `-n/--name`, `--image-template`; or undefined. */

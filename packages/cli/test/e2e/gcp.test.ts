@@ -219,7 +219,7 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
     }
   }, 400_000)
 
-  it('--git: a team shares its remote on its VM; the committed verdicts, nothing left', async () => {
+  it('--git: a pair shares its remote on its VM; the committed verdicts, nothing left', async () => {
     const w = await standinWorkdir('gcp-git')
     const r = await runCli(
       ['run', '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--git', '-c', '4', ...dataset, '--backend', 'gcp-standin', '-n', 'ggit'],
@@ -233,7 +233,7 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
     expect(standinVms(w)).toEqual([])
   }, 900_000)
 
-  it('a team run here, then `eval` on Batch: judged as a coop team of its size, recorded under team', async () => {
+  it('a team-setting run here, then `eval` on Batch: judged as a coop pair of its size, recorded under team', async () => {
     const w = await standinWorkdir('gcp-team')
     const run = ['run', '--setting', 'team', '-r', 'textkit_task', '-t', '7', '-f', '1,2,3', '-a', 'oracle', '--no-auto-eval', '-n', 'gteam']
     const r = await runCli([...run, ...dataset], w.options({ timeoutMs: 600_000 }))

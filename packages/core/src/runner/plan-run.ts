@@ -109,7 +109,8 @@ async function plannedSeats(
   for (const [role, seat] of Object.entries(config.seats ?? {})) {
     if (!roles.includes(role)) {
       const known = roles.length > 0 ? `Its roles: ${roles.join(', ')}.` : 'It declares no seat roles.'
-      throw new CooperbenchError('CONFIG_INVALID', `seats.${role}: setting ${setting.name} has no seat of role "${role}"`, {
+      const where = keySource('seats', settings, settings.flagsSource)
+      throw new CooperbenchError('CONFIG_INVALID', `seats.${role} (${where}): setting ${setting.name} has no seat of role "${role}"`, {
         hint: `${didYouMean(role, [...roles])}${known} \`cooperbench settings\` lists each setting's roles.`,
       })
     }

@@ -117,4 +117,17 @@ describe('planRun: the one plan of run(), the CLI and a script on core', () => {
     const file = await resolveLayeredConfig(base, undefined, cwd)
     expect(await refused(file)).toMatch(/^settings\.sequential\.order in \S*cooperbench\.config\.json: must be one of/)
   })
+
+  it("a seat role the setting does not have is refused naming where it was given, and the setting's roles", async () => {
+    const base = { agent: 'layered_agent', backend: 'images', setting: 'solo' }
+    const flag = await resolveLayeredConfig({ ...base, seats: { worker: { model: 'openai/small' } } }, undefined, cwd)
+    await expect(planRun(registry(), flag)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: 'seats.worker (--seat): setting solo has no seat of role "worker"',
+      hint: expect.stringContaining('It declares no seat roles.'),
+    })
+    await writeFile(join(cwd, 'cooperbench.config.json'), JSON.stringify({ seats: { worker: { model: 'openai/small' } } }))
+    const file = await resolveLayeredConfig(base, undefined, cwd)
+    await expect(planRun(registry(), file)).rejects.toMatchObject({ message: expect.stringMatching(/^seats\.worker \(seats in \S*cooperbench\.config\.json\): /) })
+  })
 })
