@@ -9,8 +9,8 @@ export function withExec(sandbox: Sandbox, exec: Sandbox['exec']): Sandbox {
     readFile: (path) => sandbox.readFile(path),
     terminate: () => sandbox.terminate(),
     // Kept when the backend has it: the evaluator stages a pair's patches in one transfer with it.
-    ...(sandbox.writeFiles ? { writeFiles: (files: ReadonlyMap<string, string | Uint8Array>) => sandbox.writeFiles!(files) } : {}),
-    ...(sandbox.exposePort ? { exposePort: (port: number) => sandbox.exposePort!(port) } : {}),
-    ...(sandbox.shareHostPath ? { shareHostPath: (hostPath: string) => sandbox.shareHostPath!(hostPath) } : {}),
+    ...(sandbox.writeFiles ? { writeFiles: sandbox.writeFiles.bind(sandbox) } : {}),
+    ...(sandbox.exposePort ? { exposePort: sandbox.exposePort.bind(sandbox) } : {}),
+    ...(sandbox.shareHostPath ? { shareHostPath: sandbox.shareHostPath.bind(sandbox) } : {}),
   }
 }
