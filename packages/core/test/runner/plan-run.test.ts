@@ -128,6 +128,8 @@ describe('planRun: the one plan of run(), the CLI and a script on core', () => {
     })
     await writeFile(join(cwd, 'cooperbench.config.json'), JSON.stringify({ seats: { worker: { model: 'openai/small' } } }))
     const file = await resolveLayeredConfig(base, undefined, cwd)
-    await expect(planRun(registry(), file)).rejects.toMatchObject({ message: expect.stringMatching(/^seats\.worker \(seats in \S*cooperbench\.config\.json\): /) })
+    await expect(planRun(registry(), file)).rejects.toMatchObject({
+      message: expect.stringMatching(/^seats\.worker \(seats in \S*cooperbench\.config\.json\): /),
+    })
   })
 })
