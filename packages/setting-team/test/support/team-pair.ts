@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { chmod, cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ExecResult, MessageBus, PairService, Sandbox, SettingPair, SharedLog, Task } from '@cooperbench/spec'
-import { MemoryLogs, silentLogger } from '@cooperbench/spec-utils'
+import { getOrCreate, MemoryLogs, silentLogger } from '@cooperbench/spec-utils'
 import { tempFolderOfThisFile } from '../../../../scripts/test/after-every.js'
 import type { TaskList } from '../../src/task-list/task-types.js'
 import { TeamTaskList } from '../../src/task-list/team-task-list.js'
@@ -66,14 +66,7 @@ export async function testPair(
     startSeat: () => {
       throw new Error('startSeat is not used by this test')
     },
-    service: <T>(ref: PairService<T>): Promise<T> => {
-      let made = services.get(ref.id)
-      if (made === undefined) {
-        made = Promise.resolve().then(() => ref.create(pair))
-        services.set(ref.id, made)
-      }
-      return made as Promise<T>
-    },
+    service: <T>(ref: PairService<T>) => getOrCreate(services, ref.id, () => Promise.resolve().then(() => ref.create(pair))) as Promise<T>,
     openChannel: input.openChannel ?? unused('openChannel'),
     openGitRemote: unused('openGitRemote'),
     openFolder: async (label) => {

@@ -15,7 +15,7 @@ import {
   TeamSession,
   teamTaskList,
 } from '@cooperbench/setting-team'
-import { silentLogger } from '@cooperbench/spec-utils'
+import { getOrCreate, silentLogger } from '@cooperbench/spec-utils'
 
 /** What {@link openTestTeam} makes a team of. */
 export interface TestTeamOptions {
@@ -118,14 +118,7 @@ function testTeamPair(input: { task: Task; features: number[]; bus: MemoryBus; l
     startSeat: () => {
       throw new Error("startSeat is not used by the testkit's team")
     },
-    service: <T>(ref: PairService<T>): Promise<T> => {
-      let made = services.get(ref.id)
-      if (made === undefined) {
-        made = Promise.resolve().then(() => ref.create(pair))
-        services.set(ref.id, made)
-      }
-      return made as Promise<T>
-    },
+    service: <T>(ref: PairService<T>) => getOrCreate(services, ref.id, () => Promise.resolve().then(() => ref.create(pair))) as Promise<T>,
     openChannel: unused('openChannel'),
     openGitRemote: unused('openGitRemote'),
     ...pairFolders(input.lifetime, input.dir),
