@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { relative } from 'node:path'
 import type { AgentSummaryRecord, EvalRecord, FeatureEvalRecord } from '@cooperbench/core'
 import { type PairFolder, policyOf, recordAgents, verdictOf } from '@cooperbench/results'
-import { addTokens, pairKey } from '@cooperbench/report'
+import { addTokens, pairKey, round6 } from '@cooperbench/report'
 import { featureVerdicts } from '@cooperbench/spec-utils/records'
 import type { MergeOutcome, PairSummary, TokenCounts } from './model.js'
 
@@ -15,7 +15,7 @@ export function totalTokens(items: ReadonlyArray<{ tokens: TokenCounts }>): Toke
 
 /** The cost of pairs or steps together, rounded to 6 decimals (no float noise). */
 export function totalCost(items: ReadonlyArray<{ cost: number }>): number {
-  return Math.round(items.reduce((sum, item) => sum + item.cost, 0) * 1e6) / 1e6
+  return round6(items.reduce((sum, item) => sum + item.cost, 0))
 }
 
 /** The stable id of a pair folder: the page links and the exported file names use it. */
