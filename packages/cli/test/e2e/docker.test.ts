@@ -40,7 +40,7 @@ async function dockerWorkdir(prefix: string, extra: Record<string, unknown> = {}
 
 describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipReason})` : ''}`, () => {
   beforeAll(async () => {
-    await buildDemoImages(await dockerWorkdir('docker-images'))
+    await buildDemoImages()
   }, 900_000)
 
   it('images build names each image once, and --image-namespace builds under another namespace', async () => {

@@ -112,7 +112,7 @@ describe('backend gcp without credentials', () => {
 describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` (${problem})` : ''}`, () => {
   beforeAll(async () => {
     // The stand-in's VMs use this machine's engine, where the task images are built as a user would push them.
-    await buildDemoImages(await standinWorkdir('gcp-images'))
+    await buildDemoImages()
   }, 900_000)
 
   it('the default agent (a scripted model) with a default run name and -c above capacity: coop on the VM pool, `eval` on Batch; the committed verdicts; nothing left', async () => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,6 +9,7 @@ import { bubblewrapProblem } from '@cooperbench/testkit'
 import { writeSubset } from '../../../dataset/test/fixture.js'
 import { beforeAll, expect } from 'vitest'
 import { afterEveryFile, afterEveryTest } from '../../../../scripts/test/after-every.js'
+import { sharedOnce } from '../../../../scripts/test/shared-once.js'
 
 /** The monorepo root, found from this file so the suite runs from any working directory. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)))
@@ -350,13 +351,20 @@ export function dockerEngineAnswers(suite: string): boolean {
 
 /**
  * The demo base image (built offline when it is missing) and the demo subset's task images, built
- * from `w` with `images build` as a user would: what the tests of Docker-backed runs need first.
+ * with `images build` as a user would (no network, nothing pulled): what the tests of
+ * Docker-backed runs need first. Built once per suite run by the first file that asks (the engine
+ * is shared, so the images are too); the others wait for it.
  */
-export async function buildDemoImages(w: Workdir): Promise<void> {
-  const base = spawnSync('docker', ['image', 'inspect', 'cooperbench-demo-base:latest'], { stdio: 'ignore' })
-  if (base.status !== 0) spawnSync('bash', ['scripts/build-base-image.sh'], { cwd: REPO_ROOT, stdio: 'ignore' })
-  const built = await runCli(['images', 'build', '-s', 'demo', '--dataset-dir', DEMO_DATASET, '-c', '2'], w.options({ timeoutMs: 600_000 }))
-  expect(built.code, describeResult(built)).toBe(0)
+export async function buildDemoImages(): Promise<void> {
+  await sharedOnce('demo-task-images', async () => {
+    const base = spawnSync('docker', ['image', 'inspect', 'cooperbench-demo-base:latest'], { stdio: 'ignore' })
+    if (base.status !== 0) spawnSync('bash', ['scripts/build-base-image.sh'], { cwd: REPO_ROOT, stdio: 'ignore' })
+    const w = await makeWorkdir('demo-images', 'file')
+    const config = { backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }
+    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
+    const built = await runCli(['images', 'build', '-s', 'demo', '--dataset-dir', DEMO_DATASET, '-c', '2'], w.options({ timeoutMs: 600_000 }))
+    if (built.code !== 0) throw new Error(`images build failed:\n${describeResult(built)}`)
+  })
 }
 
 /**

@@ -112,7 +112,7 @@ describe('backend modal without credentials', () => {
 describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` (${skipReason})` : ''}`, () => {
   beforeAll(async () => {
     // The stand-in "pulls" task images from the local engine: build them as a user would push them.
-    await buildDemoImages(await standinWorkdir('modal-images'))
+    await buildDemoImages()
   }, 900_000)
 
   it('the default agent and run name on the demo subset with -c above the backend’s capacity: every pair submits, the committed verdicts, originals of the tags in the run folder, nothing left', async () => {

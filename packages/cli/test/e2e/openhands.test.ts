@@ -53,12 +53,15 @@ async function workdir(prefix: string, backend: 'local' | 'docker', faults: stri
   return w
 }
 
-// The demo subset's pairs of the repository: three of task 7, all six of task 12.
+// The demo subset's three pairs of task 7: what the agent does is the same on every task, and every
+// task's pairs run through the harness in the tests of other agents.
 const common = (backend: string) => [
   '-s',
   'demo',
   '-r',
   REPO,
+  '-t',
+  '7',
   '--dataset-dir',
   DEMO_DATASET,
   '--backend',
@@ -121,7 +124,7 @@ describe('openhands_sdk through the stand-in agent server', () => {
   it('with --git, an event socket that drops mid-run loses and doubles no event', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('oh-drop', 'local', ['--drop-ws-after', '4'])
-    const r = await runCli(['run', '-a', 'openhands', '-n', 'ohdrop', '-t', '7', '--git', ...common('local')], w.options({ env, timeoutMs: 300_000 }))
+    const r = await runCli(['run', '-a', 'openhands', '-n', 'ohdrop', '--git', ...common('local')], w.options({ env, timeoutMs: 300_000 }))
     expect(r.code, describeResult(r)).toBe(0)
     for (const dir of await pairDirs(w.logs, 'ohdrop', 'coop')) {
       for (const file of (await readdirNames(dir)).filter((f) => f.endsWith('_traj.json'))) {
@@ -141,10 +144,7 @@ describe('openhands_sdk through the stand-in agent server', () => {
   it('a server that hangs: the agent wall-clock limit ends it as LimitsExceeded and no sandbox is left', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('oh-hang', 'local', ['--hang', 'llm'])
-    const r = await runCli(
-      ['run', '-a', 'openhands', '-n', 'ohhang', '-t', '7', '--agent-timeout', '5', ...common('local')],
-      w.options({ env, timeoutMs: 300_000 }),
-    )
+    const r = await runCli(['run', '-a', 'openhands', '-n', 'ohhang', '--agent-timeout', '5', ...common('local')], w.options({ env, timeoutMs: 300_000 }))
     expect(r.code, describeResult(r)).toBe(0)
     for (const dir of await pairDirs(w.logs, 'ohhang', 'coop')) {
       const result = await readJson(join(dir, 'result.json'))
@@ -167,7 +167,7 @@ describe('openhands_sdk through the stand-in agent server', () => {
       const before = dockerImageNames()
       try {
         const built = await runCli(
-          ['images', 'build', '-r', REPO, '--dataset-dir', DEMO_DATASET, '--agent', 'openhands', '--force'],
+          ['images', 'build', '-r', REPO, '-t', '7', '--dataset-dir', DEMO_DATASET, '--agent', 'openhands', '--force'],
           w.options({ timeoutMs: 600_000 }),
         )
         layered = built.stdout.split('\n').flatMap((line) => line.split(/\s+/).filter((word) => word.endsWith('-oh')))

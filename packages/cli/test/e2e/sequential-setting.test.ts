@@ -66,18 +66,18 @@ async function expectHandedOver(dir: string): Promise<{ result: any; agent2Patch
 }
 
 describe('cooperbench run --setting sequential (local backend)', () => {
-  // The oracle on the pairs of features 1 and 2 of every demo task (the scripted model below runs the whole subset).
-  it("the oracle on the demo subset's pairs of features 1 and 2: every pair handed over and judged on the last patch, with the solo oracle's verdicts", async (ctx) => {
+  // The oracle on one task's pairs of the subset (the scripted model below, and the oracle on Docker, run one pair of every task).
+  it("the oracle on a task's pairs of the demo subset: every pair handed over and judged on the last patch, with the solo oracle's verdicts", async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('sequential-oracle')
     const r = await runCli(
-      ['run', ...dataset, '-s', 'demo', '-f', '1,2', '-a', 'oracle', '--setting', 'sequential', '-c', '4'],
+      ['run', ...dataset, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--setting', 'sequential', '-c', '3'],
       w.options({ timeoutMs: 900_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)
-    expect(r.stdout).toMatch(/evaluated\s+6: passed 6, failed 0, errors 0/)
-    const pairs = await pairDirs(w.logs, 'sequential-or-demo', 'sequential')
-    expect(pairs).toHaveLength(6)
+    expect(r.stdout).toMatch(/evaluated\s+3: passed 3, failed 0, errors 0/)
+    const pairs = await pairDirs(w.logs, 'sequential-or-demo-textkit-7', 'sequential')
+    expect(pairs).toHaveLength(3)
     for (const dir of pairs) {
       const { result, agent2Patch, judged } = await expectHandedOver(dir)
       // The oracle leaves no check: nothing handed over, nothing stripped.
@@ -92,12 +92,16 @@ describe('cooperbench run --setting sequential (local backend)', () => {
   it('the scripted model with mini-SWE: each agent keeps the checks it was handed and leaves its own; the viewer shows one agent after the other', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('sequential-scripted')
-    const r = await runCli(['run', ...dataset, '-s', 'demo', ...scripted(), '--setting', 'sequential', '-c', '4'], w.options({ timeoutMs: 900_000 }))
+    // One pair of every demo task (features 1 and 2).
+    const r = await runCli(
+      ['run', ...dataset, '-s', 'demo', '-f', '1,2', ...scripted(), '--setting', 'sequential', '-c', '4'],
+      w.options({ timeoutMs: 900_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
-    expect(r.stdout).toMatch(/evaluated\s+27: passed 27, failed 0, errors 0/)
+    expect(r.stdout).toMatch(/evaluated\s+6: passed 6, failed 0, errors 0/)
     const run = 'sequential-msa-scripted-model-demo'
     const pairs = await pairDirs(w.logs, run, 'sequential')
-    expect(pairs).toHaveLength(27)
+    expect(pairs).toHaveLength(6)
     for (const dir of pairs) {
       const { result, agent2Patch, judged } = await expectHandedOver(dir)
       const [a, b] = result.features
@@ -183,7 +187,7 @@ const skipReason = engine ? false : 'no Docker engine answers'
 
 describe.skipIf(skipReason)(`cooperbench run --setting sequential --backend docker${skipReason ? ` (${skipReason})` : ''}`, () => {
   beforeAll(async () => {
-    await buildDemoImages(await makeWorkdir('sequential-docker-images'))
+    await buildDemoImages()
   }, 900_000)
 
   it('the oracle on one pair of each demo task and the scripted model on one task: handed over, the solo verdicts, no container left', async () => {
