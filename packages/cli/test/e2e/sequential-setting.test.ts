@@ -76,7 +76,8 @@ describe('cooperbench run --setting sequential (local backend)', () => {
     )
     expect(r.code, describeResult(r)).toBe(0)
     expect(r.stdout).toMatch(/evaluated\s+3: passed 3, failed 0, errors 0/)
-    const pairs = await pairDirs(w.logs, 'sequential-or-demo-textkit-7', 'sequential')
+    const run = 'sequential-or-demo-textkit-7'
+    const pairs = await pairDirs(w.logs, run, 'sequential')
     expect(pairs).toHaveLength(3)
     for (const dir of pairs) {
       const { result, agent2Patch, judged } = await expectHandedOver(dir)
@@ -85,7 +86,7 @@ describe('cooperbench run --setting sequential (local backend)', () => {
       expect(judged).toBe(agent2Patch)
     }
     expectPairsAsExpected(pairs, 'solo')
-    const config = await readJson(join(w.logs, 'sequential-or-demo', 'config.json'))
+    const config = await readJson(join(w.logs, run, 'config.json'))
     expect(config.fingerprint).toMatchObject({ setting: 'sequential', sequential: { guard: true, order: 'ascending', hidden_tests: false } })
   }, 1_200_000)
 
