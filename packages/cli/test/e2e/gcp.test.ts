@@ -222,12 +222,12 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
   it('--git: a pair shares its remote on its VM; the committed verdicts, nothing left', async () => {
     const w = await standinWorkdir('gcp-git')
     const r = await runCli(
-      ['run', '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--git', '-c', '4', ...dataset, '--backend', 'gcp-standin', '-n', 'ggit'],
+      ['run', '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '--git', ...dataset, '--backend', 'gcp-standin', '-n', 'ggit'],
       w.options({ timeoutMs: 600_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)
     const gcpPairs = await pairDirs(w.logs, 'ggit', 'coop')
-    expect(gcpPairs).toHaveLength(3)
+    expect(gcpPairs).toHaveLength(1)
     expectPairsAsExpected(gcpPairs, 'coop')
     expect(containersOf('ggit')).toEqual([])
     expect(standinVms(w)).toEqual([])

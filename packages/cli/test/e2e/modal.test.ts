@@ -164,12 +164,12 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
   it('--git: each pair gets its git server through a tunnel; the committed verdicts, nothing left', async () => {
     const w = await standinWorkdir('modal-git', { blockNetwork: false })
     const r = await runCli(
-      ['run', '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--git', '-c', '4', ...dataset, '--backend', 'modal-standin', '-n', 'mgit'],
+      ['run', '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '--git', ...dataset, '--backend', 'modal-standin', '-n', 'mgit'],
       w.options({ timeoutMs: 300_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)
     const modalPairs = await pairDirs(w.logs, 'mgit', 'coop')
-    expect(modalPairs).toHaveLength(3)
+    expect(modalPairs).toHaveLength(1)
     expectPairsAsExpected(modalPairs, 'coop')
     expect(containersOf('mgit')).toEqual([])
   }, 300_000)
