@@ -24,7 +24,8 @@ import { claudeCodeShell } from './support/shell-calls.js'
  * Agent `claude_code` end to end with the real Claude Code binary from npm against the scripted
  * Anthropic Messages server, through `cooperbench run` on the local backend: one demo pair in
  * coop with --git (messages both ways through send_message/check_messages, a push and a fetch),
- * three demo pairs solo (SOLO_PAIRS), and a model that hangs stopped by the agent wall-clock limit.
+ * one demo pair solo (SOLO_PAIR), and a model that hangs stopped by the agent wall-clock limit;
+ * and one demo pair in coop on docker, the binary layered into the task image.
  */
 const REPO = 'textkit_task'
 const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
@@ -53,11 +54,11 @@ afterAll(async () => {
 
 // Docker too: the host's network, so that the scripted server on 127.0.0.1 is reachable; no network in builds.
 const workdir = (prefix: string) =>
-  cliAgentWorkdir(prefix, 'claude_code', { local: { network: true }, docker: { network: 'host', buildNetwork: 'none', pull: 'never' } })
+  cliAgentWorkdir(prefix, 'claude_code', { backends: { local: { network: true }, docker: { network: 'host', buildNetwork: 'none', pull: 'never' } } })
 const common = (url: string, backend = 'local') => scriptedPairArgs('anthropic/scripted-model', url, backend)
 
 describe.skipIf(binary === null)('claude_code with the real Claude Code binary', () => {
-  it('coop with --git on local: both submit, messages both ways in conversation.json, push and fetch work, verdicts equal the oracle’s; solo on three demo pairs (one whose gold patches overlap): the oracle’s verdicts', async (ctx) => {
+  it('coop with --git on local: both submit, messages both ways in conversation.json, push and fetch work, verdicts equal the oracle’s; solo on a demo pair whose gold patches overlap: the oracle’s verdict', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('cc-local')
     const coop = await runCli(['run', '-a', 'claude_code', '-n', 'cccoop', '--git', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
@@ -75,22 +76,22 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     expect(trajectory, 'the raw stream kept').toContain('"cli_stream":["{\\"type\\":\\"system\\"')
     expect(trajectory, 'the session log kept').toMatch(/"cli_session_logs":\{".claude\/projects\/[^"]+\.jsonl":"\{/)
 
-    // Solo on three demo pairs: every one submitted, with the oracle's verdicts.
+    // Solo on one demo pair: submitted, with the oracle's verdict.
     await expectSoloAsOracle(w, 'claude_code', 'anthropic/scripted-model', model.url, env)
   }, 900_000)
 
+  // Solo: the limit stops each agent's CLI on its own, so one agent shows it as well as two.
   it('a model that never answers: the agent wall-clock limit stops the CLI (LimitsExceeded), no CLI process or sandbox is left', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('cc-hang')
     const r = await runCli(
-      ['run', '-a', 'claude_code', '-n', 'cchang', '--agent-timeout', '20', ...common(hanging.url)],
+      ['run', '-a', 'claude_code', '-n', 'cchang', '--setting', 'solo', '--agent-timeout', '20', ...common(hanging.url)],
       w.options({ env, timeoutMs: 300_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)
-    const [dir] = await pairDirs(w.logs, 'cchang', 'coop')
-    const result = await readJson(join(dir!, 'result.json'))
-    for (const agent of Object.values(result.agents as Record<string, { status: string; error: unknown }>))
-      expect(agent.status, `${dir}: ${String(agent.error)}`).toBe('LimitsExceeded')
+    const [dir] = await pairDirs(w.logs, 'cchang', 'solo')
+    const { agent } = await readJson<{ agent: { status: string; error: unknown } }>(join(dir!, 'result.json'))
+    expect(agent.status, `${dir}: ${String(agent.error)}`).toBe('LimitsExceeded')
     expect(hanging.modelRequests().length, 'the CLI called the hanging model').toBeGreaterThan(0)
     await expectNothingLeft(w)
   }, 300_000)

@@ -23,7 +23,7 @@ import { codexShell } from './support/shell-calls.js'
 /**
  * Agent `codex` end to end with the real Codex CLI binary from npm against the scripted OpenAI
  * Responses server, through `cooperbench run` on the local backend: one demo pair in coop
- * (messages both ways), three demo pairs solo (SOLO_PAIRS), the same pair with --git on docker
+ * (messages both ways), one demo pair solo (SOLO_PAIR), the coop pair with --git on docker
  * (the binary layered into the task image), and a model that never stops calling tools, which Codex cannot limit
  * itself: the harness stops it at the step limit.
  */
@@ -56,7 +56,7 @@ const workdir = (prefix: string) => cliAgentWorkdir(prefix, 'codex')
 const common = (url: string) => scriptedPairArgs('openai/scripted-model', url)
 
 describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
-  it('coop on local: both submit with tokens, messages both ways in conversation.json, verdicts equal the oracle’s; solo on three demo pairs (one whose gold patches overlap): the oracle’s verdicts', async (ctx) => {
+  it('coop on local: both submit with tokens, messages both ways in conversation.json, verdicts equal the oracle’s; solo on a demo pair whose gold patches overlap: the oracle’s verdict', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('codex-local')
     const coop = await runCli(['run', '-a', 'codex', '-n', 'cdxcoop', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
@@ -68,7 +68,7 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
       expect(agent.steps, name).toBe(4)
     })
 
-    // Solo on three demo pairs: every one submitted, with the oracle's verdicts.
+    // Solo on one demo pair: submitted, with the oracle's verdict.
     await expectSoloAsOracle(w, 'codex', 'openai/scripted-model', model.url, env)
   }, 900_000)
 
@@ -90,7 +90,7 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
   it.skipIf(!engine)(
     'coop with --git on docker: `images build --agent codex` layers the binary and smoke-runs it; messages both ways, push and fetch, verdicts equal the oracle’s',
     async () => {
-      const w = await cliAgentWorkdir('codex-docker', 'codex', { docker: { network: 'host', buildNetwork: 'none', pull: 'never' } })
+      const w = await cliAgentWorkdir('codex-docker', 'codex', { backends: { docker: { network: 'host', buildNetwork: 'none', pull: 'never' } } })
       const suffix = `-cli-codex-${codexProfile.npm.version}`
       let layered: string[] = []
       const before = dockerImageNames()

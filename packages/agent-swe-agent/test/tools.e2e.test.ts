@@ -6,7 +6,7 @@ import { silentLogger } from '@cooperbench/spec-utils'
 import { type ConformanceFixture, createConformanceFixture, localTestSandboxes, type ScriptedTurn, startScriptedLlmServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SweAgent } from '../src/index.js'
-import { UPSTREAM_MISSING, upstreamOptions } from './support/upstream.js'
+import { quickInstallOptions, UPSTREAM_MISSING } from './support/upstream.js'
 
 /**
  * Upstream's bundles installed in a real sandbox of the local backend and driven through tool calls
@@ -79,7 +79,9 @@ describe.skipIf(UPSTREAM_MISSING || sandboxes.skip)("upstream's bundles in a san
         coordination: NO_COORDINATION,
         model: 'openai/scripted-model',
         modelBaseUrl: server.url,
-        options: upstreamOptions('coop'),
+        // Upstream's coop.yaml with PIP_NO_INDEX=1: its editor bundle's `pip install` (whose failure
+        // upstream ignores) fails at once, not after a quarter minute of retries offline.
+        options: quickInstallOptions('coop'),
         limits: { steps: 0, costUsd: 0, wallClockSeconds: null },
         recorder: { async save() {} },
         logger: silentLogger,

@@ -16,6 +16,11 @@ import { ensureTaskImage, imageOf, skipReason, testToken } from './fixture.js'
 
 const BUCKET = 'batch-test-bucket'
 
+/** Each feature's verdict (`feature1`, `feature2`, … in the order of `features`). */
+function featureRecords(record: EvalRecord) {
+  return (record.features ?? []).map((_, i) => record[`feature${i + 1}`])
+}
+
 /** What decides a verdict, without timings and dates. */
 function decisive(record: EvalRecord) {
   return {
@@ -23,7 +28,8 @@ function decisive(record: EvalRecord) {
     both_passed: record.both_passed,
     merge: record.merge ?? null,
     apply_status: record.apply_status ?? null,
-    features: (record.features ?? []).map((f) => ({ id: f.feature_id, passed: f.passed, tests_passed: f.tests_passed, tests_failed: f.tests_failed })),
+    features: record.features ?? [],
+    verdicts: featureRecords(record).map((f) => ({ id: f?.feature_id, passed: f?.passed, tests_passed: f?.tests_passed, tests_failed: f?.tests_failed })),
   }
 }
 
@@ -98,6 +104,18 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     { task, features: [1, 2], setting: 'solo', patches: { rule: 'single', patch: `${gold[0]}${gold[1]}` }, testTimeoutMs: 60_000 },
   ]
 
+  /**
+   * A team of three whose first and third features edit one line (what `eval` on Batch sends for a
+   * team run): judged as the merge of its three patches, recorded under team.
+   */
+  const teamOfThree = (): Omit<EvalInput, 'createSandbox'> => ({
+    task,
+    features: [1, 2, 3],
+    setting: 'team',
+    patches: { rule: 'merge', agents: [gold[0]!, gold[1]!, gold[2]!] },
+    testTimeoutMs: 60_000,
+  })
+
   async function onBatch(
     backend: GcpBackend,
     planned: Array<Omit<EvalInput, 'createSandbox'>>,
@@ -119,10 +137,15 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     return { jobs, outcomes }
   }
 
-  it('gives the docker backend’s verdicts on the same pairs (clean merge, a missing patch, a union merge, solo); nothing left behind', async () => {
-    const planned = inputs()
-    const progress: Array<Record<string, number>> = []
-    const { jobs, outcomes } = await onBatch(gcp(), planned, undefined, progress)
+  /** The pairs of {@link inputs} and {@link teamOfThree} in one Batch job, sent once for the tests that read it. */
+  const sharedInputs = () => [...inputs(), teamOfThree()]
+  const progress: Array<Record<string, number>> = []
+  let shared: ReturnType<typeof onBatch> | undefined
+  const sharedBatch = () => (shared ??= onBatch(gcp(), sharedInputs(), undefined, progress))
+
+  it('gives the docker backend’s verdicts on the same pairs (clean merge, a missing patch, a union merge, solo, a team of three recorded under team); nothing left behind', async () => {
+    const planned = sharedInputs()
+    const { jobs, outcomes } = await sharedBatch()
     const docker = newBackend()
     for (const [i, input] of planned.entries()) {
       const outcome = outcomes.get(String(i))
@@ -133,11 +156,17 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
         createSandbox: () => docker.createSandbox({ task, image: imageOf(task), role: 'eval', labels: { [SANDBOX_LABELS.run]: 'batch-test-docker' } }),
       })
       expect(decisive(replayed), `pair ${i}`).toEqual(decisive(live))
-      expect(replayed.features?.map((f) => f.test_output)).toEqual(live.features?.map((f) => f.test_output))
+      expect(featureRecords(replayed).map((f) => f?.test_output)).toEqual(featureRecords(live).map((f) => f?.test_output))
     }
-    expect(outcomes.size).toBe(4)
+    expect(outcomes.size).toBe(5)
     expect(decisive(await evaluatorRecord(0))).toMatchObject({ both_passed: true })
-    expect(progress.at(-1)).toEqual({ succeeded: 4 })
+    // The team's verdict is the coop merge of its three patches, under its own setting and features.
+    const team = await evaluatorRecord(4)
+    expect(team.setting, JSON.stringify(team).slice(0, 2000)).toBe('team')
+    expect(team.error ?? null).toBeNull()
+    expect(team.features).toEqual([1, 2, 3])
+    expect(featureRecords(team).map((f) => f?.feature_id)).toEqual([1, 2, 3])
+    expect(progress.at(-1)).toEqual({ succeeded: 5 })
     expect(standin.batch.jobs()).toEqual([])
     expect(warnings).toEqual([])
     expect(standin.storage.objects(BUCKET)).toEqual([])
@@ -184,8 +213,8 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
   }, 120_000)
 
   it('an evaluator that strays from its plan fails the pair instead of inventing a verdict', async () => {
-    const [input] = inputs()
-    const { jobs, outcomes } = await onBatch(gcp(), [input!])
+    // The first pair's job and outcome of the shared Batch job (the first test's).
+    const { jobs, outcomes } = await sharedBatch()
     const outcome = outcomes.get('0')!
     if ('error' in outcome) throw new Error(outcome.error)
     const sandbox = new RecordedRunSandbox('stray', jobs[0]!, outcome.result)

@@ -37,15 +37,16 @@ const withoutTimes = (record: Record<string, unknown>) => {
 }
 
 describe('cooperbench as a library', () => {
-  it('run() then evaluate() on the demo pairs of confkit (solo, oracle): 9 of 9 pass with the committed verdicts, with events, rates and a CI; the CLI writes the same eval.json files', async (context) => {
+  it('run() then evaluate() on the demo pairs of a confkit task (solo, oracle): 3 of 3 pass with the committed verdicts, with events, rates and a CI; the CLI writes the same eval.json', async (context) => {
     requireLocalBackend(context)
     const common = {
       cwd: work,
       datasetDir: DEMO_DATASET,
       logDir: join(work, 'logs'),
       subset: 'demo',
-      // One repository's pairs: the whole subset runs through the CLI in readme.test.
+      // One task's pairs: the whole subset runs through the CLI in readme.test.
       repo: 'confkit_task',
+      taskId: 5,
       agent: 'oracle',
       setting: 'solo' as const,
       backend: 'local',
@@ -55,22 +56,23 @@ describe('cooperbench as a library', () => {
     const ran = await run({ ...common, runName: 'lib-solo', autoEval: false, onEvent: (event) => events.push(event) })
     expect(ran.runName).toBe('lib-solo')
     expect(ran.interrupted).toBe(false)
-    expect(ran.pairs).toHaveLength(9)
+    expect(ran.pairs).toHaveLength(3)
     expect(ran.pairs.every((p) => p.status === 'done' && p.eval === null)).toBe(true)
     expect(ran.passRate).toBeNull()
-    expect(events.filter((e) => e.type === 'pairFinished')).toHaveLength(9)
-    expect(events[0]).toMatchObject({ type: 'planned', runName: 'lib-solo', total: 9, toRun: 9 })
+    expect(events.filter((e) => e.type === 'pairFinished')).toHaveLength(3)
+    expect(events[0]).toMatchObject({ type: 'planned', runName: 'lib-solo', total: 3, toRun: 3 })
 
     const evaluated = await evaluate({ ...common, runName: 'lib-solo', concurrency: 4 })
-    expect(evaluated.passRate).toMatchObject({ passed: 9, failed: 0, errors: 0, rate: 1 })
-    expect(evaluated.passRate.ci!.low).toBeGreaterThan(0.6)
+    expect(evaluated.passRate).toMatchObject({ passed: 3, failed: 0, errors: 0, rate: 1 })
+    // Wilson's 95% interval of 3 passes in 3: [3 / (3 + z²), 1].
+    expect(evaluated.passRate.ci!.low).toBeCloseTo(3 / (3 + 1.96 ** 2), 3)
     expect(evaluated.passRate.ci!.high).toBe(1)
-    expect(evaluated.summary.total_runs).toBe(9)
+    expect(evaluated.summary.total_runs).toBe(3)
 
     const libraryDirs = await pairDirs(join(work, 'logs'), 'lib-solo', 'solo')
     expectPairsAsExpected(libraryDirs, 'solo')
 
-    // Three of the pairs through the CLI: the same eval.json files, times aside.
+    // One of the pairs through the CLI: the same eval.json, times aside.
     const cli = await runCli(
       [
         'run',
@@ -82,6 +84,8 @@ describe('cooperbench as a library', () => {
         'confkit_task',
         '-t',
         '5',
+        '-f',
+        '1,2',
         '-a',
         'oracle',
         '--setting',
@@ -99,7 +103,7 @@ describe('cooperbench as a library', () => {
     )
     expect(cli.code, cli.stderr).toBe(0)
     const cliDirs = await pairDirs(join(work, 'logs'), 'cli-solo', 'solo')
-    expect(cliDirs.map((d) => d.split('cli-solo')[1])).toEqual(['/solo/confkit_task/5/f1_f2', '/solo/confkit_task/5/f1_f3', '/solo/confkit_task/5/f3_f4'])
+    expect(cliDirs.map((d) => d.split('cli-solo')[1])).toEqual(['/solo/confkit_task/5/f1_f2'])
     for (const dir of cliDirs) {
       const mine = JSON.parse(await readFile(join(dir.replace('cli-solo', 'lib-solo'), 'eval.json'), 'utf8'))
       const theirs = JSON.parse(await readFile(join(dir, 'eval.json'), 'utf8'))
@@ -107,7 +111,7 @@ describe('cooperbench as a library', () => {
     }
 
     const table = await report({ runNames: ['lib-solo'], logDir: join(work, 'logs') })
-    expect(table.settings[0]).toMatchObject({ setting: 'solo', pairs: 9, passed: 9, rate: 1 })
+    expect(table.settings[0]).toMatchObject({ setting: 'solo', pairs: 3, passed: 3, rate: 1 })
   }, 240_000)
 
   it('loads a plugin given as a definition; a filter matching nothing is a typed error', async (context) => {

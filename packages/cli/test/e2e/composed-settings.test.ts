@@ -28,9 +28,9 @@ import { pnpmCommand } from './pnpm-command.js'
  * examples/setting-caid (a manager delegates workers at run time through a tool, workers push
  * branches, the manager, carried over from planning, merges them) and examples/setting-auto-claim
  * (upstream PR #73 composed on the team setting: the host claims and closes each agent's tasks).
- * Each runs the demo's pairs offline with the scripted model of `cooperbench dev model-server` and
- * with the oracle on the local backend, and with the scripted model on Docker, every pair with a
- * verdict.
+ * Each runs a conflicting demo pair and a clean one offline with the scripted model of `cooperbench
+ * dev model-server` and with the oracle on the local backend, and a pair with the scripted model on
+ * Docker, every pair with a verdict.
  */
 const EXAMPLES = ['setting-caid', 'setting-auto-claim'].map((name) => join(REPO_ROOT, 'examples', name))
 /** npm settings under which any request for an `@cooperbench/*` package fails: nothing answers on port 9. */
@@ -63,6 +63,13 @@ afterAll(async () => {
   await server?.result
 })
 
+/**
+ * Features 1 and 2 of both textkit tasks: task 7's gold patches conflict, task 12's merge cleanly.
+ * A setting composes seats per pair, the same on every task (every task's pairs run through the
+ * harness in readme.test.ts's quickstart); what differs is whether the work merges.
+ */
+const TWO_PAIRS = ['-s', 'demo', '-r', 'textkit_task', '-f', '1,2']
+
 const run = (args: string[], timeoutMs = 900_000) =>
   runCli(['run', ...model, '-m', 'openai/scripted-model', ...args], w.options({ env: { ...env, ...OFFLINE_MODEL }, timeoutMs }))
 
@@ -88,9 +95,9 @@ describe('third-party settings composed on the published contract, installed fro
 
   it('caid: the manager, on another model than its workers, delegates at run time and merges their branches; records, report and viewer say who ran what', async (ctx) => {
     requireLocalBackend(ctx)
-    const caid = await run(['-s', 'demo', '-f', '1,2', '--setting', 'caid', '--seat', 'worker.model=openai/scripted-worker', '-n', 'caid-demo'])
+    const caid = await run([...TWO_PAIRS, '--setting', 'caid', '--seat', 'worker.model=openai/scripted-worker', '-n', 'caid-demo'])
     expect(caid.code, describeResult(caid)).toBe(0)
-    const dirs = await expectVerdicts('caid-demo', 'caid', 6)
+    const dirs = await expectVerdicts('caid-demo', 'caid', 2)
     const pair = dirs.find((dir) => dir.endsWith(join('textkit_task', '12', 'f1_f2')))!
     const result = await readJson(join(pair, 'result.json'))
     expect(result.phases.map((p: { name: string; seats: Array<{ agent_id: string }> }) => [p.name, p.seats.map((s) => s.agent_id)])).toEqual([
@@ -114,21 +121,21 @@ describe('third-party settings composed on the published contract, installed fro
     const report = await runCli(['report', '-n', 'caid-demo', '--json'], w.options({ env }))
     expect(report.code, describeResult(report)).toBe(0)
     const row = (JSON.parse(report.stdout) as { settings: Array<Record<string, unknown>> }).settings.find((r) => r.setting === 'caid')
-    expect(row).toMatchObject({ model: 'openai/scripted-model (worker: openai/scripted-worker)', pairs: 6, errors: 0 })
+    expect(row).toMatchObject({ model: 'openai/scripted-model (worker: openai/scripted-worker)', pairs: 2, errors: 0 })
 
     const exported = await runCli(['export', '-n', 'caid-demo', '--format', 'atif', '--out', join(w.cwd, 'caid-atif')], w.options({ env }))
     expect(exported.code, describeResult(exported)).toBe(0)
     const files = readdirSync(join(w.cwd, 'caid-atif'), { recursive: true }).filter((f) => String(f).endsWith('.json'))
     // Every seat of every phase: the manager's two phases and both workers, for each pair.
-    expect(files).toHaveLength(6 * 4)
+    expect(files).toHaveLength(2 * 4)
     expect(exported.stdout).toContain(`${files.length} files`)
   })
 
   it('auto-claim: the team, with the host claiming each agent task when it starts and closing it when it submits, as the log says', async (ctx) => {
     requireLocalBackend(ctx)
-    const claimed = await run(['-s', 'demo', '-f', '1,2', '--setting', 'auto-claim', '-n', 'auto-claim-demo'])
+    const claimed = await run([...TWO_PAIRS, '--setting', 'auto-claim', '-n', 'auto-claim-demo'])
     expect(claimed.code, describeResult(claimed)).toBe(0)
-    const dirs = await expectVerdicts('auto-claim-demo', 'auto-claim', 6)
+    const dirs = await expectVerdicts('auto-claim-demo', 'auto-claim', 2)
     const log = (await readJson(join(dirs[0]!, 'task_log.json'))) as Array<Record<string, unknown>>
     // The host claimed each agent's task as it started; the scripted agents then did the rest themselves.
     expect(
@@ -147,12 +154,12 @@ describe('third-party settings composed on the published contract, installed fro
     expect(Object.values(result.metrics.claims_per_agent as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(agentClaims)
   })
 
-  it('the oracle runs both on the local backend, a pair of every demo task with a verdict', async (ctx) => {
+  it('the oracle runs both on the local backend, a conflicting pair and a clean one, each with a verdict', async (ctx) => {
     requireLocalBackend(ctx)
     for (const setting of ['caid', 'auto-claim']) {
-      const r = await run(['-s', 'demo', '-f', '1,2', '-a', 'oracle', '--setting', setting, '-n', `${setting}-oracle`])
+      const r = await run([...TWO_PAIRS, '-a', 'oracle', '--setting', setting, '-n', `${setting}-oracle`])
       expect(r.code, describeResult(r)).toBe(0)
-      await expectVerdicts(`${setting}-oracle`, setting, 6)
+      await expectVerdicts(`${setting}-oracle`, setting, 2)
     }
     // The oracle never touches the list: the host claimed each agent's task as it started and closed it as it submitted.
     const [pair] = await pairDirs(w.logs, 'auto-claim-oracle', 'auto-claim')

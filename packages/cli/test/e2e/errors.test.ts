@@ -322,11 +322,6 @@ describe.concurrent('user errors get user hints, never "This looks like a bug", 
     expect(await snapshotTree(w.logs)).toEqual(before)
   })
 
-  it('--redis with a database that is not a number: a clean error, no stack, no run folder or run.lock', async () => {
-    const r = await runRefused(run('-n', 'bad-redis', '--redis', 'redis://127.0.0.1:6379/abc'))
-    expectUserError(r, { code: ExitCode.usage, mentions: [/buses\.redis\.url: must be a redis:\/\/ or rediss:\/\/ URL naming a host, with a database number/] })
-  })
-
   it.each([
     ['the --redis flag', { args: ['--redis', BAD_REDIS_URL] }, /^hint: buses\.redis\.url is the Redis URL, set by --redis: fix it there\.$/m],
     [
@@ -339,9 +334,15 @@ describe.concurrent('user errors get user hints, never "This looks like a bug", 
       { file: { redisUrl: BAD_REDIS_URL } },
       /^hint: buses\.redis\.url is the Redis URL, set by redisUrl in .*\/cooperbench\.config\.json: fix it there\.$/m,
     ],
-  ])('a bad Redis URL from %s: the hint names where it was set, not buses.redis of the config file', async (_, source, hint) => {
-    const setup = source.file ? (w: Workdir) => writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(source.file)) : undefined
-    const r = await runRefused(run('-n', 'bad-redis', ...(source.args ?? [])), setup, source.env)
-    expectUserError(r, { code: ExitCode.usage, mentions: [/^ {2}- buses\.redis\.url: must be a redis:\/\//m, hint] })
-  })
+  ])(
+    'a bad Redis URL (a database that is not a number) from %s: a clean error, no run folder or run.lock; the hint names where it was set, not buses.redis of the config file',
+    async (_, source, hint) => {
+      const setup = source.file ? (w: Workdir) => writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(source.file)) : undefined
+      const r = await runRefused(run('-n', 'bad-redis', ...(source.args ?? [])), setup, source.env)
+      expectUserError(r, {
+        code: ExitCode.usage,
+        mentions: [/^ {2}- buses\.redis\.url: must be a redis:\/\/ or rediss:\/\/ URL naming a host, with a database number/m, hint],
+      })
+    },
+  )
 })

@@ -9,13 +9,14 @@ import { jsonLinesShapeProblems, loadWithDatasets, pythonWithDatasets } from '..
 import { DEMO_DATASET, describeResult, makeWorkdir, REPO_ROOT, requireLocalBackend, runCli, type Workdir } from './helpers.js'
 
 /**
- * `export`, `bundle` and `verify` on runs the real CLI makes on the local backend: the oracle on two
- * demo tasks in coop, solo and team (no model), and mini_swe_agent driven by the scripted model
+ * `export`, `bundle` and `verify` on runs the real CLI makes on the local backend: the oracle on a
+ * demo pair in coop, solo and team (no model), and mini_swe_agent driven by the scripted model
  * (`dev model-server`'s) in coop with messages both ways, in a team with the task list, and under
- * upstream's own coop.yaml (reference mode, when ../shared has it).
+ * upstream's own coop.yaml (reference mode, when ../shared has it). One pair a run: the records,
+ * and what verify does with each, are per pair.
  */
 const UPSTREAM_COOP = join(REPO_ROOT, '..', 'shared', 'upstream-configs', '0.0.14-eb2075e', 'coop.yaml')
-const SLICE = ['-s', 'demo', '-r', 'textkit_task', '-t', '7', '--dataset-dir', DEMO_DATASET, '-c', '3']
+const SLICE = ['-s', 'demo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET]
 const ORACLE_RUNS = ['coop-or-demo', 'solo-or-demo', 'team-or-demo']
 const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 let server: Awaited<ReturnType<typeof startScriptedLlmServer>>
@@ -48,7 +49,8 @@ describe('export, bundle and verify on real runs', () => {
     const names = runs.flatMap((run) => ['-n', run])
     const atif = await cli(['export', ...names, '--format', 'atif', '--out', 'atif', '--json'])
     const files = JSON.parse(atif.stdout).files as string[]
-    expect(files.length).toBeGreaterThan(runs.length * 2)
+    // One document per agent of each run's pair: two in coop and in a team, one in solo.
+    expect(files).toHaveLength(runs.reduce((n, run) => n + (run === 'solo-or-demo' ? 1 : 2), 0))
     const documents = new Map<string, AtifTrajectory>()
     for (const file of files) {
       const document = JSON.parse(await readFile(file, 'utf8')) as AtifTrajectory
@@ -81,7 +83,7 @@ describe('export, bundle and verify on real runs', () => {
     expect(oracle.final_metrics?.extra).toMatchObject({ model_calls: 0 })
     // It has no model turns to train on: no sft row.
     const oracleSft = await cli(['export', '-n', 'solo-or-demo', '--format', 'sft', '--out', 'sft-oracle', '--json'])
-    expect(JSON.parse(oracleSft.stdout)).toMatchObject({ trajectories: 0, filteredOut: 3 })
+    expect(JSON.parse(oracleSft.stdout)).toMatchObject({ trajectories: 0, filteredOut: 1 })
 
     const sft = await cli(['export', ...names, '--format', 'sft', '--out', 'sft', '--setting', 'coop', '--setting', 'team', '-a', 'mini_swe_agent'])
     expect(sft.stdout).toMatch(/^exported \d+ trajectories as sft \(\d+ left out by the filters\)/)
@@ -103,10 +105,10 @@ describe('export, bundle and verify on real runs', () => {
     expect(w, 'the runs of the test above').toBeDefined()
     const bundle = join(w.cwd, 'demo.tar.gz')
     await cli(['bundle', ...ORACLE_RUNS.flatMap((run) => ['-n', run]), '--dataset-dir', DEMO_DATASET, '-o', bundle])
-    const verify = (file: string, dataset = DEMO_DATASET) => runCli(['verify', file, '--dataset-dir', dataset, '-c', '3'], w.options({ timeoutMs: 600_000 }))
+    const verify = (file: string, dataset = DEMO_DATASET) => runCli(['verify', file, '--dataset-dir', dataset], w.options({ timeoutMs: 600_000 }))
     const untouched = await verify(bundle)
     expect(untouched.code, describeResult(untouched)).toBe(0)
-    expect(untouched.stdout).toMatch(/verified .*: 3 run\(s\), \d+ pairs evaluated again with the same verdicts/)
+    expect(untouched.stdout).toMatch(/verified .*: 3 run\(s\), 3 pairs evaluated again with the same verdicts/)
 
     // The changed copies are of a bundle of the coop run alone: verify evaluates every pair of a bundle again.
     const coopBundle = join(w.cwd, 'coop.tar.gz')
@@ -135,11 +137,11 @@ describe('export, bundle and verify on real runs', () => {
         for (const feature of Object.values(e.features_result ?? {}) as Array<{ passed: boolean }>) feature.passed = true
       }),
     )
-    // Another pair's patch in place of agent 3's (the same number of lines: only evaluating it again shows it).
+    // The teammate's patch in place of agent 1's, its lines recorded (only evaluating it again shows it).
     const patch = await tampered('patch', async (root) => {
-      const other = await readFile(join(coopPair(root, 'f2_f4'), 'agent2.patch'), 'utf8')
-      await writeFile(join(coopPair(root, 'f3_f4'), 'agent3.patch'), other)
-      await json(join(coopPair(root, 'f3_f4'), 'result.json'), (r) => {
+      const other = await readFile(join(coopPair(root, 'f1_f2'), 'agent2.patch'), 'utf8')
+      await writeFile(join(coopPair(root, 'f1_f2'), 'agent1.patch'), other)
+      await json(join(coopPair(root, 'f1_f2'), 'result.json'), (r) => {
         r.agents.agent1.patch_lines = other.split('\n').length - 1
       })
     })
@@ -149,10 +151,14 @@ describe('export, bundle and verify on real runs', () => {
         report.settings[0].rate += 0.1
       }),
     )
-    // A bundle of the run with a failing pair taken out before bundling: its records and report agree, the run's configuration does not.
+    // A bundle of a run that set out to judge more pairs than it holds (as when the failing ones are taken out
+    // before bundling): its configuration selects the task's three demo pairs. Records and report agree, the
+    // run's configuration does not.
     const cherryLogs = join(w.cwd, 'cherry-logs')
     await cp(join(w.cwd, 'logs', 'coop-or-demo'), join(cherryLogs, 'coop-or-demo'), { recursive: true })
-    await rm(join(cherryLogs, 'coop-or-demo', 'coop', 'textkit_task', '7', 'f1_f2'), { recursive: true })
+    await json(join(cherryLogs, 'coop-or-demo', 'config.json'), (run) => {
+      run.config.features = null
+    })
     const cherry = join(w.cwd, 'cherry.tar.gz')
     await cli(['bundle', '-n', 'coop-or-demo', '--log-dir', cherryLogs, '--dataset-dir', DEMO_DATASET, '-o', cherry])
     // A dataset whose tests of one task differ.
@@ -163,13 +169,13 @@ describe('export, bundle and verify on real runs', () => {
 
     const cases: Array<[string, string, string, RegExp]> = [
       ['verdict', verdict, DEMO_DATASET, /coop-or-demo\/coop\/textkit_task\/7\/f1_f2: both_passed is true in the bundle, false when evaluated again/],
-      ['patch', patch, DEMO_DATASET, /coop-or-demo\/coop\/textkit_task\/7\/f3_f4: /],
+      ['patch', patch, DEMO_DATASET, /coop-or-demo\/coop\/textkit_task\/7\/f1_f2: (feature|merge|both_passed)/],
       ['rate', rate, DEMO_DATASET, /report: settings\[0\]\.rate is [\d.]+ in the bundle, [\d.]+ recomputed/],
       [
         'pair left out',
         cherry,
         DEMO_DATASET,
-        /coop-or-demo\/coop\/textkit_task\/7\/f1_f2: the run's configuration selects this pair on this dataset, but the bundle has no finished pair there/,
+        /coop-or-demo\/coop\/textkit_task\/7\/f2_f4: the run's configuration selects this pair on this dataset, but the bundle has no finished pair there/,
       ],
       [
         'dataset',

@@ -45,32 +45,24 @@ describe('--git: a shared remote per pair', () => {
           join(w.cwd, 'cooperbench.config.json'),
           JSON.stringify({ plugins: ['./git-agent.mjs'], backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }),
         )
+        // A pair of three features: one remote for the three agents, each sees both teammates' branches.
         const r = await runCli(
-          ['run', ...demoPair(12), '-a', 'gitpeer', '--git', '--backend', backend, '-n', 'git', '--no-auto-eval'],
-          w.options({ timeoutMs: 300_000 }),
-        )
-        expect(r.code, describeResult(r)).toBe(0)
-        const [pair] = await pairDirs(w.logs, 'git', 'coop')
-        const result = JSON.parse(await readFile(join(pair!, 'result.json'), 'utf8'))
-        expect(result).toMatchObject({ git_enabled: true, agents: { agent1: { status: 'Submitted' }, agent2: { status: 'Submitted' } } })
-        const patch1 = await readFile(join(pair!, 'agent1.patch'), 'utf8')
-        expect(patch1).toContain('+++ b/seen-agent2.txt')
-        expect(patch1).toContain('+from agent2')
-        const trajectory = JSON.parse(await readFile(join(pair!, 'agent1_traj.json'), 'utf8'))
-        const setup = trajectory.messages[0].content as string
-        expect(setup).toContain('team\t/cooperbench/team.git')
-        expect(setup).toContain('agent1')
-        expect(setup.trim().split('\n').at(-1)).toBe(result.base_commit)
-
-        // A pair of three features shares one remote: every agent sees both teammates' branches.
-        const three = await runCli(
           ['run', ...demoPair(12, '1,2,3'), '--agents', '3', '-a', 'gitpeer', '--git', '--backend', backend, '-n', 'git3', '--no-auto-eval'],
           w.options({ timeoutMs: 300_000 }),
         )
-        expect(three.code, describeResult(three)).toBe(0)
+        expect(r.code, describeResult(r)).toBe(0)
         const [trio] = await pairDirs(w.logs, 'git3', 'coop')
         const trioResult = JSON.parse(await readFile(join(trio!, 'result.json'), 'utf8'))
+        expect(trioResult.git_enabled).toBe(true)
         expect(Object.values(trioResult.agents).map((a: any) => a.status)).toEqual(['Submitted', 'Submitted', 'Submitted'])
+        // The remote as the agent found it: named team, its own branch checked out, team/main the base commit.
+        const trajectory = JSON.parse(await readFile(join(trio!, 'agent1_traj.json'), 'utf8'))
+        const setup = trajectory.messages[0].content as string
+        expect(setup).toContain('team\t/cooperbench/team.git')
+        expect(setup).toContain('agent1')
+        expect(setup.trim().split('\n').at(-1)).toBe(trioResult.base_commit)
+        const patch1 = await readFile(join(trio!, 'agent1.patch'), 'utf8')
+        expect(patch1).toContain('+++ b/seen-agent2.txt')
         for (const [self, peers] of [
           [1, [2, 3]],
           [2, [1, 3]],

@@ -116,21 +116,22 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
   }, 900_000)
 
   it('the default agent and run name on the demo subset with -c above the backend’s capacity: every pair submits, the committed verdicts, originals of the tags in the run folder, nothing left', async () => {
-    // Capacity 3 live sandboxes, 4 pairs at once: a coop pair holds two agent sandboxes, so pairs wait on each other.
-    // `-f 1,2`: one pair of each of the six demo tasks (every task image; conflicting and clean merges alike).
+    // Capacity 3 live sandboxes, both pairs at once: a coop pair holds two agent sandboxes, so pairs wait on each other.
+    // `-r textkit_task -f 1,2`: the pair 1,2 of textkit's two demo tasks, a conflicting merge (task 7) and a clean one
+    // (task 12). Nothing here differs by task: which image a sandbox runs is the backend's only part in it.
     const w = await standinWorkdir('modal-demo', { maxLiveSandboxes: 3 })
     const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
     const model = ['-m', 'openai/scripted-model', '--model-base-url', llm.url]
     const r = await runCli(
-      ['run', '-s', 'demo', '-f', '1,2', '--backend', 'modal-standin', '-c', '4', ...model, ...dataset],
+      ['run', '-s', 'demo', '-r', 'textkit_task', '-f', '1,2', '--backend', 'modal-standin', '-c', '2', ...model, ...dataset],
       w.options({ env, timeoutMs: 900_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)
     const [run] = await readdir(w.logs)
-    expect(run).toBe('coop-msa-modal-standin-scripted-model-demo')
-    expect(await readJson(join(w.logs, run!, 'summary.json'))).toMatchObject({ total_tasks: 6, completed: 6, eval: { errors: 0 } })
+    expect(run).toBe('coop-msa-modal-standin-scripted-model-demo-textkit')
+    expect(await readJson(join(w.logs, run!, 'summary.json'))).toMatchObject({ total_tasks: 2, completed: 2, eval: { errors: 0 } })
     const modalPairs = await pairDirs(w.logs, run!, 'coop')
-    expect(modalPairs).toHaveLength(6)
+    expect(modalPairs).toHaveLength(2)
     for (const dir of modalPairs) {
       const result = await readJson(join(dir, 'result.json'))
       expect([result.agents.agent1.status, result.agents.agent2.status], dir).toEqual(['Submitted', 'Submitted'])
@@ -174,10 +175,12 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
     expect(containersOf('mgit')).toEqual([])
   }, 300_000)
 
-  it('Ctrl+C in the middle of a -c 8 run exits 130 and leaves no sandbox of the run', async () => {
+  it('Ctrl+C in the middle of a run (pairs in flight, more queued) exits 130 and leaves no sandbox of the run', async () => {
     const w = await standinWorkdir('modal-sigint')
+    // Six pairs, three at a time: when the first pair is done, two are in flight and three not
+    // started, so the interrupt always lands mid-run.
     const cli = startCli(
-      ['run', '-s', 'demo', '-a', 'oracle', '--backend', 'modal-standin', '-n', 'mint', '-c', '8', ...dataset],
+      ['run', '-s', 'demo', '-r', 'textkit_task', '-t', '12', '-a', 'oracle', '--backend', 'modal-standin', '-n', 'mint', '-c', '3', ...dataset],
       w.options({ timeoutMs: 300_000 }),
     )
     await cli.waitForStderr(/ ✓ .* complete in /, 120_000)

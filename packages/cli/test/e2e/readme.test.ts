@@ -8,7 +8,8 @@ import { describeResult, readJson, REPO_ROOT, requireLocalBackend, runCli, tempD
 /**
  * The README's commands as a newcomer types them, run in the checkout: if the README drifts from
  * the code (a run name, a flag, a config example), this fails. Logs go to a temporary folder through
- * COOPERBENCH_LOG_DIR so the commands themselves stay exactly as written.
+ * COOPERBENCH_LOG_DIR so the commands themselves stay exactly as written. The quickstart runs every
+ * pair; a next step whose every pair other tests check runs with `-f 1,2` added, a pair of every task.
  */
 const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
 const PNPM_CLI = 'npx --yes pnpm cooperbench '
@@ -28,6 +29,8 @@ function readmeCommands(): string[][] {
 }
 
 const commands = readmeCommands()
+/** Features 1 and 2: a pair of every demo task, appended to a command whose every pair another test checks. */
+const PAIR_PER_TASK = ['-f', '1,2']
 /** The README command that starts with `words` (exactly `words`, with `exact`). */
 const find = (words: string[], exact = false) => {
   const found = commands.find((args) => words.every((w, i) => args[i] === w) && (!exact || args.length === words.length))
@@ -60,15 +63,20 @@ describe('the README, run as written in the checkout', () => {
     expect(solo.stdout).toMatch(/evaluated\s+27: passed 27, failed 0, errors 0/)
     expect(await readJson(join(logs, named!, 'summary.json'))).toMatchObject({ setting: 'solo', completed: 27, pass_rate: 1 })
 
-    const coop = await runCli(find(['run', '-s', 'demo', '-a', 'oracle'], true), options())
+    // The next steps' coop run on a pair of every task (`-f` leaves the run name the README's report
+    // names as it is): the oracle's coop verdict of every pair is checked pair by pair in
+    // test/eval/demo-dataset.test.ts; what is checked here is the command and the steps on its run.
+    const coop = await runCli([...find(['run', '-s', 'demo', '-a', 'oracle'], true), ...PAIR_PER_TASK], options())
     expect(coop.code, describeResult(coop)).toBe(0)
+    expect(coop.stdout).toMatch(/evaluated\s+6: passed 1, failed 5, errors 0/)
     const report = find(['report'])
     // The report names the runs the two commands above made, as the README says.
     for (const [i, arg] of report.entries()) if (report[i - 1] === '-n') expect(await readJson(join(logs, arg, 'summary.json'))).toBeTruthy()
     const reported = await runCli(report, options())
     expect(reported.code, describeResult(reported)).toBe(0)
 
-    for (const args of [find(['dataset', 'conflicts']), find(['--help'])]) {
+    // The gold conflict check of every demo pair is test/eval/demo-dataset.test.ts's: here a pair of every task.
+    for (const args of [[...find(['dataset', 'conflicts']), ...PAIR_PER_TASK], find(['--help'])]) {
       const r = await runCli(args, options())
       expect(r.code, `${args.join(' ')}\n${describeResult(r)}`).toBe(0)
     }
@@ -87,7 +95,8 @@ describe('the README, run as written in the checkout', () => {
           `${args.join(' ')} names runs the README never makes`,
         ).toEqual([])
         if (args.includes('-o')) continue
-        const r = await runCli(args, options())
+        // A forced re-evaluation on a pair of each task it names (eval-filtered.test.ts forces part of a run).
+        const r = await runCli(args.includes('--force') ? [...args, ...PAIR_PER_TASK] : args, options())
         expect(r.code, `${args.join(' ')}\n${describeResult(r)}`).toBe(0)
       }
     }

@@ -72,7 +72,11 @@ describe('cooperbench report', () => {
     expect(s.ci!.high).toBeCloseTo(expectedCi.high, 3)
     expect(s.perRepo).toEqual([expect.objectContaining({ repo: 'textkit_task', pairs: 3, passed: 3, rate: 1 })])
 
+    // The report only reads unless asked to rewrite eval_summary.json.
+    const summaryPath = join(w.logs, 'coop', 'eval_summary.json')
+    const before = await readFile(summaryPath, 'utf8')
     const coop = await report('coop')
+    expect(await readFile(summaryPath, 'utf8')).toBe(before)
     expect(coop.settings.map((x) => x.setting)).toEqual(['coop'])
     const c = coop.settings[0]!
     expect(c).toMatchObject({ runs: ['coop'], pairs: 3, evaluated: 3, errors: 0 })
@@ -106,11 +110,6 @@ describe('cooperbench report', () => {
     // --json's leaderboard: the one comparable pair of runs, its rates on their common pairs.
     expect(both.leaderboard.map((r) => [r.soloRun, r.coopRun, r.pairs, r.solo.rate, r.coop.rate])).toEqual([['solo', 'coop', 3, 1, d.coop]])
 
-    // The report only reads unless asked to rewrite eval_summary.json.
-    const summaryPath = join(w.logs, 'coop', 'eval_summary.json')
-    const before = await readFile(summaryPath, 'utf8')
-    await report('coop')
-    expect(await readFile(summaryPath, 'utf8')).toBe(before)
     await report('coop', '--write-eval-summary')
     expect(await readFile(summaryPath, 'utf8')).not.toBe(before)
     expect(await readJson(summaryPath)).toMatchObject({ run_name: 'coop', total_runs: 3 })

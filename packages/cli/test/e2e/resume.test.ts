@@ -19,10 +19,10 @@ import {
 
 const dataset = useDemoDatasetCopy()
 const task7 = () => ['--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '-c', '4']
-/** Three pairs of task 7 (a subset keeps the rerun cycles short). */
-const threePairs = async () => {
-  await writeTextkitSubset(dataset(), 'three', 7, ['1,2', '1,3', '2,4'])
-  return ['--dataset-dir', dataset(), '-s', 'three', '-a', 'oracle', '-c', '4']
+/** Two pairs of task 7 (a subset keeps the rerun cycles short): one rerun alone, one reused. */
+const twoPairs = async () => {
+  await writeTextkitSubset(dataset(), 'two', 7, ['1,2', '2,4'])
+  return ['--dataset-dir', dataset(), '-s', 'two', '-a', 'oracle', '-c', '4']
 }
 
 async function mtimes(files: string[]): Promise<number[]> {
@@ -33,14 +33,14 @@ describe('rerunning into an existing run folder', () => {
   it('reuses finished pairs, reruns them all with --force, reruns alone a pair that lost its result.json, and `eval` evaluates only the pair that lost its eval.json', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('resume')
-    const command = ['run', ...(await threePairs()), '--setting', 'solo', '-n', 'resume']
+    const command = ['run', ...(await twoPairs()), '--setting', 'solo', '-n', 'resume']
     const summaryOf = () => readJson(join(w.logs, 'resume', 'summary.json'))
 
     const first = await runCli(command, w.options())
     expect(first.code, describeResult(first)).toBe(0)
     const dirs = await pairDirs(w.logs, 'resume', 'solo')
     const n = dirs.length
-    expect(n).toBe(3)
+    expect(n).toBe(2)
     const results = dirs.map((d) => join(d, 'result.json'))
     const evals = dirs.map((d) => join(d, 'eval.json'))
     const resultTimes = await mtimes(results)
@@ -59,23 +59,24 @@ describe('rerunning into an existing run folder', () => {
     expect(forced.code, describeResult(forced)).toBe(0)
     expect(await summaryOf()).toMatchObject({ total_tasks: n, completed: n, skipped: 0, failed: 0, pass_rate: 1 })
     const forcedTimes = await mtimes(results)
-    forcedTimes.forEach((t, i) => expect(t, results[i]).toBeGreaterThan(resultTimes[i]!))
+    for (const [i, t] of forcedTimes.entries()) expect(t, results[i]).toBeGreaterThan(resultTimes[i]!)
 
     // A pair without result.json (an interrupted one) is rerun, alone.
-    await rm(results[2]!)
+    await rm(results[1]!)
     const resumed = await runCli(command, w.options())
     expect(resumed.code, describeResult(resumed)).toBe(0)
     expect(await summaryOf()).toMatchObject({ total_tasks: n, completed: 1, skipped: n - 1, failed: 0, pass_rate: 1 })
     const resumedTimes = await mtimes(results)
-    resumedTimes.forEach((t, i) => (i === 2 ? expect(t).toBeGreaterThan(forcedTimes[i]!) : expect(t, results[i]).toBe(forcedTimes[i])))
+    expect(resumedTimes[1]).toBeGreaterThan(forcedTimes[1]!)
+    expect(resumedTimes[0], results[0]).toBe(forcedTimes[0])
 
     // eval evaluates only the pair that lost its eval.json; eval_summary.json still covers the run.
-    await rm(evals[1]!)
-    const before = await mtimes(evals.filter((_, i) => i !== 1))
+    await rm(evals[0]!)
+    const before = await mtimes(evals.filter((_, i) => i !== 0))
     const evaluated = await runCli(['eval', '--dataset-dir', dataset(), '-n', 'resume', '--json'], w.options())
     expect(evaluated.code, describeResult(evaluated)).toBe(0)
-    expect(await mtimes(evals.filter((_, i) => i !== 1))).toEqual(before)
-    expect(await readJson(evals[1]!)).toMatchObject({ both_passed: true, error: null })
+    expect(await mtimes(evals.filter((_, i) => i !== 0))).toEqual(before)
+    expect(await readJson(evals[0]!)).toMatchObject({ both_passed: true, error: null })
     const evalSummary = await readJson(join(w.logs, 'resume', 'eval_summary.json'))
     expect(evalSummary).toMatchObject({ total_runs: n, passed: n, failed: 0, errors: 0, not_evaluated: 0, skipped: n - 1, pass_rate: 1 })
     expect(evalSummary.results).toHaveLength(n)
@@ -110,25 +111,10 @@ describe('rerunning into an existing run folder', () => {
     expect(again.stdout).toContain('  pairs      1 (completed 0, reused 1, failed 0)')
     expect(await readJson(join(folder, 'summary.json'))).toMatchObject({ total_tasks: 1, completed: 0, skipped: 1, failed: 0 })
   }, 120_000)
-
-  it('summary.json of a coop invocation into a folder that also holds solo results describes the coop pairs only (counts and pass rate)', async (ctx) => {
-    requireLocalBackend(ctx)
-    const w = await makeWorkdir('summary-setting')
-    const solo = await runCli(['run', ...task7(), '-f', '1,2', '--setting', 'solo', '-n', 'both'], w.options())
-    expect(solo.code, describeResult(solo)).toBe(0)
-    const coop = await runCli(['run', ...task7(), '-f', '1,2', '--setting', 'coop', '-n', 'both'], w.options())
-    expect(coop.code, describeResult(coop)).toBe(0)
-    const summary = await readJson(join(w.logs, 'both', 'summary.json'))
-    const coopVerdict = (await readJson(join(w.logs, 'both', 'coop', 'textkit_task', '7', 'f1_f2', 'eval.json'))).both_passed ? 1 : 0
-    expect(summary).toMatchObject({ setting: 'coop', total_tasks: 1, completed: 1, skipped: 0, failed: 0 })
-    expect(summary.results.map((e: { setting: string }) => e.setting)).toEqual(['coop'])
-    expect(summary.eval).toMatchObject({ total_evaluated: 1, passed: coopVerdict })
-    expect(summary.pass_rate).toBe(coopVerdict)
-  }, 120_000)
 })
 
 describe('a run name reused with another configuration', () => {
-  it('is refused with one error line naming the differing field and a hint, leaving logs/ untouched; the same configuration is accepted', async (ctx) => {
+  it('is refused with one error line naming the differing field and a hint, leaving logs/ untouched; the same configuration is accepted; so is coop beside solo, its summary.json describing the coop pairs only (counts and pass rate)', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('mismatch')
     const command = ['run', ...task7(), '-f', '1,2', '--setting', 'solo', '-n', 'same']
@@ -155,5 +141,16 @@ describe('a run name reused with another configuration', () => {
     const same = await runCli(command, w.options())
     expect(same.code, describeResult(same)).toBe(0)
     expect(await readJson(join(w.logs, 'same', 'summary.json'))).toMatchObject({ total_tasks: 1, completed: 0, skipped: 1 })
-  }, 120_000)
+
+    // Another setting is another configuration of the run, beside the first: accepted. The folder holds
+    // solo results too; the invocation's summary.json counts its coop pairs alone.
+    const coop = await runCli(['run', ...task7(), '-f', '1,2', '--setting', 'coop', '-n', 'same'], w.options())
+    expect(coop.code, describeResult(coop)).toBe(0)
+    const summary = await readJson(join(w.logs, 'same', 'summary.json'))
+    const coopVerdict = (await readJson(join(w.logs, 'same', 'coop', 'textkit_task', '7', 'f1_f2', 'eval.json'))).both_passed ? 1 : 0
+    expect(summary).toMatchObject({ setting: 'coop', total_tasks: 1, completed: 1, skipped: 0, failed: 0 })
+    expect(summary.results.map((e: { setting: string }) => e.setting)).toEqual(['coop'])
+    expect(summary.eval).toMatchObject({ total_evaluated: 1, passed: coopVerdict })
+    expect(summary.pass_rate).toBe(coopVerdict)
+  }, 180_000)
 })

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   ISO_TIMESTAMP,
   describeResult,
@@ -15,11 +15,18 @@ import {
   requireLocalBackend,
   runCli,
   useDemoDatasetCopy,
+  writeTextkitSubset,
 } from './helpers.js'
 
 const dataset = useDemoDatasetCopy()
-const task7 = () => ['--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '-c', '4']
 const SECRET = 'sk-secret-value'
+
+/** Two pairs a run: the records are each pair's, the run files those of a run of several pairs. */
+beforeAll(async () => {
+  await writeTextkitSubset(dataset(), 'solo-two', 7, ['1,2', '3,4'])
+  // Task 12's gold patches of features 1 and 2 merge cleanly, those of 1 and 4 conflict.
+  await writeTextkitSubset(dataset(), 'coop-two', 12, ['1,2', '1,4'])
+})
 
 /** The token counters and costs every agent record carries (docs/reference-compatibility.md#run-folder). */
 function expectAgentNumbers(agent: Record<string, unknown>): void {
@@ -64,19 +71,27 @@ function expectFeatureVerdict(feature: Record<string, any>, featureId: number): 
 }
 
 describe('cooperbench run with the oracle agent', () => {
-  it('solo: every pair folder holds result.json, solo.patch, solo_traj.json and a passing eval.json; run files cover the run; no secret is written', async (ctx) => {
+  it('solo: every pair folder holds result.json, solo.patch, solo_traj.json and a passing eval.json; run files cover the run; no secret is written; --json prints exactly one JSON document on stdout and keeps progress on stderr', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('solo')
-    const r = await runCli(['run', ...task7(), '--setting', 'solo', '-n', 'solo-run'], w.options({ env: { OPENAI_API_KEY: SECRET } }))
+    const args = ['run', '--dataset-dir', dataset(), '-s', 'solo-two', '-a', 'oracle', '-c', '4', '--setting', 'solo', '-n', 'solo-run', '--json']
+    const r = await runCli(args, w.options({ env: { OPENAI_API_KEY: SECRET } }))
     expect(r.code, describeResult(r)).toBe(0)
+
+    // --json: the summary alone on stdout, the progress lines on stderr.
+    const document = JSON.parse(r.stdout)
+    expect(document).toMatchObject({ run_name: 'solo-run', total_tasks: 2, completed: 2, interrupted: false })
+    expect(document.results).toEqual([
+      expect.objectContaining({ task: 'textkit_task/7/1,2', status: 'done', eval: 'pass' }),
+      expect.objectContaining({ task: 'textkit_task/7/3,4', status: 'done', eval: 'pass' }),
+    ])
+    expect(r.stdout.trim().startsWith('{') && r.stdout.trim().endsWith('}')).toBe(true)
+    expect(r.stdout).not.toMatch(/^\[Task /m)
+    expect(r.stderr, 'progress lines on stderr').toMatch(/^\[Task [12]\/2\] ✓ textkit_task\/task7 features_1_2 complete in \d+s/m)
 
     const pairs = await pairDirs(w.logs, 'solo-run', 'solo')
     expect(pairs.map(featuresOfPairDir)).toEqual([
       [1, 2],
-      [1, 3],
-      [1, 4],
-      [2, 3],
-      [2, 4],
       [3, 4],
     ])
     for (const dir of pairs) {
@@ -113,25 +128,20 @@ describe('cooperbench run with the oracle agent', () => {
     }
 
     const summary = await readJson(join(w.logs, 'solo-run', 'summary.json'))
-    expect(summary).toMatchObject({ run_name: 'solo-run', interrupted: false, total_tasks: 6, completed: 6, skipped: 0, failed: 0, pass_rate: 1 })
-    expect(summary.results.map((e: { task: string }) => e.task)).toEqual([
-      'textkit_task/7/1,2',
-      'textkit_task/7/1,3',
-      'textkit_task/7/1,4',
-      'textkit_task/7/2,3',
-      'textkit_task/7/2,4',
-      'textkit_task/7/3,4',
-    ])
+    expect(summary).toMatchObject({ run_name: 'solo-run', interrupted: false, total_tasks: 2, completed: 2, skipped: 0, failed: 0, pass_rate: 1 })
+    expect(summary.results.map((e: { task: string }) => e.task)).toEqual(['textkit_task/7/1,2', 'textkit_task/7/3,4'])
     expect(summary.results.every((e: { status: string; eval: string }) => e.status === 'done' && e.eval === 'pass')).toBe(true)
-    expect(summary.eval).toMatchObject({ total_evaluated: 6, passed: 6, failed: 0, errors: 0, pass_rate: 1 })
+    expect(summary.eval).toMatchObject({ total_evaluated: 2, passed: 2, failed: 0, errors: 0, pass_rate: 1 })
+    // What --json printed is the summary written.
+    expect(document).toEqual(summary)
 
     const evalSummary = await readJson(join(w.logs, 'solo-run', 'eval_summary.json'))
-    expect(evalSummary).toMatchObject({ run_name: 'solo-run', total_runs: 6, passed: 6, failed: 0, errors: 0, pass_rate: 1 })
-    expect(evalSummary.results).toHaveLength(6)
+    expect(evalSummary).toMatchObject({ run_name: 'solo-run', total_runs: 2, passed: 2, failed: 0, errors: 0, pass_rate: 1 })
+    expect(evalSummary.results).toHaveLength(2)
     expect(evalSummary.results.every((e: { status: string }) => e.status === 'pass')).toBe(true)
 
     const config = await readJson(join(w.logs, 'solo-run', 'config.json'))
-    expect(config).toMatchObject({ run_name: 'solo-run', agent_framework: 'oracle', setting: 'solo', concurrency: 4, total_tasks: 6 })
+    expect(config).toMatchObject({ run_name: 'solo-run', agent_framework: 'oracle', setting: 'solo', concurrency: 4, total_tasks: 2 })
     expect(config.model).toBeNull()
     expect(config.config.modelName).toBeNull()
     expect(config.fingerprint.model).toBeNull()
@@ -147,13 +157,16 @@ describe('cooperbench run with the oracle agent', () => {
   it('coop: patches and trajectories named by feature id, conversation.json, agent1 = lower feature id, and merge outcomes that agree with `dataset conflicts`', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('coop')
-    // Task 12 has both clean and conflicting gold pairs, so the comparison below sees both outcomes.
-    const filter = ['--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '12']
+    // A clean and a conflicting gold pair of task 12, so the comparison below sees both outcomes.
+    const filter = ['--dataset-dir', dataset(), '-s', 'coop-two']
     const r = await runCli(['run', ...filter, '-a', 'oracle', '-c', '4', '-n', 'coop-run'], w.options())
     expect(r.code, describeResult(r)).toBe(0)
 
     const pairs = await pairDirs(w.logs, 'coop-run', 'coop')
-    expect(pairs.length).toBeGreaterThanOrEqual(2)
+    expect(pairs.map(featuresOfPairDir)).toEqual([
+      [1, 2],
+      [1, 4],
+    ])
     const merges = new Map<string, string>()
     for (const dir of pairs) {
       const [a, b] = featuresOfPairDir(dir) as [number, number]
@@ -222,18 +235,5 @@ describe('cooperbench run with the oracle agent', () => {
     // The comparison is only telling when the task has both outcomes.
     expect(new Set(merges.values())).toEqual(new Set(['clean', 'conflicts']))
     await expectNothingLeft(w)
-  }, 120_000)
-
-  it('--json prints exactly one JSON document on stdout and keeps progress on stderr', async (ctx) => {
-    requireLocalBackend(ctx)
-    const w = await makeWorkdir('json')
-    const r = await runCli(['run', ...task7(), '-f', '1,2', '--setting', 'solo', '-n', 'json-run', '--json'], w.options())
-    expect(r.code, describeResult(r)).toBe(0)
-    const document = JSON.parse(r.stdout)
-    expect(document).toMatchObject({ run_name: 'json-run', total_tasks: 1, completed: 1, interrupted: false })
-    expect(document.results).toEqual([expect.objectContaining({ task: 'textkit_task/7/1,2', status: 'done', eval: 'pass' })])
-    expect(r.stdout.trim().startsWith('{') && r.stdout.trim().endsWith('}')).toBe(true)
-    expect(r.stdout).not.toMatch(/^\[Task /m)
-    expect(r.stderr, 'progress lines on stderr').toMatch(/^\[Task 1\/1\] ✓ textkit_task\/task7 features_1_2 complete in \d+s/m)
   }, 120_000)
 })

@@ -65,20 +65,23 @@ async function expectHandedOver(dir: string): Promise<{ result: any; agent2Patch
   return { result, agent2Patch: await readFile(join(dir, `agent${b}.patch`), 'utf8'), judged }
 }
 
+/**
+ * Features 1 and 2 of both textkit tasks: task 7's overlap (the later agent's gold patch does not
+ * apply on the earlier work), task 12's do not. What is handed over is per pair, the same on every
+ * task; every task's pairs run through the harness in readme.test.ts's quickstart.
+ */
+const TWO_PAIRS = ['-s', 'demo', '-r', 'textkit_task', '-f', '1,2']
+
 describe('cooperbench run --setting sequential (local backend)', () => {
-  // The oracle on one task's pairs of the subset (the scripted model below, and the oracle on Docker, run one pair of every task).
-  it("the oracle on a task's pairs of the demo subset: every pair handed over and judged on the last patch, with the solo oracle's verdicts", async (ctx) => {
+  it("the oracle on an overlapping pair and a clean one: each handed over and judged on the last patch, with the solo oracle's verdicts", async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('sequential-oracle')
-    const r = await runCli(
-      ['run', ...dataset, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--setting', 'sequential', '-c', '3'],
-      w.options({ timeoutMs: 900_000 }),
-    )
+    const r = await runCli(['run', ...dataset, ...TWO_PAIRS, '-a', 'oracle', '--setting', 'sequential', '-c', '2'], w.options({ timeoutMs: 900_000 }))
     expect(r.code, describeResult(r)).toBe(0)
-    expect(r.stdout).toMatch(/evaluated\s+3: passed 3, failed 0, errors 0/)
-    const run = 'sequential-or-demo-textkit-7'
+    expect(r.stdout).toMatch(/evaluated\s+2: passed 2, failed 0, errors 0/)
+    const run = 'sequential-or-demo-textkit'
     const pairs = await pairDirs(w.logs, run, 'sequential')
-    expect(pairs).toHaveLength(3)
+    expect(pairs).toHaveLength(2)
     for (const dir of pairs) {
       const { result, agent2Patch, judged } = await expectHandedOver(dir)
       // The oracle leaves no check: nothing handed over, nothing stripped.
@@ -93,16 +96,14 @@ describe('cooperbench run --setting sequential (local backend)', () => {
   it('the scripted model with mini-SWE: each agent keeps the checks it was handed and leaves its own; the viewer shows one agent after the other', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('sequential-scripted')
-    // One pair of every demo task (features 1 and 2).
-    const r = await runCli(
-      ['run', ...dataset, '-s', 'demo', '-f', '1,2', ...scripted(), '--setting', 'sequential', '-c', '4'],
-      w.options({ timeoutMs: 900_000 }),
-    )
+    // On the overlapping pair the later agent applies the task's combined patch on the base,
+    // keeping the earlier check.
+    const r = await runCli(['run', ...dataset, ...TWO_PAIRS, ...scripted(), '--setting', 'sequential', '-c', '2'], w.options({ timeoutMs: 900_000 }))
     expect(r.code, describeResult(r)).toBe(0)
-    expect(r.stdout).toMatch(/evaluated\s+6: passed 6, failed 0, errors 0/)
-    const run = 'sequential-msa-scripted-model-demo'
+    expect(r.stdout).toMatch(/evaluated\s+2: passed 2, failed 0, errors 0/)
+    const run = 'sequential-msa-scripted-model-demo-textkit'
     const pairs = await pairDirs(w.logs, run, 'sequential')
-    expect(pairs).toHaveLength(6)
+    expect(pairs).toHaveLength(2)
     for (const dir of pairs) {
       const { result, agent2Patch, judged } = await expectHandedOver(dir)
       const [a, b] = result.features
@@ -191,23 +192,19 @@ describe.skipIf(skipReason)(`cooperbench run --setting sequential --backend dock
     await buildDemoImages()
   }, 900_000)
 
-  it('the oracle on one pair of each demo task and the scripted model on one task: handed over, the solo verdicts, no container left', async () => {
+  // A pair each: the hand-off in containers, not the tasks (the local runs above have both kinds of
+  // pair), is what Docker adds.
+  it('the oracle and the scripted model on an overlapping pair each: handed over, the solo verdicts, no container left', async () => {
     const w = await makeWorkdir('sequential-docker')
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }))
-    const common = ['--setting', 'sequential', '--backend', 'docker', '-c', '4', ...dataset]
-    const oracle = await runCli(['run', '-s', 'demo', '-f', '1,2', '-a', 'oracle', '-n', 'dseq', ...common], w.options({ timeoutMs: 900_000 }))
+    const common = ['-s', 'demo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--setting', 'sequential', '--backend', 'docker', ...dataset]
+    const oracle = await runCli(['run', '-a', 'oracle', '-n', 'dseq', ...common], w.options({ timeoutMs: 900_000 }))
     expect(oracle.code, describeResult(oracle)).toBe(0)
-    const model = await runCli(
-      ['run', '-s', 'demo', '-r', 'textkit_task', '-t', '7', ...scripted(), '-n', 'dseqm', ...common],
-      w.options({ timeoutMs: 900_000 }),
-    )
+    const model = await runCli(['run', ...scripted(), '-n', 'dseqm', ...common], w.options({ timeoutMs: 900_000 }))
     expect(model.code, describeResult(model)).toBe(0)
-    for (const [run, count] of [
-      ['dseq', 6],
-      ['dseqm', 3],
-    ] as const) {
+    for (const run of ['dseq', 'dseqm']) {
       const pairs = await pairDirs(w.logs, run, 'sequential')
-      expect(pairs).toHaveLength(count)
+      expect(pairs).toHaveLength(1)
       for (const dir of pairs) await expectHandedOver(dir)
       expectPairsAsExpected(pairs, 'solo')
       expect(spawnSync('docker', ['ps', '-aq', '--filter', `label=cooperbench.run=${run}`], { encoding: 'utf8' }).stdout.trim()).toBe('')

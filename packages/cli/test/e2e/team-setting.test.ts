@@ -97,13 +97,11 @@ describe('cooperbench run --setting team (local backend)', () => {
   it('the oracle: team folders, result.json with the lead, roles, features and metrics, the seeded list, the scratchpad copy, coop verdicts', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('team-oracle')
-    const r = await runCli(
-      ['run', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--setting', 'team', '-c', '3'],
-      w.options({ timeoutMs: 600_000 }),
-    )
+    const command = ['run', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--setting', 'team', '-c', '3']
+    const r = await runCli(command, w.options({ timeoutMs: 600_000 }))
     expect(r.code, describeResult(r)).toBe(0)
     expect(r.stdout).toContain('team-or-demo-textkit-7: 3 pair(s), team')
-    // The oracle declares that it takes part in no protocol: said once, at the start.
+    // The oracle declares that it takes part in no protocol: said once, at the start (not per pair or agent).
     expect(r.stderr.match(/agent oracle takes part in no team protocol/g)).toHaveLength(1)
     const pairs = await pairDirs(w.logs, 'team-or-demo-textkit-7', 'team')
     expect(pairs.map((dir) => dir.split('/').slice(-3).join('/'))).toEqual(['textkit_task/7/f1_f2', 'textkit_task/7/f2_f4', 'textkit_task/7/f3_f4'])
@@ -169,16 +167,17 @@ describe('cooperbench run --setting team (local backend)', () => {
     expect(summary.by_setting.team.total_runs).toBe(3)
 
     // The same command again resumes: every team pair is kept, none runs or is judged again.
-    const resumed = await runCli(
-      ['run', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--setting', 'team', '-c', '3'],
-      w.options({ timeoutMs: 600_000 }),
-    )
+    const resumed = await runCli(command, w.options({ timeoutMs: 600_000 }))
     expect(resumed.code, describeResult(resumed)).toBe(0)
     expect(resumed.stdout).toContain('(completed 0, reused 3, failed 0)')
 
-    // eval -n reads the team folders again (forced): the same verdicts.
-    const again = await runCli(['eval', '--dataset-dir', DEMO_DATASET, '-n', 'team-or-demo-textkit-7', '--force'], w.options({ timeoutMs: 600_000 }))
+    // eval -n reads a team folder again (forced, one pair: the reading is the same for each): the same verdict.
+    const again = await runCli(
+      ['eval', '--dataset-dir', DEMO_DATASET, '-n', 'team-or-demo-textkit-7', '--force', '-r', 'textkit_task', '-t', '7', '-f', '1,2'],
+      w.options({ timeoutMs: 600_000 }),
+    )
     expect(again.code, describeResult(again)).toBe(0)
+    expect(again.stderr).toContain('evaluating 1 pair(s) (0 already evaluated)')
     for (const dir of pairs) expectAsExpected(await readJson(join(dir, 'eval.json')), 'coop', dir)
   }, 900_000)
 

@@ -13,7 +13,7 @@ import { taskPairs } from '@cooperbench/dataset'
 import { checkGoldConflicts, createDefaultEvaluator, type GoldConflictResult } from '@cooperbench/evaluator-default'
 import pLimit from 'p-limit'
 import type { LocalBackend } from '@cooperbench/backend-local'
-import { cloneAtBase, coop, demoTasks, directGoldMerge, evalInput, gitApplies, goldPatch, hasBwrap, openBackend, solo, titled } from './support.js'
+import { cloneAtBase, coop, demoTasks, directGoldMerge, evalInput, git, gitApplies, goldPatch, hasBwrap, openBackend, solo, titled } from './support.js'
 import { EXPECTED_VERDICTS_FILE, expectedVerdict, expectedVerdicts, verdictOf } from '../e2e/expected-verdicts.js'
 
 const evaluator = createDefaultEvaluator()
@@ -24,6 +24,8 @@ let tasks: Task[] = []
 const gitSays = new Map<string, boolean>()
 /** Per pair label: do both gold patches, concatenated, apply at the base? */
 const concatenationApplies = new Map<string, boolean>()
+/** Labels of the pairs whose gold patches merge cleanly and, concatenated, make the very tree the merge makes. */
+const concatenationIsMerge = new Set<string>()
 const label = (p: Pair): string => `${p.task.repo}/${p.task.taskId}/${p.features.join(',')}`
 const STALE = `${EXPECTED_VERDICTS_FILE} disagrees with the gold patches: fix the dataset, or run \`pnpm dataset:expected\` if the change is meant`
 
@@ -37,8 +39,13 @@ beforeAll(async () => {
       for (const pair of taskPairs(task)) {
         const [a, b] = pair.features as [number, number]
         const [pa, pb] = [await goldPatch(task, a), await goldPatch(task, b)]
-        gitSays.set(label(pair), directGoldMerge(clone.dir, task.source.baseCommit!, pa, pb).conflict)
+        const { conflict } = directGoldMerge(clone.dir, task.source.baseCommit!, pa, pb)
+        gitSays.set(label(pair), conflict)
         concatenationApplies.set(label(pair), gitApplies(clone.dir, pa + pb))
+        // A clean merge is left committed on the branch agent2.
+        if (!conflict && concatenationApplies.get(label(pair)) && treeOf(clone.dir, pa + pb) === git(clone.dir, ['rev-parse', 'agent2^{tree}']).trim()) {
+          concatenationIsMerge.add(label(pair))
+        }
       }
     } finally {
       await clone.cleanup()
@@ -49,6 +56,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeBackend?.()
 })
+
+/** The tree `patch` makes, applied at the clone's current commit, which it leaves as it was. */
+function treeOf(repo: string, patch: string): string {
+  git(repo, ['apply', '--index', '-'], patch)
+  const tree = git(repo, ['write-tree']).trim()
+  git(repo, ['reset', '--quiet', '--hard'])
+  git(repo, ['clean', '-fdxq'])
+  return tree
+}
 
 /** Evaluates every pair of every demo task (those `only` keeps), a few at once, in discovery order. */
 async function evaluateAll(
@@ -105,7 +121,7 @@ describe.skipIf(!hasBwrap)(titled('demo dataset: gold patches through the evalua
     }
   }, 600_000)
 
-  it('coop under cooperbench-0.0.16, every gold pair: conflicts are judged by agent1 alone, never a union; the committed verdicts agree', async () => {
+  it("coop under cooperbench-0.0.16, every gold pair: conflicts are judged by agent1 alone, never a union; agent1's gold patch alone passes its own feature's tests and not the other's; the committed verdicts agree", async () => {
     // A pair that merges cleanly takes the same naive merge and test runs under both policies (the
     // evaluator's policy tests cover that path): its committed verdict must be 0.0.14's, evaluated above.
     // The pairs that conflict, where the policies differ, are evaluated again.
@@ -119,41 +135,55 @@ describe.skipIf(!hasBwrap)(titled('demo dataset: gold patches through the evalua
       conflicting,
     )
     expect(records.length).toBe([...gitSays.values()].filter(Boolean).length)
+    expect(new Set(records.map(([pair]) => pair.task)).size, 'tasks with a conflicting pair').toBe(tasks.length)
     for (const [pair, r] of records) {
       const conflict = gitSays.get(label(pair))!
       expect(r.error, label(pair)).toBeNull()
       expect(r.policy).toBe('cooperbench-0.0.16')
       // Gold patches implement one feature each: agent1's alone never passes the other's tests.
       expect(r.merge, label(pair)).toMatchObject(conflict ? { status: 'conflicts', strategy: 'naive' } : { status: 'clean', strategy: 'naive' })
-      if (conflict) expect([r.feature1.passed, r.feature2.passed, r.both_passed], label(pair)).toEqual([false, false, false])
-      else expect(r.both_passed, label(pair)).toBe(true)
+      if (conflict) {
+        expect([r.feature1.passed, r.feature2.passed, r.both_passed], label(pair)).toEqual([false, false, false])
+        // What was tested is agent1's gold patch alone: its own feature's tests pass (the verdict says
+        // fail only by the rule), the other feature's do not. Every task has a conflicting pair, so
+        // this is each task's gold patches alone, on the test runs these evaluations make anyway.
+        expect(r.feature1, label(pair)).toMatchObject({ exit_code: 0, tests_failed: 0 })
+        expect(r.feature1.tests_passed, label(pair)).toBeGreaterThan(0)
+        expect(r.feature2.exit_code, label(pair)).not.toBe(0)
+      } else expect(r.both_passed, label(pair)).toBe(true)
       expect(verdictOf(r), `${label(pair)}: ${STALE}`).toEqual(expectedVerdict(label(pair), 'coop', 'cooperbench-0.0.16'))
     }
   }, 600_000)
 
-  it("coop, each feature alone: its own gold patch passes its tests; the other side's empty patch is skipped", async () => {
-    for (const task of tasks) {
-      const [a, b] = task.features.map((f) => f.id) as [number, number]
-      const r = await evaluator.evaluate(evalInput(backend, task, [a, b], coop(await goldPatch(task, a), '')))
-      expect(r.error).toBeNull()
-      expect(r.apply_status).toEqual({ agent1: 'applied', agent2: 'skipped' })
-      expect(r.merge).toMatchObject({ status: 'clean', strategy: 'naive' })
-      expect(r.feature1).toMatchObject({ feature_id: a, passed: true, exit_code: 0 })
-      expect(r.feature1.tests_passed).toBeGreaterThan(0)
-      // feature b is not implemented: its hidden tests fail
-      expect(r.feature2.passed).toBe(false)
-      expect(r.both_passed).toBe(false)
-    }
-  }, 300_000)
-
   it('solo: both gold patches in one patch (combined.patch when they do not apply together) pass both features', async () => {
     const combined = (pair: Pair): boolean => !concatenationApplies.get(label(pair))
-    const records = await evaluateAll(async (pair) => {
-      const [a, b] = pair.features as [number, number]
-      return solo(
-        combined(pair) ? await readFile(join(pair.task.dir, 'combined.patch'), 'utf8') : (await goldPatch(pair.task, a)) + (await goldPatch(pair.task, b)),
-      )
-    })
+    // Two gold patches that merge cleanly and, one after the other, make the tree the merge makes:
+    // the solo test runs are the ones coop's clean merge ran above, so the committed solo verdict
+    // must have its coop@cooperbench-0.0.14 verdict's features. The first such pair is still
+    // evaluated solo (a patch with two sections of one file), as is every pair not of them.
+    const [, ...sameAsMerge] = concatenationIsMerge
+    expect(sameAsMerge.length, 'clean pairs whose solo runs are their merge runs').toBeGreaterThan(0)
+    for (const key of sameAsMerge) {
+      const merged = expectedVerdict(key, 'coop', 'cooperbench-0.0.14')!
+      expect(expectedVerdicts()[key]!.solo, `${key}: ${STALE}`).toEqual({
+        merge: null,
+        feature1: merged.feature1,
+        feature2: merged.feature2,
+        both_passed: merged.both_passed,
+        error: null,
+      })
+    }
+    const records = await evaluateAll(
+      async (pair) => {
+        const [a, b] = pair.features as [number, number]
+        return solo(
+          combined(pair) ? await readFile(join(pair.task.dir, 'combined.patch'), 'utf8') : (await goldPatch(pair.task, a)) + (await goldPatch(pair.task, b)),
+        )
+      },
+      undefined,
+      (pair) => !sameAsMerge.includes(label(pair)),
+    )
+    expect(records.length + sameAsMerge.length).toBe(gitSays.size)
     for (const [pair, r] of records) {
       expect(r.error, label(pair)).toBeNull()
       expect(r.merge).toBeNull()
