@@ -103,7 +103,11 @@ const probeSetting: Setting = {
           files: { trajectory: `worker${workers.length + 1}_traj.json`, patch: `worker${workers.length + 1}.patch`, worktreePatch: 'w.worktree.patch' },
           coordination: { env: { PROBE_ROLE: 'worker' } },
         }
-        workers.push(pair.startSeat(worker, 'work'))
+        const started = pair.startSeat(worker, 'work')
+        workers.push(started)
+        // The worker ends before the manager's phase does: its phase is still recorded after the
+        // one it was started in, the order the phases began.
+        await started.outcome
         return { exitCode: 0, output: `started ${worker.agentId}\n` }
       },
     }

@@ -134,7 +134,13 @@ function settingPair(pair: Pair, services: Resolved<typeof PAIR_NEEDS>, seats: P
 interface StartedSeat {
   running: RunningSeat
   ended: Promise<SeatRunEnd>
-  startedAt: string
+  began: SeatStart
+}
+
+/** When a seat's run began: its time, and its place among the pair's starts (times can tie). */
+interface SeatStart {
+  at: string
+  order: number
 }
 
 /** What a continuation carries on from; none (a fresh sandbox) when the earlier run lost its sandbox to the infrastructure. */
@@ -153,6 +159,9 @@ function carriedFrom(before: SeatRunEnd, seat: Seat): SeatRunOptions['carried'] 
 class PairSeats {
   /** The pair's phases as their seats end, in the order each phase began. */
   readonly phases: PhaseRecord[] = []
+  /** Each phase's first start among the pair's starts; a seat started at run time may end first. */
+  private readonly phaseOrder = new Map<PhaseRecord, number>()
+  private starts = 0
   private readonly runs = new Set<Promise<unknown>>()
   private readonly places = new Set<SeatPlace>()
 
@@ -166,20 +175,20 @@ class PairSeats {
     const members = list.map((seat) => seat.agentId)
     const running = list.map((seat) => this.start(seat, undefined, members))
     const ends = await allSettledOrThrow(running.map((r) => r.ended))
-    if (phase !== undefined) for (const [i, end] of ends.entries()) this.record(phase, list[i]!, end, running[i]!.startedAt)
+    if (phase !== undefined) for (const [i, end] of ends.entries()) this.record(phase, list[i]!, end, running[i]!.began)
     return ends.map((end) => end.outcome)
   }
 
   /** Starts a seat's run (or its continuation once the run `before` ended), recorded in its phase as it ends. */
   start(seat: Seat, phase: string | undefined, members: readonly string[], before?: Promise<SeatRunEnd>): StartedSeat {
-    const startedAt = isoNow()
+    const began = { at: isoNow(), order: this.starts++ }
     const ended = (async () => {
       const carried = before ? carriedFrom(await before, seat) : undefined
       const end = await runSeat(this.run, seat, this.signal, { members, ...(carried ? { carried } : {}) })
       // Kept again, or freed by the run when the seat no longer keeps it.
       if (carried) this.places.delete(carried.place)
       if (end.place) this.places.add(end.place)
-      if (phase !== undefined) this.record(phase, seat, before && !carried ? { ...end, continued: false } : end, startedAt)
+      if (phase !== undefined) this.record(phase, seat, before && !carried ? { ...end, continued: false } : end, began)
       return end
     })()
     const outcome = ended.then((end) => end.outcome)
@@ -193,7 +202,7 @@ class PairSeats {
       outcome,
       continue: (next, nextPhase) => this.start({ ...seat, ...next }, nextPhase, [seat.agentId], ended).running,
     }
-    return { running, ended, startedAt }
+    return { running, ended, began }
   }
 
   /** The setting's outcome once every seat it started has ended too. */
@@ -210,13 +219,15 @@ class PairSeats {
     this.places.clear()
   }
 
-  private record(name: string, seat: Seat, end: SeatRunEnd, startedAt: string): void {
+  private record(name: string, seat: Seat, end: SeatRunEnd, began: SeatStart): void {
     let phase = this.phases.find((p) => p.name === name)
     if (phase === undefined) {
-      phase = { name, started_at: startedAt, ended_at: startedAt, seats: [] }
+      phase = { name, started_at: began.at, ended_at: began.at, seats: [] }
       this.phases.push(phase)
     }
-    if (startedAt < phase.started_at) phase.started_at = startedAt
+    if (began.at < phase.started_at) phase.started_at = began.at
+    this.phaseOrder.set(phase, Math.min(this.phaseOrder.get(phase) ?? began.order, began.order))
+    this.phases.sort((a, b) => this.phaseOrder.get(a)! - this.phaseOrder.get(b)!)
     phase.ended_at = isoNow()
     const { outcome } = end
     const own = outcome.record.agent_framework !== undefined
