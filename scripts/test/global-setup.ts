@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
+import { clearFileCpuLog } from './file-cpu.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  clearFileCpuLog()
   const dir = await mkdtemp(join(tmpdir(), 'cb-shared-fixtures-'))
   project.provide('sharedFixturesDir', dir)
   return () => rm(dir, { recursive: true, force: true })
