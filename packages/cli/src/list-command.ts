@@ -4,7 +4,7 @@ import { BaseCommand } from './base-command.js'
 import { openCommandHost } from './context.js'
 import { configFlag } from './flags.js'
 import { describeFailure, type RegisteredRow, registeredRows } from './plugins.js'
-import { table } from '@cooperbench/report'
+import { table } from '@cooperbench/report/run-summary'
 import { settingOptions } from './setting-flags.js'
 
 const PLURAL: Record<PluginKind, string> = { agent: 'agents', backend: 'backends', bus: 'buses', evaluator: 'evaluators', setting: 'settings' }

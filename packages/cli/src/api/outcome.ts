@@ -1,6 +1,6 @@
 import type { SettingName as Setting } from '@cooperbench/core'
 import type { EvalSummaryRecord, EvalVerdict, RunSummaryRecord } from '@cooperbench/results'
-import { wilsonInterval } from '@cooperbench/report'
+import { wilsonInterval } from '@cooperbench/report/run-summary'
 
 /** A pass rate: both (all) features passed over passed + failed; errors excluded. */
 export interface PassRate {

@@ -1,6 +1,6 @@
 import { pairLabel } from '@cooperbench/spec-utils'
 import { type PairFolder, type RunSummaryRecord, scanRun } from '@cooperbench/results'
-import { pairsWithUnknownCost } from '@cooperbench/report'
+import { pairsWithUnknownCost } from '@cooperbench/report/run-summary'
 
 /** The run folder's pairs summary.json lists (the invocation's selection, not other selections' or setting's); none if unreadable. */
 export async function summaryPairFolders(folder: string, summary: RunSummaryRecord): Promise<PairFolder[]> {
