@@ -1,15 +1,15 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
-import { CooperbenchError } from '@cooperbench/core'
 import { resolveLayeredConfig } from '@cooperbench/config'
 import { PairFiles, type PairFolder, readJsonIfPresent, recordAgents, RunFiles, scanRun } from '@cooperbench/results'
 import { pairFolderName } from '@cooperbench/spec-utils'
 import { countPatchLines } from '@cooperbench/spec-utils/patch'
 import { recordedSeats } from '@cooperbench/spec-utils/setting'
 import { type Dataset, loadDataset, type SelectionSettings, selectIn } from '@cooperbench/dataset'
-import { figureDifference, openBundle, reportRuns, taskDigest, verdictDifference } from '@cooperbench/report'
+import { bundleMismatch, checkClaim, figureDifference, openBundle, reportRuns, signerKey, taskDigest, verdictDifference } from '@cooperbench/report'
 import { evaluate } from './evaluate.js'
+import { readKeyFile } from './key-file.js'
 import type { HostOptions } from './options.js'
 
 export interface VerifyOptions extends Pick<HostOptions, 'cwd' | 'config' | 'plugins' | 'signal' | 'onEvent'> {
@@ -21,6 +21,8 @@ export interface VerifyOptions extends Pick<HostOptions, 'cwd' | 'config' | 'plu
   backend?: string
   /** Parallel evaluations; default the configured `evalConcurrency`. */
   concurrency?: number
+  /** The signer's Ed25519 public key (PEM file): the bundle must be signed by it. */
+  signer?: string
 }
 
 export interface VerifyResult {
@@ -30,31 +32,39 @@ export interface VerifyResult {
   tasks: number
   /** Figures of the report compared (numbers, strings and booleans of report.json). */
   figures: number
+  /** `sha256:<hex>` of the public key that signed the bundle; null: unsigned. */
+  signer: string | null
 }
 
 /**
- * `cooperbench verify`: checks a bundle without trusting it or running an agent. Task digests must match this dataset; every pair a run's config
- * selects must be in it, finished, each patch with the lines result.json records; each pair re-evaluated from its patches (as `eval`) must get
- * the bundle's verdict, and the report the bundle's, figure by figure. The first difference is a `BUNDLE_MISMATCH` error naming it.
+ * `cooperbench verify`: checks a bundle without trusting it or running an agent. Its files must be
+ * those bundle.json lists (and signed by `signer`'s key when given), its records its claim
+ * (`checkClaim`); task digests must match this dataset; every pair a run's config selects must be
+ * in it, finished, each patch with the lines result.json records; each pair re-evaluated from its
+ * patches (as `eval`) must get the bundle's verdict, and the report the bundle's, figure by figure.
+ * The first difference is a `BUNDLE_MISMATCH` naming it.
  */
 export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult> {
   const cwd = resolve(options.cwd ?? process.cwd())
   const file = resolve(cwd, options.file)
+  const signer = options.signer === undefined ? null : signerKey(await readKeyFile(resolve(cwd, options.signer)), options.signer)
   const work = await mkdtemp(join(tmpdir(), 'cooperbench-verify-'))
   try {
-    const { manifest, root } = await openBundle(file, work)
+    const { manifest, root, signer: signedBy } = await openBundle(file, work, signer)
+    const { claim } = manifest
+    await checkClaim(claim, root, manifest.trajectories)
     const datasetDir = options.datasetDir ? resolve(cwd, options.datasetDir) : (await resolveLayeredConfig({}, options.config, cwd)).config.datasetDir
     const dataset = await loadDataset(datasetDir)
-    for (const [key, digest] of Object.entries(manifest.dataset.tasks)) {
+    for (const [key, digest] of Object.entries(claim.dataset.tasks)) {
       const task = dataset.tasks.find((t) => `${t.repo}/${t.taskId}` === key)
       const here = task ? await taskDigest(task.dir) : null
       if (here !== digest) {
-        throw mismatch(
+        throw bundleMismatch(
           `the dataset is not the bundle's: task ${key} ${here === null ? 'is missing from' : `digests ${here} in`} ${datasetDir}, ${digest} in the bundle`,
         )
       }
     }
-    const runs = manifest.runs.map((r) => r.name)
+    const runs = claim.runs.map((r) => r.name)
     const logs = join(work, 'logs')
     let pairs = 0
     for (const run of runs) {
@@ -62,7 +72,7 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
       const loggedRun = join(logs, run)
       const bundled = await scanRun(bundledRun)
       const unreadable = bundled.find((pair) => pair.unreadable.length > 0)
-      if (unreadable) throw mismatch(`${relative(join(root, 'runs'), unreadable.dir)}: ${unreadable.unreadable[0]!.replace(`${unreadable.dir}/`, '')}`)
+      if (unreadable) throw bundleMismatch(`${relative(join(root, 'runs'), unreadable.dir)}: ${unreadable.unreadable[0]!.replace(`${unreadable.dir}/`, '')}`)
       await checkPlannedPairs(run, bundled, bundledRun, datasetDir, dataset)
       for (const pair of bundled) await checkPatchLines(pair, join(root, 'runs'))
       await cp(bundledRun, loggedRun, { recursive: true })
@@ -79,17 +89,17 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
         const name = `${run}/${folder}`
         const judged = again.get(folder)?.eval ?? null
         if (pair.eval === null || judged === null)
-          throw mismatch(`${name}: ${pair.eval === null ? 'the bundle has no verdict' : 'evaluating it again gave no verdict'}`)
+          throw bundleMismatch(`${name}: ${pair.eval === null ? 'the bundle has no verdict' : 'evaluating it again gave no verdict'}`)
         const difference = verdictDifference(pair.eval, judged)
-        if (difference !== null) throw mismatch(`${name}: ${difference}`)
+        if (difference !== null) throw bundleMismatch(`${name}: ${difference}`)
         pairs++
       }
     }
     const bundledReport = JSON.parse(await readFile(join(root, 'report.json'), 'utf8')) as unknown
     const report = JSON.parse(JSON.stringify(await reportRuns({ logDir: logs, runNames: runs }))) as unknown
     const difference = figureDifference(bundledReport, report)
-    if (difference !== null) throw mismatch(`report: ${difference}`)
-    return { file, runs, pairs, tasks: Object.keys(manifest.dataset.tasks).length, figures: countFigures(report) }
+    if (difference !== null) throw bundleMismatch(`report: ${difference}`)
+    return { file, runs, pairs, tasks: Object.keys(claim.dataset.tasks).length, figures: countFigures(report), signer: signedBy }
   } finally {
     await rm(work, { recursive: true, force: true })
   }
@@ -99,12 +109,12 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
 async function checkPlannedPairs(run: string, bundled: PairFolder[], runDir: string, datasetDir: string, dataset: Dataset) {
   const config = (await readJsonIfPresent<{ config?: SelectionSettings & { setting?: unknown } }>(join(runDir, RunFiles.config)))?.config
   if (typeof config?.setting !== 'string')
-    throw mismatch(`${run}: its config.json records no configuration, so which pairs the run set out to judge is unknown`)
+    throw bundleMismatch(`${run}: its config.json records no configuration, so which pairs the run set out to judge is unknown`)
   const finished = new Set(bundled.filter((p) => p.result !== null).map((p) => relative(runDir, p.dir)))
   for (const { task, features } of (await selectIn(datasetDir, config, () => {}, dataset)).pairs) {
     const pair = join(config.setting, task.repo, String(task.taskId), pairFolderName(features))
     if (!finished.has(pair))
-      throw mismatch(`${run}/${pair}: the run's configuration selects this pair on this dataset, but the bundle has no finished pair there`)
+      throw bundleMismatch(`${run}/${pair}: the run's configuration selects this pair on this dataset, but the bundle has no finished pair there`)
   }
 }
 
@@ -117,19 +127,13 @@ async function checkPatchLines(pair: PairFolder, runsDir: string) {
     const lines = recorded.get(seat.agentId)?.patch_lines
     const text = await readFile(join(pair.dir, seat.patch), 'utf8').catch(() => null)
     if (text === null) {
-      if (typeof lines === 'number' && lines > 0) throw mismatch(`${name}: ${seat.patch} is missing, yet result.json records a ${lines}-line patch`)
+      if (typeof lines === 'number' && lines > 0) throw bundleMismatch(`${name}: ${seat.patch} is missing, yet result.json records a ${lines}-line patch`)
       continue
     }
     if (typeof lines === 'number' && countPatchLines(text) !== lines) {
-      throw mismatch(`${name}: ${seat.patch} has ${countPatchLines(text)} lines, result.json records ${lines}: not the patch the agent made`)
+      throw bundleMismatch(`${name}: ${seat.patch} has ${countPatchLines(text)} lines, result.json records ${lines}: not the patch the agent made`)
     }
   }
-}
-
-function mismatch(message: string) {
-  return new CooperbenchError('BUNDLE_MISMATCH', `the bundle does not verify: ${message}`, {
-    hint: 'Its records are not what its patches give on this dataset: ask its author for a bundle made from the untouched runs, or check the dataset.',
-  })
 }
 
 function countFigures(value: unknown): number {

@@ -7,14 +7,21 @@ import { withInterruption } from '../interrupt.js'
 export default class Verify extends BaseCommand {
   static override summary = 'Check a bundle without trusting it: evaluate every patch again and recompute every rate; no agent runs.'
   static override description =
-    "Unpacks the bundle, checks each task's digest against the dataset here, each patch's lines against its result.json, evaluates " +
-    "every pair again from its patches (as `cooperbench eval`), compares each verdict with the bundle's, recomputes the report and " +
-    'compares every rate and interval. Exits 1 naming the first task, pair, verdict or figure that differs; 0 when all match.'
-  static override examples = ['<%= config.bin %> verify results.tar.gz', '<%= config.bin %> verify results.tar.gz --dataset-dir ./dataset --backend docker']
+    'Unpacks the bundle and checks every file against the digests bundle.json lists (and its signature, by --signer when given), ' +
+    "every record against the bundle's claim (agents, models, setting, dataset, versions), each task's digest against the dataset " +
+    "here, each patch's lines against its result.json; evaluates every pair again from its patches (as `cooperbench eval`), compares " +
+    "each verdict with the bundle's, recomputes the report and compares every rate and interval. Exits 1 naming the first file, task, " +
+    'pair, verdict or figure that differs, 2 when the file is not a bundle (a broken archive); 0 when all match.'
+  static override examples = [
+    '<%= config.bin %> verify results.tar.gz',
+    '<%= config.bin %> verify results.tar.gz --signer author.pub.pem',
+    '<%= config.bin %> verify results.tar.gz --dataset-dir ./dataset --backend docker',
+  ]
   static override enableJsonFlag = true
   static override args = { bundle: Args.string({ description: 'The bundle (.tar.gz) to check.', required: true }) }
   static override flags = {
     concurrency: Flags.integer({ char: 'c', description: 'Parallel evaluations (the configured evalConcurrency).', min: 1 }),
+    signer: Flags.string({ description: "The author's Ed25519 public key (PEM): the bundle must carry its signature.", helpValue: 'FILE' }),
     ...backendFlag,
     ...datasetDirFlag,
     ...configFlag,
@@ -29,12 +36,14 @@ export default class Verify extends BaseCommand {
         backend: flags.backend,
         concurrency: flags.concurrency,
         config: flags.config,
+        signer: flags.signer,
         signal,
       }),
     )
     if (!this.jsonEnabled()) {
       this.log(`verified ${result.file}: ${result.runs.length} run(s), ${result.pairs} pairs evaluated again with the same verdicts,`)
       this.log(`  ${result.tasks} tasks with the bundle's dataset digests, ${result.figures} figures of the report recomputed alike`)
+      this.log(result.signer === null ? '  unsigned: anyone could have made it' : `  signed by the Ed25519 key ${result.signer}`)
     }
     return result
   }

@@ -1,34 +1,23 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type AtifTrajectory, atifProblems, type SftRow } from '@cooperbench/report'
-import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { jsonLinesShapeProblems, loadWithDatasets, pythonWithDatasets } from '../../../report/test/support/sft-shape.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, REPO_ROOT, requireLocalBackend, runCli, type Workdir } from './helpers.js'
+import { bundleDemoRuns, ORACLE_RUNS } from './bundle-demo-runs.js'
+import { editJson, tamperedBundle } from './bundle-tamper.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, requireLocalBackend, runCli, type Workdir } from './helpers.js'
 
 /**
- * `export`, `bundle` and `verify` on runs the real CLI makes on the local backend: the oracle on a
- * demo pair in coop, solo and team (no model), and mini_swe_agent driven by the scripted model
- * (`dev model-server`'s) in coop with messages both ways, in a team with the task list, and under
- * upstream's own coop.yaml (reference mode, when ../shared has it). One pair a run: the records,
- * and what verify does with each, are per pair.
+ * `export`, `bundle` and `verify` on runs the real CLI makes on the local backend (`bundleDemoRuns`:
+ * the oracle in coop, solo and team, mini_swe_agent driven by the scripted model in coop, in a team
+ * and under upstream's coop.yaml). One pair a run: the records, and what verify does with each, are
+ * per pair.
  */
-const UPSTREAM_COOP = join(REPO_ROOT, '..', 'shared', 'upstream-configs', '0.0.14-eb2075e', 'coop.yaml')
-const SLICE = ['-s', 'demo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET]
-const ORACLE_RUNS = ['coop-or-demo', 'solo-or-demo', 'team-or-demo']
-const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
-let server: Awaited<ReturnType<typeof startScriptedLlmServer>>
 let w: Workdir
-
-beforeAll(async () => {
-  server = await startScriptedLlmServer({ script: await goldDatasetScript(DEMO_DATASET) })
-})
-afterAll(() => server?.close())
+let logs: string
 
 async function cli(args: string[]) {
-  const r = await runCli(args, w.options({ env, timeoutMs: 600_000 }))
+  const r = await runCli(args, w.options({ timeoutMs: 600_000 }))
   expect(r.code, describeResult(r)).toBe(0)
   return r
 }
@@ -37,16 +26,10 @@ describe('export, bundle and verify on real runs', () => {
   it('the oracle and mini-SWE (both modes) export to valid ATIF and to SFT rows datasets loads; a team lead links its members', async (ctx) => {
     requireLocalBackend(ctx)
     w = await makeWorkdir('export-runs', 'file')
-    for (const setting of ['coop', 'solo', 'team']) await cli(['run', '-a', 'oracle', '--setting', setting, '-n', `${setting}-or-demo`, ...SLICE])
-    const model = ['-m', 'openai/scripted-model', '--model-base-url', server.url, '--dataset-dir', DEMO_DATASET]
-    await cli(['run', '-n', 'msa-coop', '-r', 'textkit_task', '-t', '7', '-f', '1,2', ...model])
-    await cli(['run', '-n', 'msa-team', '--setting', 'team', '-r', 'confkit_task', '-t', '5', '-f', '1,3', ...model])
-    const runs = [...ORACLE_RUNS, 'msa-coop', 'msa-team']
-    if (existsSync(UPSTREAM_COOP)) {
-      await cli(['run', '-n', 'msa-ref', '-r', 'confkit_task', '-t', '5', '-f', '1,3', '--agent-config', UPSTREAM_COOP, ...model])
-      runs.push('msa-ref')
-    }
-    const names = runs.flatMap((run) => ['-n', run])
+    const made = await bundleDemoRuns()
+    logs = made.logs
+    const { runs } = made
+    const names = [...runs.flatMap((run) => ['-n', run]), '--log-dir', logs]
     const atif = await cli(['export', ...names, '--format', 'atif', '--out', 'atif', '--json'])
     const files = JSON.parse(atif.stdout).files as string[]
     // One document per agent of each run's pair: two in coop and in a team, one in solo.
@@ -60,7 +43,7 @@ describe('export, bundle and verify on real runs', () => {
     const of = (run: string, agent: string) => [...documents].find(([file]) => file.includes(`/${run}/`) && file.endsWith(`/${agent}.atif.json`))!
     // mini-SWE in coop: model turns with tokens, the messages it exchanged under extra.cooperbench.
     const [, coop] = of('msa-coop', 'agent1')
-    const conversation = JSON.parse(await readFile(join(w.logs, 'msa-coop', 'coop', 'textkit_task', '7', 'f1_f2', 'conversation.json'), 'utf8'))
+    const conversation = JSON.parse(await readFile(join(logs, 'msa-coop', 'coop', 'textkit_task', '7', 'f1_f2', 'conversation.json'), 'utf8'))
     expect(conversation.length).toBeGreaterThan(0)
     expect((coop.extra!['cooperbench'] as Record<string, unknown>)['messages']).toEqual(
       conversation.map(({ from, to, message, timestamp }: Record<string, unknown>) => ({ from, to, message, timestamp })),
@@ -82,7 +65,7 @@ describe('export, bundle and verify on real runs', () => {
     expect(oracle.steps.filter((s) => s.source === 'agent').every((s) => s.llm_call_count === 0 && s.metrics === undefined)).toBe(true)
     expect(oracle.final_metrics?.extra).toMatchObject({ model_calls: 0 })
     // It has no model turns to train on: no sft row.
-    const oracleSft = await cli(['export', '-n', 'solo-or-demo', '--format', 'sft', '--out', 'sft-oracle', '--json'])
+    const oracleSft = await cli(['export', '-n', 'solo-or-demo', '--log-dir', logs, '--format', 'sft', '--out', 'sft-oracle', '--json'])
     expect(JSON.parse(oracleSft.stdout)).toMatchObject({ trajectories: 0, filteredOut: 1 })
 
     const sft = await cli(['export', ...names, '--format', 'sft', '--out', 'sft', '--setting', 'coop', '--setting', 'team', '-a', 'mini_swe_agent'])
@@ -95,7 +78,7 @@ describe('export, bundle and verify on real runs', () => {
       .map((line) => JSON.parse(line) as SftRow)
     expect(new Set(rows.map((r) => r.run))).toEqual(new Set(runs.filter((r) => r.startsWith('msa-'))))
     expect(rows.every((r) => r.agent === 'mini_swe_agent' && r.tools.length === 1 && r.tools[0]!.function.name === 'bash')).toBe(true)
-    expect(text).not.toContain(w.logs)
+    expect(text).not.toContain(logs)
     const python = pythonWithDatasets()
     if (python) expect(loadWithDatasets(python, join(w.cwd, 'sft')).rows).toBe(rows.length)
   }, 900_000)
@@ -104,33 +87,25 @@ describe('export, bundle and verify on real runs', () => {
     requireLocalBackend(ctx)
     expect(w, 'the runs of the test above').toBeDefined()
     const bundle = join(w.cwd, 'demo.tar.gz')
-    await cli(['bundle', ...ORACLE_RUNS.flatMap((run) => ['-n', run]), '--dataset-dir', DEMO_DATASET, '-o', bundle])
+    // The oracle's runs and a team of mini-SWE agents, with their trajectories: what verify holds to the claim.
+    const runs = [...ORACLE_RUNS, 'msa-team'].flatMap((run) => ['-n', run])
+    await cli(['bundle', ...runs, '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '--trajectories', '-o', bundle])
     const verify = (file: string, dataset = DEMO_DATASET) => runCli(['verify', file, '--dataset-dir', dataset], w.options({ timeoutMs: 600_000 }))
     const untouched = await verify(bundle)
     expect(untouched.code, describeResult(untouched)).toBe(0)
-    expect(untouched.stdout).toMatch(/verified .*: 3 run\(s\), 3 pairs evaluated again with the same verdicts/)
+    expect(untouched.stdout).toMatch(/verified .*: 4 run\(s\), 4 pairs evaluated again with the same verdicts/)
+    expect(untouched.stdout).toMatch(/unsigned: anyone could have made it/)
 
     // The changed copies are of a bundle of the coop run alone: verify evaluates every pair of a bundle again.
     const coopBundle = join(w.cwd, 'coop.tar.gz')
-    await cli(['bundle', '-n', 'coop-or-demo', '--dataset-dir', DEMO_DATASET, '-o', coopBundle])
-    const tampered = async (name: string, change: (root: string) => Promise<void>) => {
-      const dir = join(w.cwd, `tamper-${name}`)
-      await mkdir(dir, { recursive: true })
-      execFileSync('tar', ['-xzf', coopBundle, '-C', dir])
-      await change(join(dir, 'cooperbench-bundle'))
-      execFileSync('tar', ['-czf', `${dir}.tar.gz`, '-C', dir, 'cooperbench-bundle'])
-      return `${dir}.tar.gz`
-    }
-    const json = async (path: string, edit: (value: any) => void) => {
-      const value = JSON.parse(await readFile(path, 'utf8'))
-      edit(value)
-      await writeFile(path, JSON.stringify(value, null, 2))
-    }
+    await cli(['bundle', '-n', 'coop-or-demo', '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '-o', coopBundle])
+    // Changed as their author could: bundle.json then lists the changed files' digests (else it names them first).
+    const tampered = (name: string, change: (root: string) => Promise<void>) => tamperedBundle(coopBundle, join(w.cwd, `tamper-${name}`), change, true)
     const coopPair = (root: string, pair: string) => join(root, 'runs', 'coop-or-demo', 'coop', 'textkit_task', '7', pair)
 
     // A failed pair recorded as passed, every field of the record saying so.
     const verdict = await tampered('verdict', (root) =>
-      json(join(coopPair(root, 'f1_f2'), 'eval.json'), (e) => {
+      editJson(join(coopPair(root, 'f1_f2'), 'eval.json'), (e) => {
         e.both_passed = true
         e.all_passed = true
         for (const key of ['feature1', 'feature2']) e[key].passed = true
@@ -141,13 +116,13 @@ describe('export, bundle and verify on real runs', () => {
     const patch = await tampered('patch', async (root) => {
       const other = await readFile(join(coopPair(root, 'f1_f2'), 'agent2.patch'), 'utf8')
       await writeFile(join(coopPair(root, 'f1_f2'), 'agent1.patch'), other)
-      await json(join(coopPair(root, 'f1_f2'), 'result.json'), (r) => {
+      await editJson(join(coopPair(root, 'f1_f2'), 'result.json'), (r) => {
         r.agents.agent1.patch_lines = other.split('\n').length - 1
       })
     })
     // A better rate than the verdicts give.
     const rate = await tampered('rate', (root) =>
-      json(join(root, 'report.json'), (report) => {
+      editJson(join(root, 'report.json'), (report) => {
         report.settings[0].rate += 0.1
       }),
     )
@@ -155,8 +130,8 @@ describe('export, bundle and verify on real runs', () => {
     // before bundling): its configuration selects the task's three demo pairs. Records and report agree, the
     // run's configuration does not.
     const cherryLogs = join(w.cwd, 'cherry-logs')
-    await cp(join(w.cwd, 'logs', 'coop-or-demo'), join(cherryLogs, 'coop-or-demo'), { recursive: true })
-    await json(join(cherryLogs, 'coop-or-demo', 'config.json'), (run) => {
+    await cp(join(logs, 'coop-or-demo'), join(cherryLogs, 'coop-or-demo'), { recursive: true })
+    await editJson(join(cherryLogs, 'coop-or-demo', 'config.json'), (run) => {
       run.config.features = null
     })
     const cherry = join(w.cwd, 'cherry.tar.gz')

@@ -1,31 +1,40 @@
+import type { KeyObject } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { copyFile, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, relative, resolve } from 'node:path'
-import { makeDirectory, type PairFolder, RunFiles, runDir, scanRun, writeFileAtomic, writeJsonAtomic } from '@cooperbench/results'
+import { isObject, makeDirectory, type PairFolder, RunFiles, runDir, scanRun, writeFileAtomic, writeJsonAtomic } from '@cooperbench/results'
 import { CooperbenchError } from '@cooperbench/spec'
-import { create as createTar, extract as extractTar } from 'tar'
+import { create as createTar } from 'tar'
 import { renderReport } from '../formats/index.js'
 import { exportScrubber } from '../export/scrub.js'
 import { reportRuns } from '../readers/read-report.js'
+import { type BundleClaim, claimOfRun, type RunClaim, type SettingClaim } from './bundle-claim.js'
+import { bundleMismatch, notABundle } from './bundle-errors.js'
+import { checkSignature, signManifest } from './bundle-signature.js'
+import { fileDifference, fileDigests } from './file-digests.js'
 import { taskDigest } from './task-digest.js'
+import { unpackArchive } from './unpack-archive.js'
 
-export const BUNDLE_FORMAT = 'cooperbench-bundle-v1'
+export const BUNDLE_FORMAT = 'cooperbench-bundle-v2'
 /** The one folder a bundle's archive holds. */
 const ROOT = 'cooperbench-bundle'
+const MANIFEST = 'bundle.json'
+const SIGNATURE = 'bundle.sig'
 
-/** `bundle.json`: what the bundle holds and what it was made with. */
+/** `bundle.json`: what the bundle claims, and the digest of each of its other files. */
 export interface BundleManifest {
   format: typeof BUNDLE_FORMAT
   created_at: string
+  /** The cooperbench that made the bundle (each run's own is in the claim). */
   cooperbench_version: string
-  /** Each run with its configuration's fingerprint (config.json's, as the run recorded it). */
-  runs: Array<{ name: string; pairs: number; fingerprint: unknown; fingerprint_hash: unknown }>
-  /** The plugins installed when the bundle was made that served the runs (their agent, backend, bus, evaluator). */
-  plugins: Array<{ kind: string; name: string; plugin: string; version: string }>
-  /** `taskDigest` of every task the runs' pairs are of, by `<repo>/<task id>`. */
-  dataset: { tasks: Record<string, string> }
+  claim: BundleClaim
   trajectories: boolean
+  /**
+   * `sha256:<hex>` of every file of the bundle by its path under the root, but bundle.json and
+   * bundle.sig: `verify` holds the archive to it first.
+   */
+  files: Record<string, string>
 }
 
 export interface WriteBundleOptions {
@@ -36,9 +45,10 @@ export interface WriteBundleOptions {
   trajectories: boolean
   /** The folder of a task in the runs' dataset, or null when the dataset has none. */
   taskDir(repo: string, taskId: number): string | null
-  plugins: BundleManifest['plugins']
   cooperbenchVersion: string
   datasetDir: string
+  /** An Ed25519 private key: bundle.sig then holds its signature over bundle.json. */
+  signingKey?: KeyObject
 }
 
 /** The files of a pair folder a bundle holds: its JSON records (its setting's too) and patches; the trajectories only when asked. */
@@ -49,16 +59,18 @@ const VERBATIM = /^(eval\.json|.*\.patch)$/
 const RUN_FILES = [RunFiles.config, RunFiles.summary, RunFiles.evalSummary, RunFiles.analysis]
 
 /**
- * An archive checkable without trust: per run config.json (plugin versions in bundle.json) and summaries; each pair's result.json, eval.json,
- * patches (trajectories with `trajectories`); report.json/.md of exactly those files; task digests. eval.json and patches byte for byte, the
- * rest scrubbed as exports are.
+ * An archive checkable without trust: per run config.json and summaries; each pair's result.json,
+ * eval.json, patches (trajectories with `trajectories`); report.json/.md of exactly those files;
+ * bundle.json with the claim the runs' config.json make and every other file's digest, signed in
+ * bundle.sig with `signingKey`. eval.json and patches byte for byte, the rest scrubbed as exports
+ * are.
  */
 export async function writeBundle(options: WriteBundleOptions): Promise<{ file: string; pairs: number; tasks: number }> {
   const staging = await mkdtemp(join(tmpdir(), 'cooperbench-bundle-'))
   try {
     const root = join(staging, ROOT)
     const scrub = exportScrubber({ logDir: options.logDir, datasetDirs: [options.datasetDir] })
-    const runs: BundleManifest['runs'] = []
+    const runs: BundleClaim['runs'] = []
     const tasks = new Map<string, { repo: string; taskId: number }>()
     for (const run of options.runNames) {
       const source = runDir(options.logDir, run)
@@ -80,8 +92,7 @@ export async function writeBundle(options: WriteBundleOptions): Promise<{ file: 
         await copyPair(pair, join(target, relative(source, pair.dir)), options.trajectories, scrub)
         tasks.set(`${pair.repo}/${pair.taskId}`, { repo: pair.repo, taskId: pair.taskId })
       }
-      const config = JSON.parse(await readFile(join(target, RunFiles.config), 'utf8').catch(() => '{}')) as Record<string, unknown>
-      runs.push({ name: run, pairs: pairs.length, fingerprint: config['fingerprint'] ?? null, fingerprint_hash: config['fingerprint_hash'] ?? null })
+      runs.push(await claimOfRun(target, run, pairs))
     }
     const report = await reportRuns({ logDir: join(root, 'runs'), runNames: options.runNames })
     await writeJsonAtomic(join(root, 'report.json'), report)
@@ -100,12 +111,13 @@ export async function writeBundle(options: WriteBundleOptions): Promise<{ file: 
       format: BUNDLE_FORMAT,
       created_at: new Date().toISOString(),
       cooperbench_version: options.cooperbenchVersion,
-      runs,
-      plugins: options.plugins,
-      dataset: { tasks: digests },
+      claim: { runs, dataset: { tasks: digests } },
       trajectories: options.trajectories,
+      files: await fileDigests(root, []),
     }
-    await writeJsonAtomic(join(root, 'bundle.json'), manifest)
+    const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)
+    await writeFileAtomic(join(root, MANIFEST), manifestBytes)
+    if (options.signingKey) await writeJsonAtomic(join(root, SIGNATURE), signManifest(manifestBytes, options.signingKey))
     const file = resolve(options.file)
     await makeDirectory(dirname(file))
     const temp = `${file}.tmp-${process.pid}`
@@ -117,21 +129,55 @@ export async function writeBundle(options: WriteBundleOptions): Promise<{ file: 
   }
 }
 
-/** A bundle unpacked into `into`: its manifest and the folder holding `runs/`, `report.json`. */
-export async function openBundle(file: string, into: string): Promise<{ manifest: BundleManifest; root: string }> {
-  const invalid = (why: string) =>
-    new CooperbenchError('BUNDLE_INVALID', `${file} is not a cooperbench bundle: ${why}`, { hint: 'Give the .tar.gz that `cooperbench bundle` wrote.' })
+/**
+ * A bundle opened under `into`: its manifest, the folder holding `runs/` and `report.json`, and its
+ * signer's key fingerprint.
+ */
+export interface OpenedBundle {
+  manifest: BundleManifest
+  root: string
+  /** `sha256:<hex>` of the key that signed bundle.json; null: unsigned. */
+  signer: string | null
+}
+
+/**
+ * Unpacks a bundle under `into` and holds it to its own word before anything reads it: a broken
+ * archive is `BUNDLE_INVALID` (exit 2); a file not as bundle.json lists it (changed, missing,
+ * added), or a signature that does not check (with `signer`: by another key, or none), is
+ * `BUNDLE_MISMATCH` naming it.
+ */
+export async function openBundle(file: string, into: string, signer: KeyObject | null = null): Promise<OpenedBundle> {
   if (!existsSync(file)) throw new CooperbenchError('USAGE', `${file} does not exist`, { hint: 'Give the path of the bundle (.tar.gz).' })
-  try {
-    await extractTar({ file, cwd: into, strict: true })
-  } catch (error) {
-    throw invalid(`it cannot be unpacked (${(error as Error).message})`)
-  }
+  const digests = await unpackArchive(file, into, ROOT)
   const root = join(into, ROOT)
-  const manifest = JSON.parse(await readFile(join(root, 'bundle.json'), 'utf8').catch(() => 'null')) as BundleManifest | null
+  const bytes = digests.has(MANIFEST) ? await readFile(join(root, MANIFEST)) : null
+  const manifest = bytes === null ? null : (parseJson(bytes) as BundleManifest | null | undefined)
   if (manifest?.format !== BUNDLE_FORMAT)
-    throw invalid(manifest === null ? 'no bundle.json' : `format ${String(manifest.format)}, this version reads ${BUNDLE_FORMAT}`)
-  return { manifest, root }
+    throw notABundle(file, !manifest ? 'it holds no readable bundle.json' : `format ${String(manifest.format)}, this version reads ${BUNDLE_FORMAT}`)
+  if (!isBundleManifest(manifest)) throw notABundle(file, 'its bundle.json lacks the claim or the files it lists, or holds them in another shape')
+  const listed = new Map([...digests].filter(([path]) => path !== MANIFEST && path !== SIGNATURE))
+  const difference = fileDifference(manifest.files ?? {}, listed)
+  if (difference !== null) throw bundleMismatch(difference)
+  const signature = digests.has(SIGNATURE) ? parseJson(await readFile(join(root, SIGNATURE))) : null
+  return { manifest, root, signer: checkSignature(bytes!, signature, signer) }
+}
+
+/** The shape `verify` reads (its values are then checked against the files). */
+function isBundleManifest(value: BundleManifest): boolean {
+  const { claim, files } = value
+  const settingShaped = (s: Partial<SettingClaim>) =>
+    typeof s?.setting === 'string' && typeof s.agent === 'string' && (s.model === null || typeof s.model === 'string') && isObject(s.options)
+  const runShaped = (r: Partial<RunClaim>) =>
+    typeof r?.name === 'string' && typeof r.pairs === 'number' && Array.isArray(r.settings) && r.settings.every(settingShaped)
+  return isObject(files) && isObject(claim?.dataset?.tasks) && Array.isArray(claim.runs) && claim.runs.every(runShaped)
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'))
+  } catch {
+    return undefined
+  }
 }
 
 async function copyPair(pair: PairFolder, target: string, trajectories: boolean, scrub: <T>(value: T) => T) {

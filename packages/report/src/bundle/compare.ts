@@ -20,14 +20,14 @@ export function verdictDifference(bundled: EvalRecord, again: EvalRecord): strin
   if (typeof bundled.merge?.diff === 'string' && typeof again.merge?.diff === 'string' && bundled.merge.diff !== again.merge.diff) {
     return 'merge.diff: the merged patch the bundle was judged on is not the merge of its patches'
   }
-  for (const [field, a, b] of pairs) if (!Object.is(a, b)) return `${field} is ${show(a)} in the bundle, ${show(b)} when evaluated again`
+  for (const [field, a, b] of pairs) if (!Object.is(a, b)) return `${field} is ${shortJson(a)} in the bundle, ${shortJson(b)} when evaluated again`
   return null
 }
 
 /** The path (`settings[0].rate`, `deficit.ci.low`) of the first figure differing when recomputed, or null; `dir` paths are skipped. */
 export function figureDifference(bundled: unknown, again: unknown, path = ''): string | null {
   if (Array.isArray(bundled) || Array.isArray(again)) {
-    if (!Array.isArray(bundled) || !Array.isArray(again)) return `${path || 'report'} is ${show(bundled)} in the bundle, ${show(again)} recomputed`
+    if (!Array.isArray(bundled) || !Array.isArray(again)) return `${path || 'report'} is ${shortJson(bundled)} in the bundle, ${shortJson(again)} recomputed`
     if (bundled.length !== again.length) return `${path || 'report'} has ${bundled.length} entries in the bundle, ${again.length} recomputed`
     for (const [i, item] of bundled.entries()) {
       const found = figureDifference(item, again[i], `${path}[${i}]`)
@@ -43,10 +43,11 @@ export function figureDifference(bundled: unknown, again: unknown, path = ''): s
     }
     return null
   }
-  return Object.is(bundled, again) ? null : `${path} is ${show(bundled)} in the bundle, ${show(again)} recomputed`
+  return Object.is(bundled, again) ? null : `${path} is ${shortJson(bundled)} in the bundle, ${shortJson(again)} recomputed`
 }
 
-function show(value: unknown) {
+/** A value as JSON, cut to 80 characters: how a bundle's messages quote what they compare. */
+export function shortJson(value: unknown): string {
   const text = JSON.stringify(value) ?? 'absent'
   return text.length > 80 ? `${text.slice(0, 77)}…` : text
 }
