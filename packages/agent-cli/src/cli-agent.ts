@@ -417,6 +417,8 @@ class CliRun {
     return {
       status,
       cost: summary.cost,
+      // A model turn whose cost the CLI did not report is never $0.
+      ...(summary.steps > 0 && (summary.costUnknown || !this.profile.reportsCost) ? { costUnknown: true } : {}),
       steps: summary.steps,
       input_tokens: summary.input_tokens,
       output_tokens: summary.output_tokens,

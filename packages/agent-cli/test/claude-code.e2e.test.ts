@@ -67,7 +67,8 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     const conversation = await expectCoopSubmitted(dir!, (name, agent) => {
       expect(agent.patch_source, name).toBe('harness_diff')
       expect(agent.input_tokens, name).toBeGreaterThan(0)
-      expect(agent.cost, name).toBeGreaterThan(0)
+      // Claude Code prices a model it does not know by a guess (costBasis "unknown"): no cost, never $0.
+      expect(agent, name).toMatchObject({ cost: 0, cost_unknown: true })
     })
     expect(conversation[0]!.message).toMatch(/^agent\d here: I am implementing feature \d/)
     const trajectory = JSON.stringify(await readJson(join(dir!, 'agent1_traj.json')).catch(() => null))
