@@ -119,7 +119,10 @@ async function writeSft(agents: ExportedAgent[], outDir: string, scrub: <T>(valu
   const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   const handle = await open(temp, 'w')
   try {
-    for (const agent of agents) await handle.write(`${JSON.stringify(scrub(toSftRow(agent)))}\n`)
+    for (const agent of agents) {
+      const row = toSftRow(agent)
+      if (row !== null) await handle.write(`${JSON.stringify(scrub(row))}\n`)
+    }
     await handle.sync()
     await handle.close()
     await rename(temp, file)
