@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import { CooperbenchError, type PluginKind } from '@cooperbench/core'
 import { resolveLayeredConfig } from '@cooperbench/config'
 import { readJsonIfPresent, RunFiles, runDir } from '@cooperbench/results'
@@ -6,8 +7,10 @@ import { loadDataset } from '@cooperbench/dataset'
 import { type BundleManifest, writeBundle } from '@cooperbench/report'
 import { packageVersion } from '@cooperbench/spec-utils'
 import { registeredRows } from '../plugins.js'
+import { requireFinishedRun } from './finished-run.js'
 import { eventLogger, openHost } from './host.js'
 import type { HostOptions } from './options.js'
+import { checkWritableFolder } from './output-target.js'
 
 export interface BundleOptions extends Pick<HostOptions, 'cwd' | 'config' | 'plugins'> {
   runNames: string[]
@@ -29,6 +32,15 @@ export async function bundleRuns(options: BundleOptions): Promise<{ file: string
   const cwd = resolve(options.cwd ?? process.cwd())
   const { config, file } = await resolveLayeredConfig({}, options.config, cwd)
   const logDir = options.logDir ? resolve(cwd, options.logDir) : config.logDir
+  const archive = resolve(cwd, options.out ?? `${options.runNames[0]}.bundle.tar.gz`)
+  // Refused before any work, leaving nothing behind: a folder for the archive, a place it cannot be written, an unfinished run.
+  if ((await stat(archive).catch(() => null))?.isDirectory()) {
+    throw new CooperbenchError('USAGE', `${archive} is a folder: -o names the archive to write`, {
+      hint: `Give -o a file name, e.g. -o ${join(archive, `${options.runNames[0]}.bundle.tar.gz`)}`,
+    })
+  }
+  await checkWritableFolder(dirname(archive), '-o/--output', archive)
+  for (const run of options.runNames) await requireFinishedRun(logDir, run)
   const stored = await Promise.all(
     options.runNames.map((run) => readJsonIfPresent<{ config?: Record<string, unknown> }>(join(runDir(logDir, run), RunFiles.config))),
   )
@@ -53,7 +65,7 @@ export async function bundleRuns(options: BundleOptions): Promise<{ file: string
   return writeBundle({
     logDir,
     runNames: options.runNames,
-    file: resolve(cwd, options.out ?? `${options.runNames[0]}.bundle.tar.gz`),
+    file: archive,
     trajectories: options.trajectories ?? false,
     taskDir: (repo, taskId) => dataset.tasks.find((t) => t.repo === repo && t.taskId === taskId)?.dir ?? null,
     plugins,

@@ -8,7 +8,8 @@ export default class Bundle extends BaseCommand {
   static override description =
     "Writes a .tar.gz holding each run's config.json (its fingerprint) with the versions of the plugins that served it, every pair's " +
     "result.json, eval.json and patches, the report computed from them (report.json, report.md), each task's dataset digest and, with " +
-    "--trajectories, the agents' trajectories. Secrets and this machine's paths are left out. `cooperbench verify` checks it."
+    "--trajectories, the agents' trajectories. Secrets and this machine's paths are left out. `cooperbench verify` checks it. " +
+    'A run still running or unfinished is refused, as is an -o that is a folder.'
   static override examples = ['<%= config.bin %> bundle -n solo-run -n coop-run -o results.tar.gz', '<%= config.bin %> bundle -n team-run --trajectories']
   static override enableJsonFlag = true
   static override flags = {

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { type AtifTrajectory, atifProblems, type SftRow } from '@cooperbench/report'
 import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonLinesShapeProblems, loadWithDatasets, pythonWithDatasets } from '../../../report/test/support/sft-shape.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, REPO_ROOT, requireLocalBackend, runCli, type Workdir } from './helpers.js'
+import { DEMO_DATASET, describeResult, listFiles, makeWorkdir, REPO_ROOT, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
 
 /**
  * `export`, `bundle` and `verify` on runs the real CLI makes on the local backend: the oracle on a
@@ -18,6 +19,8 @@ import { DEMO_DATASET, describeResult, makeWorkdir, REPO_ROOT, requireLocalBacke
 const UPSTREAM_COOP = join(REPO_ROOT, '..', 'shared', 'upstream-configs', '0.0.14-eb2075e', 'coop.yaml')
 const SLICE = ['-s', 'demo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET]
 const ORACLE_RUNS = ['coop-or-demo', 'solo-or-demo', 'team-or-demo']
+/** A folder of this machine a plugin option names (outside the log dir, dataset, working dir and home): no bundle may carry it. */
+const HOST_PATH = '/opt/cooperbench-e2e-host/swe_agent'
 const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 let server: Awaited<ReturnType<typeof startScriptedLlmServer>>
 let w: Workdir
@@ -37,6 +40,8 @@ describe('export, bundle and verify on real runs', () => {
   it('the oracle and mini-SWE (both modes) export to valid ATIF and to SFT rows datasets loads; a team lead links its members', async (ctx) => {
     requireLocalBackend(ctx)
     w = await makeWorkdir('export-runs', 'file')
+    // An option of an agent these runs do not use is recorded all the same (config.json keeps the whole configuration).
+    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ agents: { swe_agent: { config_root: HOST_PATH } } }))
     for (const setting of ['coop', 'solo', 'team']) await cli(['run', '-a', 'oracle', '--setting', setting, '-n', `${setting}-or-demo`, ...SLICE])
     const model = ['-m', 'openai/scripted-model', '--model-base-url', server.url, '--dataset-dir', DEMO_DATASET]
     await cli(['run', '-n', 'msa-coop', '-r', 'textkit_task', '-t', '7', '-f', '1,2', ...model])
@@ -81,6 +86,11 @@ describe('export, bundle and verify on real runs', () => {
     const [, oracle] = of('solo-or-demo', 'solo')
     expect(oracle.steps.filter((s) => s.source === 'agent').every((s) => s.llm_call_count === 0 && s.metrics === undefined)).toBe(true)
     expect(oracle.final_metrics?.extra).toMatchObject({ model_calls: 0 })
+    // Its $0 is known (no model); the scripted model's calls have no price: unknown, left out rather than 0.
+    expect(oracle.final_metrics?.total_cost_usd).toBe(0)
+    expect(oracle.final_metrics?.extra?.['cost_unknown']).toBeUndefined()
+    expect(coop.final_metrics?.total_cost_usd).toBeUndefined()
+    expect(coop.final_metrics?.extra).toMatchObject({ cost_unknown: true })
     // It has no model turns to train on: no sft row.
     const oracleSft = await cli(['export', '-n', 'solo-or-demo', '--format', 'sft', '--out', 'sft-oracle', '--json'])
     expect(JSON.parse(oracleSft.stdout)).toMatchObject({ trajectories: 0, filteredOut: 1 })
@@ -95,6 +105,19 @@ describe('export, bundle and verify on real runs', () => {
       .map((line) => JSON.parse(line) as SftRow)
     expect(new Set(rows.map((r) => r.run))).toEqual(new Set(runs.filter((r) => r.startsWith('msa-'))))
     expect(rows.every((r) => r.agent === 'mini_swe_agent' && r.tools.length === 1 && r.tools[0]!.function.name === 'bash')).toBe(true)
+    // Each row ends on the assistant turn that submits (its output, the harness's answer, left out), and says so.
+    for (const row of rows) {
+      const last = row.messages.at(-1)!
+      expect(last.role, row.trajectory_id).toBe('assistant')
+      expect(row.ends_on_tool_call, row.trajectory_id).toBe(true)
+      expect(JSON.parse(last.tool_calls![0]!.function.arguments).command, row.trajectory_id).toContain('COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT')
+      const answered = new Set(row.messages.map((m) => m.tool_call_id))
+      const unanswered = row.messages
+        .slice(0, -1)
+        .flatMap((m) => m.tool_calls ?? [])
+        .filter((c) => !answered.has(c.id))
+      expect(unanswered, row.trajectory_id).toEqual([])
+    }
     expect(text).not.toContain(w.logs)
     const python = pythonWithDatasets()
     if (python) expect(loadWithDatasets(python, join(w.cwd, 'sft')).rows).toBe(rows.length)
@@ -191,4 +214,77 @@ describe('export, bundle and verify on real runs', () => {
     }
     await rm(dataset, { recursive: true, force: true })
   }, 900_000)
+
+  it('export: Ctrl+C while it writes says so in one line and leaves no file; an --out it cannot write is named with --out', async (ctx) => {
+    requireLocalBackend(ctx)
+    expect(w, 'the runs of the first test').toBeDefined()
+    // agent2's trajectory is a pipe: the export waits on it with agent1's row in its temp file, until the test writes it.
+    const logs = join(w.cwd, 'piped-logs')
+    await cp(join(w.logs, 'msa-coop'), join(logs, 'msa-coop'), { recursive: true })
+    const trajectory = join(logs, 'msa-coop', 'coop', 'textkit_task', '7', 'f1_f2', 'agent2_traj.json')
+    const text = await readFile(trajectory, 'utf8')
+    await rm(trajectory)
+    execFileSync('mkfifo', [trajectory])
+    const out = join(w.cwd, 'sft-interrupted')
+    const cli = startCli(['export', '-n', 'msa-coop', '--log-dir', logs, '--format', 'sft', '--out', out], w.options({ env }))
+    const pipe = await open(trajectory, 'w')
+    expect((await readdir(out)).filter((name) => name.startsWith('train.jsonl.tmp-'))).toHaveLength(1)
+    cli.child.kill('SIGINT')
+    await pipe.writeFile(text)
+    await pipe.close()
+    const r = await cli.result
+    expect(r.code, describeResult(r)).toBe(130)
+    expect(r.stderr.trim().split('\n'), describeResult(r)).toEqual(['error: interrupted by SIGINT: nothing exported, no file written'])
+    expect(existsSync(out), 'the folder it made, gone with its temp file').toBe(false)
+
+    await writeFile(join(w.cwd, 'a-file'), '')
+    const blocked = await runCli(['export', '-n', 'msa-coop', '--format', 'sft', '--out', 'a-file/sft'], w.options({ env }))
+    expect(blocked.code, describeResult(blocked)).toBe(7)
+    expect(blocked.stderr).toMatch(/cannot write .*a-file\/sft: .*a-file is a file, not a folder\nhint: Choose a folder you can write with --out/)
+  }, 300_000)
+
+  it('bundle refuses, before writing anything, an -o that is a folder or cannot be written, a run still running or unfinished; it carries no host path of a plugin option', async (ctx) => {
+    requireLocalBackend(ctx)
+    expect(w, 'the runs of the first test').toBeDefined()
+    const bundle = (args: string[]) => runCli(['bundle', ...args, '--dataset-dir', DEMO_DATASET], w.options({ timeoutMs: 300_000 }))
+    const before = await readdir(w.cwd)
+    const folder = join(w.cwd, 'bundles')
+    await mkdir(folder)
+    const intoFolder = await bundle(['-n', 'coop-or-demo', '-o', folder])
+    expect(intoFolder.code, describeResult(intoFolder)).toBe(2)
+    expect(intoFolder.stderr).toMatch(
+      /bundles is a folder: -o names the archive to write\nhint: Give -o a file name, e\.g\. -o .*bundles\/coop-or-demo\.bundle\.tar\.gz/,
+    )
+    await writeFile(join(w.cwd, 'not-a-folder'), '')
+    const blocked = await bundle(['-n', 'coop-or-demo', '-o', 'not-a-folder/b.tar.gz'])
+    expect(blocked.code, describeResult(blocked)).toBe(7)
+    expect(blocked.stderr).toMatch(/hint: Choose a folder you can write with -o\/--output/)
+    expect(await readdir(folder)).toEqual([])
+    expect((await readdir(w.cwd)).filter((name) => !before.includes(name)).sort()).toEqual(['bundles', 'not-a-folder'])
+
+    // A copy of a finished run, then as a run still running holds it (run.lock of a live process: this one), then unfinished.
+    const logs = join(w.cwd, 'unfinished-logs')
+    const run = join(logs, 'coop-or-demo')
+    await cp(join(w.logs, 'coop-or-demo'), run, { recursive: true })
+    const lock = { pid: process.pid, pid_start_time: null, host: hostname(), started_at: new Date().toISOString() }
+    await writeFile(join(run, 'run.lock'), JSON.stringify(lock))
+    const live = await bundle(['-n', 'coop-or-demo', '--log-dir', logs, '-o', 'live.tar.gz'])
+    expect(live.code, describeResult(live)).toBe(6)
+    expect(live.stderr).toMatch(new RegExp(`run "coop-or-demo" is still running \\(pid ${process.pid} on `))
+    await rm(join(run, 'run.lock'))
+    await mkdir(join(run, 'coop', 'textkit_task', '7', 'f2_f3'))
+    const unfinished = await bundle(['-n', 'coop-or-demo', '--log-dir', logs, '-o', 'unfinished.tar.gz'])
+    expect(unfinished.code, describeResult(unfinished)).toBe(6)
+    expect(unfinished.stderr).toMatch(/run "coop-or-demo" is unfinished: 1 pair\(s\) have no result.json\nhint: Finish it first/)
+    expect(existsSync(join(w.cwd, 'live.tar.gz')) || existsSync(join(w.cwd, 'unfinished.tar.gz'))).toBe(false)
+
+    // The finished run: its configuration's plugin option, a folder of this machine, is in the bundle as <host_path>.
+    await cli(['bundle', '-n', 'coop-or-demo', '--dataset-dir', DEMO_DATASET, '-o', 'finished.tar.gz'])
+    const unpacked = join(w.cwd, 'finished')
+    await mkdir(unpacked)
+    execFileSync('tar', ['-xzf', join(w.cwd, 'finished.tar.gz'), '-C', unpacked])
+    const config = JSON.parse(await readFile(join(unpacked, 'cooperbench-bundle', 'runs', 'coop-or-demo', 'config.json'), 'utf8'))
+    expect(config.config.agents.swe_agent.config_root).toBe('<host_path>')
+    for (const file of await listFiles(unpacked)) expect(await readFile(join(unpacked, file), 'utf8'), file).not.toContain(HOST_PATH)
+  }, 600_000)
 })

@@ -6,7 +6,7 @@ import { makeDirectory, type PairFolder, RunFiles, runDir, scanRun, writeFileAto
 import { CooperbenchError } from '@cooperbench/spec'
 import { create as createTar, extract as extractTar } from 'tar'
 import { renderReport } from '../formats/index.js'
-import { exportScrubber } from '../export/scrub.js'
+import { exportScrubber, runHostFolders } from '../export/scrub.js'
 import { reportRuns } from '../readers/read-report.js'
 import { taskDigest } from './task-digest.js'
 
@@ -57,7 +57,7 @@ export async function writeBundle(options: WriteBundleOptions): Promise<{ file: 
   const staging = await mkdtemp(join(tmpdir(), 'cooperbench-bundle-'))
   try {
     const root = join(staging, ROOT)
-    const scrub = exportScrubber({ logDir: options.logDir, datasetDirs: [options.datasetDir] })
+    const scrub = exportScrubber(await runHostFolders(options.logDir, options.runNames, [options.datasetDir]))
     const runs: BundleManifest['runs'] = []
     const tasks = new Map<string, { repo: string; taskId: number }>()
     for (const run of options.runNames) {

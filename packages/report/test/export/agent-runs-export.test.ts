@@ -16,6 +16,7 @@ const RUNS = ['claude_code-coop', 'codex-coop', 'qwen_code-coop', 'openhands_sdk
 const PAIR = 'coop/textkit_task/7/f1_f2'
 /** A secret of this environment and a host folder, planted in a trajectory: neither may leave. */
 const SECRET = 'tok_9f8e7d6c5b4a3f2e1d0c'
+const OPTION_PATH = '/opt/cooperbench-export-test/swe_agent'
 let logs: string
 
 beforeAll(async () => {
@@ -23,8 +24,13 @@ beforeAll(async () => {
   await cp(FIXTURES, logs, { recursive: true })
   const file = join(logs, 'codex-coop', PAIR, 'agent1_traj.json')
   const trajectory = JSON.parse(await readFile(file, 'utf8'))
-  trajectory.messages.splice(1, 0, { role: 'user', content: `Read ${logs}/notes.txt; the key is ${SECRET}.` })
+  trajectory.messages.splice(1, 0, { role: 'user', content: `Read ${logs}/notes.txt; the key is ${SECRET}. Tools: ${OPTION_PATH}/tools.` })
   await writeFile(file, JSON.stringify(trajectory))
+  // A plugin option of the run's configuration naming a folder of this machine outside every folder the scrubber knows.
+  const config = join(logs, 'codex-coop', 'config.json')
+  const run = JSON.parse(await readFile(config, 'utf8'))
+  run.config.agents = { ...run.config.agents, swe_agent: { config_root: OPTION_PATH } }
+  await writeFile(config, JSON.stringify(run))
   // An agent written from the plugin guide's example (docs/plugin-guide.md, "Writing an agent"): `{role, content}` messages only.
   const guide = join(logs, 'guide-coop')
   await cp(join(logs, 'codex-coop'), guide, { recursive: true })
@@ -172,7 +178,8 @@ describe('exporting the CLI agents and OpenHands', () => {
     ).toEqual(['finish'])
     expect(text).not.toContain(SECRET)
     expect(text).not.toContain(logs)
-    expect(text).toContain('Read <log_dir>/notes.txt; the key is [redacted].')
+    expect(text).toContain('Read <log_dir>/notes.txt; the key is [redacted]. Tools: <host_path>/tools.')
+    expect(text).not.toContain(OPTION_PATH)
     const python = pythonWithDatasets()
     if (python) expect(loadWithDatasets(python, out)).toEqual({ rows: 8, columns: Object.keys(rows[0]!) })
   })
