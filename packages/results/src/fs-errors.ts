@@ -75,14 +75,13 @@ export async function makeDirectoryOwned(path: string): Promise<OwnedFolders> {
   }
   const owned = {
     async removeIfEmpty() {
-      for (const dir of made)
-        if (
-          (await rmdir(dir).then(
-            () => true,
-            () => false,
-          )) === false
+      for (const dir of made) {
+        const removed = await rmdir(dir).then(
+          () => true,
+          () => false,
         )
-          break
+        if (!removed) break
+      }
     },
   }
   try {

@@ -31,7 +31,7 @@ export async function requireFinishedRun(logDir: string, run: string): Promise<v
           : null
   if (why !== null) {
     throw new CooperbenchError('RUN_UNFINISHED', `run "${run}" is unfinished: ${why}`, {
-      hint: `Finish it first (the same \`cooperbench run -n ${run} …\` goes on where it stopped; then \`cooperbench eval -n ${run}\`), then bundle it.`,
+      hint: `Finish it first (the same \`cooperbench run -n ${run} …\` goes on where it stopped), then bundle it.`,
     })
   }
 }
