@@ -157,6 +157,8 @@ class CliRun {
   private readonly stop = new AbortController()
   private readonly signal: AbortSignal
   private stopped: Stop | null = null
+  /** The prompt the CLI was given (the task with its briefing), once written: the trajectory's user message. */
+  private prompted: string | null = null
   private readonly follower: StreamFollower
 
   constructor(
@@ -195,7 +197,8 @@ class CliRun {
       for (const [path, text] of Object.entries(homeProfileFiles(HOME_DIR, bins))) await ctx.sandbox.writeFile(path, text)
       await this.exec(prepareStateCommand(Object.keys(scripts)))
       const { binary, node } = await this.locateBinary()
-      await ctx.sandbox.writeFile(PROMPT_FILE, await this.prompt(messaging, waitTool))
+      this.prompted = await this.prompt(messaging, waitTool)
+      await ctx.sandbox.writeFile(PROMPT_FILE, this.prompted)
       const invocation = this.invocation({
         binary,
         promptFile: PROMPT_FILE,
@@ -412,11 +415,13 @@ class CliRun {
       exit_status: status,
       extra: { cli, cli_stream: this.follower.rawLines(), cli_session_logs: await this.sessionLogs() },
     }
-    const messages: unknown[] = [{ role: 'user', content: this.ctx.instructions }, ...summary.messages, exit]
+    const messages: unknown[] = [{ role: 'user', content: this.prompted ?? this.ctx.instructions }, ...summary.messages, exit]
     await this.ctx.recorder.save(messages).catch(() => {})
     return {
       status,
       cost: summary.cost,
+      // A model turn whose cost the CLI did not report is never $0.
+      ...(summary.steps > 0 && (summary.costUnknown || !this.profile.reportsCost) ? { costUnknown: true } : {}),
       steps: summary.steps,
       input_tokens: summary.input_tokens,
       output_tokens: summary.output_tokens,

@@ -15,7 +15,7 @@ export interface CliProfile {
   credentials(env: Readonly<Record<string, string | undefined>>): Record<string, string>
   /** The headless command line and environment of one run. */
   invocation(input: CliInvocationInput): CliInvocation
-  /** Whether the CLI reports what its run cost; without it cost is recorded as 0 and a cost limit cannot hold. */
+  /** Whether the CLI reports what its run cost; without it the cost of a run with model turns is unknown and a cost limit cannot hold. */
   readonly reportsCost: boolean
   /** Shell globs, relative to the CLI's home, of the session logs it writes; kept in the trajectory. */
   readonly sessionLogs?: readonly string[]
@@ -104,6 +104,11 @@ export interface CliTrajectoryMessage {
 export interface CliStreamSummary
   extends Pick<AgentResult, 'steps' | 'cost' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'error'> {
   messages: CliTrajectoryMessage[]
+  /**
+   * The CLI priced some of its calls by a guess or not at all: `cost` counts only the priced ones. A profile that does not report
+   * cost (`reportsCost: false`) need not set it: its runs with model turns are unknown anyway.
+   */
+  costUnknown?: boolean
   /** How the CLI said it ended (`limit`: its own turn or budget limit); null when it said nothing (still running, or died silent). */
   outcome: 'success' | 'limit' | 'error' | null
   /**

@@ -67,7 +67,8 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     const conversation = await expectCoopSubmitted(dir!, (name, agent) => {
       expect(agent.patch_source, name).toBe('harness_diff')
       expect(agent.input_tokens, name).toBeGreaterThan(0)
-      expect(agent.cost, name).toBeGreaterThan(0)
+      // Claude Code prices a model it does not know by a guess (costBasis "unknown"): no cost, never $0.
+      expect(agent, name).toMatchObject({ cost: 0, cost_unknown: true })
     })
     expect(conversation[0]!.message).toMatch(/^agent\d here: I am implementing feature \d/)
     const trajectory = JSON.stringify(await readJson(join(dir!, 'agent1_traj.json')).catch(() => null))
@@ -76,8 +77,13 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     expect(trajectory, 'the raw stream kept').toContain('"cli_stream":["{\\"type\\":\\"system\\"')
     expect(trajectory, 'the session log kept').toMatch(/"cli_session_logs":\{".claude\/projects\/[^"]+\.jsonl":"\{/)
 
-    // Solo on one demo pair: submitted, with the oracle's verdict.
-    await expectSoloAsOracle(w, 'claude_code', 'anthropic/scripted-model', model.url, env)
+    // Solo on one demo pair: submitted, with the oracle's verdict. Under a model name Claude Code's own price table knows,
+    // its cost is known: the dollars it reports.
+    await expectSoloAsOracle(w, 'claude_code', 'anthropic/claude-sonnet-4-5', model.url, env)
+    const [solo] = await pairDirs(w.logs, 'claude_code-solo', 'solo')
+    const { agent: priced } = await readJson(join(solo!, 'result.json'))
+    expect(priced.cost).toBeGreaterThan(0)
+    expect(priced.cost_unknown).toBeUndefined()
   }, 900_000)
 
   // Solo: the limit stops each agent's CLI on its own, so one agent shows it as well as two.

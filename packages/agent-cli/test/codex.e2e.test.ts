@@ -66,6 +66,8 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
       expect(agent.patch_source, name).toBe('harness_diff')
       expect(agent.input_tokens, name).toBeGreaterThan(0)
       expect(agent.steps, name).toBe(4)
+      // Codex reports no cost: unknown, never $0.
+      expect(agent, name).toMatchObject({ cost: 0, cost_unknown: true })
     })
 
     // Solo on one demo pair: submitted, with the oracle's verdict.

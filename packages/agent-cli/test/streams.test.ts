@@ -37,6 +37,28 @@ describe('reading CLI streams', () => {
     expect(summary.messages.map((m) => m.role)).toEqual(['system', 'assistant', 'assistant', 'tool'])
   })
 
+  it('Claude Code: its cost is known only where its own price table priced the model; a guess, no result, Qwen Code’s result: unknown', () => {
+    const turn = { type: 'assistant', message: { id: 'msg_1', content: [{ type: 'text', text: 'Done.' }] } }
+    // As Claude Code 2.1.330 writes it: per model the dollars and which price table they came from.
+    const result = (modelUsage: Record<string, { costUSD: number; costBasis: string }>) => ({
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      total_cost_usd: Object.values(modelUsage).reduce((sum, m) => sum + m.costUSD, 0),
+      usage: { input_tokens: 10, output_tokens: 2 },
+      modelUsage,
+    })
+    const priced = parseClaudeStream(lines(turn, result({ 'claude-sonnet-4-5': { costUSD: 0.25, costBasis: 'list' } })))
+    expect(priced).toMatchObject({ steps: 1, cost: 0.25, costUnknown: false })
+    const guessed = { 'scripted-model': { costUSD: 0.2, costBasis: 'unknown' }, 'claude-haiku-4-5': { costUSD: 0.05, costBasis: 'list' } }
+    const mixed = parseClaudeStream(lines(turn, result(guessed)))
+    expect(mixed.costUnknown).toBe(true)
+    expect(mixed.cost, 'only the priced model’s dollars').toBeCloseTo(0.05)
+    expect(parseClaudeStream(lines(turn)), 'killed before its result').toMatchObject({ cost: 0, costUnknown: true })
+    const qwen = parseClaudeStream(lines(turn, { type: 'result', subtype: 'success', is_error: false, usage: { input_tokens: 10 } }), 'qwen_code')
+    expect(qwen).toMatchObject({ cost: 0, costUnknown: true })
+  })
+
   it('Claude Code: no result event means no outcome (a CLI that died is never Submitted)', () => {
     expect(parseClaudeStream(lines({ type: 'assistant', message: { id: 'm', content: [] } })).outcome).toBeNull()
   })

@@ -40,6 +40,7 @@ describe('mini_swe_agent loop: submission and totals', () => {
       error: null,
     })
     expect(result.cost).toBeCloseTo(0.03)
+    expect(result.costUnknown, 'every call priced').toBeUndefined()
     expect(sandbox.commands).toEqual(['ls', SUBMIT])
     expect(sandbox.options[0]).toMatchObject({ cwd: '/workspace/repo', timeoutMs: 3_600_000 })
   })
@@ -82,12 +83,12 @@ describe('mini_swe_agent loop: submission and totals', () => {
     expect(result.status).toBe('Submitted')
   })
 
-  it('counts an unknown price as $0 and flags the message', async () => {
-    const model = scriptedModel([bash(SUBMIT, { cost: null })])
+  it('a call without a price makes the cost unknown: the result says so, the cost counts only priced calls, the message is flagged', async () => {
+    const model = scriptedModel([bash('ls', { cost: 0.01 }), bash(SUBMIT, { cost: null })])
     const result = await agentWith(model).run(runContext())
-    expect(result.cost).toBe(0)
-    const assistant = (result.messages as TrajectoryMessage[]).find((m) => m.role === 'assistant')!
-    expect(assistant.extra).toMatchObject({ cost: 0, cost_unknown: true })
+    expect(result).toMatchObject({ cost: 0.01, costUnknown: true })
+    const assistants = (result.messages as TrajectoryMessage[]).filter((m) => m.role === 'assistant')
+    expect(assistants.map((m) => m.extra.cost_unknown)).toEqual([undefined, true])
   })
 })
 

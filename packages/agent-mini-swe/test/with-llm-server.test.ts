@@ -65,7 +65,7 @@ describe('mini_swe_agent over the wire', () => {
     for (const body of bodies) expect({ tools: body.tools?.length, tool_choice: 'tool_choice' in body }).toEqual({ tools: 1, tool_choice: false })
   })
 
-  it('warns about a model without a price with what is recorded: "cost unknown", 0 in the result, cost_unknown in the trajectory', async () => {
+  it('warns about a model without a price with what is recorded: "cost unknown", costUnknown in the result, cost_unknown in the trajectory', async () => {
     server = await startScriptedLlmServer({ script: [toolCall('ls'), finalTurn()] })
     const warnings: string[] = []
     const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) }
@@ -75,7 +75,7 @@ describe('mini_swe_agent over the wire', () => {
     const model = 'openai/unpriced-model-for-the-warning'
     const result = await agent.run(runContext({ sandbox: fakeSandbox(), model, logger }))
 
-    expect(result).toMatchObject({ status: 'Submitted', cost: 0 })
+    expect(result).toMatchObject({ status: 'Submitted', cost: 0, costUnknown: true })
     expect(JSON.stringify(result.messages)).toContain('"cost_unknown":true')
     // One warning, not one from the model layer and another from the agent.
     const priceWarnings = warnings.filter((w) => w.startsWith('no price known'))
@@ -84,6 +84,23 @@ describe('mini_swe_agent over the wire', () => {
     expect(warning).toMatch(new RegExp(`^no price known for model ${model}`))
     expect(warning).not.toContain('count as $0')
     expect(warning).toContain('"cost unknown", never $0')
-    expect(warning).toContain('the trajectory marks them cost_unknown')
+    expect(warning).toContain('result.json says cost_unknown')
+  })
+
+  it('prices a model the price table knows by its name, as the reference does at any base URL: a number, not unknown', async () => {
+    server = await startScriptedLlmServer({ script: [toolCall('ls'), finalTurn()] })
+    const options = {
+      model_base_url: server.url,
+      model: { max_retries: 0 },
+      agent: { system_template: 'sys', instance_template: '{{ task }}' },
+      config: { model: { observation_template: '{{ output.output }}' } },
+    }
+    const agent = new MiniSweAgent(parseOptions(options), { createModel: (settings) => createChatModel({ ...settings, env: {} }) })
+    const sandbox = fakeSandbox((command) => (command.endsWith(SUBMIT) ? SUBMITTED : {}))
+    const result = await agent.run(runContext({ sandbox, model: 'openai/gpt-4o-mini', options }))
+    expect(result, String(result.error)).toMatchObject({ status: 'Submitted' })
+    expect(result.cost).toBeGreaterThan(0)
+    expect(result.costUnknown).toBeUndefined()
+    expect(JSON.stringify(result.messages)).not.toContain('cost_unknown')
   })
 })

@@ -70,6 +70,8 @@ class BridgeRun {
   private readonly messages: BridgeMessage[] = []
   private steps = 0
   private metrics = { cost: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
+  /** An LLM of the conversation spent tokens at no cost: LiteLLM had no price for its model (it says 0), so the cost is unknown. */
+  private costUnknown = false
   private limitError: string | null = null
   private finishedSeen = false
   private events: ConversationEvents | null = null
@@ -343,6 +345,8 @@ class BridgeRun {
       cacheWrite: sum((m) => m.accumulated_token_usage?.cache_write_tokens),
     }
     for (const k of Object.keys(next) as Array<keyof typeof next>) this.metrics[k] = Math.max(this.metrics[k], next[k])
+    const tokens = (m: MetricsJson) => (m.accumulated_token_usage?.prompt_tokens ?? 0) + (m.accumulated_token_usage?.completion_tokens ?? 0)
+    if (all.some((m) => tokens(m) > 0 && !((m.accumulated_cost ?? 0) > 0))) this.costUnknown = true
   }
 
   private async outcome(info: ConversationInfo): Promise<AgentResult> {
@@ -367,6 +371,7 @@ class BridgeRun {
     return {
       status,
       cost: this.metrics.cost,
+      ...(this.costUnknown ? { costUnknown: true } : {}),
       steps: this.steps,
       input_tokens: this.metrics.input,
       output_tokens: this.metrics.output,

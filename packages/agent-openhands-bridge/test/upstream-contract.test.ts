@@ -19,6 +19,17 @@ describe.skipIf(sandboxes.skip)('the bridge on an agent server that behaves as u
     const record = await run(solve)
     expectSubmitted(record)
     expect(record.requests.filter((request) => !request.body.tools?.length)).toEqual([])
+    // LiteLLM has no price for the scripted model: tokens at no cost, which is unknown, never $0.
+    expect(record.result).toMatchObject({ cost: 0, costUnknown: true })
+    expect(record.result?.input_tokens).toBeGreaterThan(0)
+  }, 90_000)
+
+  it("sums the cost LiteLLM gives each call (its response-cost header): a priced model's cost is known", async () => {
+    const priced = (goldPatch: string) => solve(goldPatch).map((turn) => ({ ...turn, headers: { 'x-litellm-response-cost': '0.0125' } }))
+    const record = await run(priced)
+    expectSubmitted(record)
+    expect(record.result?.costUnknown).toBeUndefined()
+    expect(record.result?.cost).toBeCloseTo(0.025)
   }, 90_000)
 
   it('runs the server outside the repository: its state files are not in the agent’s git status nor in the patch', async () => {

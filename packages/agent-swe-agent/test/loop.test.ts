@@ -71,6 +71,18 @@ describe.skipIf(UPSTREAM_MISSING)("SWE-agent's loop (DefaultAgent, SWE-agent 1.1
     expect(result.error).toMatch(/no price is known for model fake\/model.*--cost-limit 0/)
   })
 
+  it('without a cost limit runs on past a call it cannot price: the cost is unknown, the priced calls counted, never $0', async () => {
+    const model = scriptedModel([call('bash', { command: 'ls' }), call('submit', {}, { cost: null }), call('submit')])
+    const result = await agentWith(model).run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }))
+    expect(result).toMatchObject({ status: 'Submitted', steps: 3, costUnknown: true })
+    expect(result.cost).toBeCloseTo(0.02)
+    const priced = await agentWith(scriptedModel([call('submit'), call('submit')])).run(
+      runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }),
+    )
+    expect(priced.costUnknown).toBeUndefined()
+    expect(priced.cost).toBeCloseTo(0.02)
+  })
+
   it("refuses what SWE-agent's blocklist refuses, as it matches it (`vim` is refused, `vim x.py` is not)", async () => {
     const model = scriptedModel([call('bash', { command: 'vim' }), call('bash', { command: 'vim x.py' }), call('submit'), call('submit')])
     const ran: string[] = []

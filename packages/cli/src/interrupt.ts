@@ -1,10 +1,13 @@
 import { CooperbenchError, errorMessage, isCooperbenchError } from '@cooperbench/spec'
 
-/** Runs `work` with a signal the first SIGINT/SIGTERM aborts (scopes remove every sandbox); a second exits at once (bubblewrap dies too; `sandboxes prune`). */
+/**
+ * Runs `work` with a signal the first SIGINT/SIGTERM aborts (scopes remove every sandbox); a second exits at once (bubblewrap dies too;
+ * `sandboxes prune`). `stopping` is said at the first; null says nothing then (the command says what came of it).
+ */
 export async function withInterruption<T>(
   work: (signal: AbortSignal) => Promise<T>,
   onInterrupt?: () => void,
-  stopping = 'stopping agents and removing sandboxes',
+  stopping: string | null = 'stopping agents and removing sandboxes',
 ): Promise<T> {
   const controller = new AbortController()
   let signals = 0
@@ -12,7 +15,7 @@ export async function withInterruption<T>(
     signals++
     if (signals === 1) {
       onInterrupt?.()
-      process.stderr.write(`\n${name} received: ${stopping} (press Ctrl+C again to exit at once)\n`)
+      if (stopping !== null) process.stderr.write(`\n${name} received: ${stopping} (press Ctrl+C again to exit at once)\n`)
       controller.abort(new DOMException(`interrupted by ${name}`, 'AbortError'))
     } else {
       process.exit(130)

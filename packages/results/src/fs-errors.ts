@@ -1,4 +1,5 @@
-import { mkdir, stat } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, rmdir, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { CooperbenchError, isCooperbenchError } from '@cooperbench/spec'
 
@@ -23,8 +24,11 @@ const HINTS: Record<string, string> = {
   ENAMETOOLONG: 'Use a shorter name (a run name, -n, is a folder name: at most 255 bytes), or a shorter --log-dir.',
 }
 
-/** A file system error (`EACCES`, `EROFS`, `ENOSPC`, …) as a FILESYSTEM error naming the path (its own, else `path`); others unchanged. */
-export function fileSystemError(error: unknown, action = 'write', path?: string): unknown {
+/**
+ * A file system error (`EACCES`, `EROFS`, `ENOSPC`, …) as a FILESYSTEM error naming the path (its own, else `path`); others unchanged.
+ * `hint`: the fix where the caller knows a better one than the log and dataset folders (the flag that named the path).
+ */
+export function fileSystemError(error: unknown, action = 'write', path?: string, hint?: string): unknown {
   if (isCooperbenchError(error)) return error
   const e = error as NodeJS.ErrnoException | null
   const reason = typeof e?.code === 'string' ? REASONS[e.code] : undefined
@@ -32,7 +36,7 @@ export function fileSystemError(error: unknown, action = 'write', path?: string)
   const named = typeof e?.path === 'string' ? (e.path as string) : path
   if (reason === undefined || named === undefined || e === null) return error
   return new CooperbenchError('FILESYSTEM', `cannot ${action} ${named}: ${reason}`, {
-    hint: HINTS[e.code!] ?? 'Choose a folder you can write (--log-dir, --dataset-dir), or fix its permissions.',
+    hint: hint ?? HINTS[e.code!] ?? 'Choose a folder you can write (--log-dir, --dataset-dir), or fix its permissions.',
     cause: error,
   })
 }
@@ -54,6 +58,39 @@ export async function makeDirectory(path: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await isDirectory(path))) return
     throw fileSystemError(error, 'create the folder')
   }
+}
+
+/** Folders `makeDirectoryOwned` made, to take away again. */
+export interface OwnedFolders {
+  /** Removes the folders it made, deepest first, while they are empty. */
+  removeIfEmpty(): Promise<void>
+}
+
+/** `makeDirectory` that remembers which folders it made, so that a command refused or stopped before writing leaves none behind. */
+export async function makeDirectoryOwned(path: string): Promise<OwnedFolders> {
+  const made: string[] = []
+  for (let dir = path; !existsSync(dir); dir = dirname(dir)) {
+    made.push(dir)
+    if (dirname(dir) === dir) break
+  }
+  const owned = {
+    async removeIfEmpty() {
+      for (const dir of made) {
+        const removed = await rmdir(dir).then(
+          () => true,
+          () => false,
+        )
+        if (!removed) break
+      }
+    },
+  }
+  try {
+    await makeDirectory(path)
+  } catch (error) {
+    await owned.removeIfEmpty()
+    throw error
+  }
+  return owned
 }
 
 async function isDirectory(path: string): Promise<boolean> {

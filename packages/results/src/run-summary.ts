@@ -1,6 +1,7 @@
 import { pairLabel } from '@cooperbench/spec-utils'
 import { isoNow } from '@cooperbench/spec-utils/records'
 import { countVerdicts, type ErrorCauses, errorCausesOf, type EvalVerdict, verdictOf } from './eval-summary.js'
+import { recordsUnknownCost } from './record-agents.js'
 import type { PairFolder } from './scan-run.js'
 
 /** What this invocation did with one pair. */
@@ -28,6 +29,8 @@ export interface RunSummaryRecord {
     setting: string
     status: 'done' | 'skip' | 'failed' | 'error'
     cost?: number
+    /** Additive, when an agent's cost is unknown (a model call without a price): `cost` is a lower bound. */
+    cost_unknown?: true
     error?: string
     eval?: EvalVerdict | null
   }>
@@ -75,6 +78,7 @@ export function buildRunSummary(input: {
         entry.error = outcome.error
       } else entry.status = outcome?.status === 'done' ? 'done' : 'skip'
       entry.cost = cost
+      if (recordsUnknownCost(disk.result)) entry.cost_unknown = true
       totalCost += cost
     } else {
       entry.status = outcome?.status === 'error' ? 'error' : 'failed'

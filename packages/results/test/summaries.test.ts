@@ -101,7 +101,10 @@ describe('summary.json', () => {
   it('has one entry per pair of the invocation, separating this invocation’s work from reused and failed pairs', async () => {
     const run = await tempFolderOfThisFile('cb-runsum-')
     const done = await writePair(run, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2], 1.25), evalRecord(true))
-    const reused = await writePair(run, 'solo', 'a_task', 1, 'f1_f3', soloResult('a_task', 1, [1, 3], 0.5), evalRecord(false))
+    // Its agent called a model without a price: 0.5 is what it could price.
+    const unpriced = soloResult('a_task', 1, [1, 3], 0.5)
+    unpriced.agent!.cost_unknown = true
+    const reused = await writePair(run, 'solo', 'a_task', 1, 'f1_f3', unpriced, evalRecord(false))
     const failedDir = join(run, 'solo', 'a_task', '1', 'f2_f3')
     const summary = buildRunSummary({
       runName: 'r',
@@ -118,10 +121,10 @@ describe('summary.json', () => {
       reusedEvals: new Set([reused]),
     })
     expect(summary).toMatchObject({ total_tasks: 3, completed: 1, skipped: 1, failed: 1, total_cost: 1.75, pass_rate: 0.5, interrupted: false })
-    expect(summary.results.map((r) => [r.task, r.status, r.eval])).toEqual([
-      ['a_task/1/1,2', 'done', 'pass'],
-      ['a_task/1/1,3', 'skip', 'fail'],
-      ['a_task/1/2,3', 'error', null],
+    expect(summary.results.map((r) => [r.task, r.status, r.eval, r.cost_unknown])).toEqual([
+      ['a_task/1/1,2', 'done', 'pass', undefined],
+      ['a_task/1/1,3', 'skip', 'fail', true],
+      ['a_task/1/2,3', 'error', null, undefined],
     ])
     expect(summary.eval).toMatchObject({ total_evaluated: 2, passed: 1, failed: 1, errors: 0, skipped: 1 })
   })

@@ -38,6 +38,8 @@ const exitCodeByErrorCode = {
   PLUGIN_FAILED: ExitCode.plugin,
   RUN_CONFIG_MISMATCH: ExitCode.runConflict,
   RUN_IN_USE: ExitCode.runConflict,
+  /** A run that stopped before it finished (interrupted, or its process gone), where a command needs a finished one (`bundle`). */
+  RUN_UNFINISHED: ExitCode.runConflict,
   RUN_NOT_FOUND: ExitCode.usage,
   INTERRUPTED: ExitCode.interrupted,
   FILESYSTEM: ExitCode.filesystem,

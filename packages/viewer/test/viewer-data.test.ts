@@ -211,7 +211,7 @@ describe('pair page data', () => {
     const logs = join(fixture.root, 'unpriced-logs')
     await cp(join(fixture.logs, FIXTURE.coopRun), join(logs, 'unpriced'), { recursive: true })
     const pairDir = join(logs, 'unpriced', 'coop', 'textkit_task', '7', 'f1_f2')
-    // What mini_swe_agent writes for a model call without a price: cost 0 and cost_unknown.
+    // What mini_swe_agent wrote for a model call without a price before result.json said cost_unknown: the trajectory's mark.
     const trajectoryPath = join(pairDir, 'agent1_traj.json')
     const trajectory = JSON.parse(await readFile(trajectoryPath, 'utf8')) as { messages: unknown[] }
     trajectory.messages.push({ role: 'assistant', content: 'done', extra: { cost: 0, cost_unknown: true, usage: {}, timestamp: 0, segment: 0 } })

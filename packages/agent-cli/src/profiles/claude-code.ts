@@ -131,7 +131,8 @@ function textOf(content: unknown): string {
 
 /** Claude Code's stream-json events: `system`, `assistant`, `user` (tool results), a final `result` (as Qwen Code's); `label` names the CLI. */
 export function parseClaudeStream(lines: readonly string[], label = 'claude_code'): CliStreamSummary {
-  const summary = emptySummary()
+  // Unknown until a result event prices the turns (a CLI killed before one reported no cost).
+  const summary: CliStreamSummary = { ...emptySummary(), costUnknown: true }
   const turns = new Set<string>()
   for (const event of jsonLines(lines)) {
     const message = event['message'] as { id?: string; content?: unknown; usage?: Record<string, unknown> } | undefined
@@ -161,7 +162,7 @@ export function parseClaudeStream(lines: readonly string[], label = 'claude_code
       }
     } else if (event['type'] === 'result') {
       const usage = (event['usage'] ?? {}) as Record<string, unknown>
-      summary.cost = numberOr(event['total_cost_usd'])
+      Object.assign(summary, pricedCost(event))
       summary.input_tokens = numberOr(usage['input_tokens'])
       summary.output_tokens = numberOr(usage['output_tokens'])
       summary.cache_read_tokens = numberOr(usage['cache_read_input_tokens'])
@@ -179,6 +180,20 @@ export function parseClaudeStream(lines: readonly string[], label = 'claude_code
   }
   summary.steps = turns.size
   return summary
+}
+
+/**
+ * The cost a `result` event knows: `total_cost_usd` less what Claude Code priced at `costBasis: "unknown"` (no price row for the
+ * model: a guess at its default model's rate, left in the stream and not counted); unknown too without `total_cost_usd` (Qwen
+ * Code's result has none).
+ */
+function pricedCost(event: Record<string, unknown>): Pick<CliStreamSummary, 'cost' | 'costUnknown'> {
+  const total = event['total_cost_usd']
+  if (typeof total !== 'number' || !Number.isFinite(total)) return { cost: 0, costUnknown: true }
+  const models = Object.values((event['modelUsage'] ?? {}) as Record<string, { costUSD?: unknown; costBasis?: unknown }>)
+  const guessed = models.filter((m) => m.costBasis === 'unknown')
+  const cost = Math.max(0, total - guessed.reduce((sum, m) => sum + numberOr(m.costUSD), 0))
+  return { cost, costUnknown: guessed.length > 0 }
 }
 
 /** An assistant message that is only the CLI's report of a failed model request. */

@@ -13,7 +13,7 @@ function tomlString(value: string): string {
 
 /**
  * Codex CLI headless (`codex exec --json`), approvals and its own sandbox bypassed (ours is the boundary), the model behind
- * a custom provider on the Responses API. Tokens come from `turn.completed`; it reports no cost (recorded as 0) and has
+ * a custom provider on the Responses API. Tokens come from `turn.completed`; it reports no cost (a run's cost is unknown) and has
  * no turn limit, so the harness stops it at the step limit.
  */
 export const codexProfile: CliProfile = {

@@ -9,6 +9,7 @@ export interface AgentRecord {
   error: unknown
   patch_source?: string
   cost?: number
+  cost_unknown?: true
   input_tokens?: number
   steps?: number
 }

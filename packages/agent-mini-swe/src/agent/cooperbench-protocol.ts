@@ -45,8 +45,8 @@ export function cooperbenchProtocol(options: MiniSweAgentOptions, ctx: AgentRunC
       if (warnedUnknownPrices.has(model)) return
       warnedUnknownPrices.add(model)
       ctx.logger.warn(
-        `no price known for model ${model}: its cost is unknown (shown as "cost unknown", never $0; result.json adds 0 for its calls ` +
-          'and the trajectory marks them cost_unknown), and the cost limit cannot stop them: bound the run with --step-limit or --agent-timeout',
+        `no price known for model ${model}: its cost is unknown (shown as "cost unknown", never $0; result.json says cost_unknown ` +
+          'and the trajectory marks each such call), and the cost limit cannot stop them: bound the run with --step-limit or --agent-timeout',
       )
     },
     countsCallsMade: false,

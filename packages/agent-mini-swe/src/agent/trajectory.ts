@@ -48,7 +48,10 @@ const ZERO_USAGE: TrajectoryUsage = { input_tokens: 0, output_tokens: 0, cache_r
 export class Trajectory {
   readonly messages: TrajectoryMessage[] = []
   readonly usage: TrajectoryUsage = { ...ZERO_USAGE }
+  /** USD of the calls with a price. */
   cost = 0
+  /** A call of this run had no price: the run's cost is unknown, `cost` only a lower bound. */
+  costUnknown = false
   /** Number of compactions so far; stamped on each new message as `extra.segment`. */
   segment = 0
 
@@ -83,6 +86,7 @@ export class Trajectory {
     const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } = response.usage
     const usage = { input_tokens: inputTokens, output_tokens: outputTokens, cache_read_tokens: cacheReadTokens, cache_write_tokens: cacheWriteTokens }
     this.cost += response.cost ?? 0
+    if (response.cost === null) this.costUnknown = true
     for (const key of Object.keys(usage) as Array<keyof TrajectoryUsage>) this.usage[key] += usage[key]
     const message = this.add(role, content, {
       cost: response.cost ?? 0,
@@ -102,6 +106,7 @@ export class Trajectory {
     return {
       status,
       cost: this.cost,
+      ...(this.costUnknown ? { costUnknown: true } : {}),
       steps,
       ...this.usage,
       messages: [...this.messages],

@@ -1,12 +1,15 @@
-import { join, resolve } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import { CooperbenchError } from '@cooperbench/core'
 import { resolveLayeredConfig } from '@cooperbench/config'
 import { readJsonIfPresent, RunFiles, runDir } from '@cooperbench/results'
 import { loadDataset } from '@cooperbench/dataset'
 import { signingKey, writeBundle } from '@cooperbench/report'
 import { packageVersion } from '@cooperbench/spec-utils'
+import { requireFinishedRun } from './finished-run.js'
 import { readKeyFile } from './key-file.js'
 import type { HostOptions } from './options.js'
+import { checkWritableFolder } from './output-target.js'
 
 export interface BundleOptions extends Pick<HostOptions, 'cwd' | 'config'> {
   runNames: string[]
@@ -31,6 +34,15 @@ export async function bundleRuns(options: BundleOptions): Promise<{ file: string
   const key = options.sign === undefined ? undefined : signingKey(await readKeyFile(resolve(cwd, options.sign)), options.sign)
   const { config } = await resolveLayeredConfig({}, options.config, cwd)
   const logDir = options.logDir ? resolve(cwd, options.logDir) : config.logDir
+  const archive = resolve(cwd, options.out ?? `${options.runNames[0]}.bundle.tar.gz`)
+  // Refused before any work, leaving nothing behind: a folder for the archive, a place it cannot be written, an unfinished run.
+  if ((await stat(archive).catch(() => null))?.isDirectory()) {
+    throw new CooperbenchError('USAGE', `${archive} is a folder: -o names the archive to write`, {
+      hint: `Give -o a file name, e.g. -o ${join(archive, `${options.runNames[0]}.bundle.tar.gz`)}`,
+    })
+  }
+  await checkWritableFolder(dirname(archive), '-o/--output', archive)
+  for (const run of options.runNames) await requireFinishedRun(logDir, run)
   const stored = await Promise.all(
     options.runNames.map((run) => readJsonIfPresent<{ config?: Record<string, unknown> }>(join(runDir(logDir, run), RunFiles.config))),
   )
@@ -40,7 +52,7 @@ export async function bundleRuns(options: BundleOptions): Promise<{ file: string
   return writeBundle({
     logDir,
     runNames: options.runNames,
-    file: resolve(cwd, options.out ?? `${options.runNames[0]}.bundle.tar.gz`),
+    file: archive,
     trajectories: options.trajectories ?? false,
     taskDir: (repo, taskId) => dataset.tasks.find((t) => t.repo === repo && t.taskId === taskId)?.dir ?? null,
     cooperbenchVersion: packageVersion(import.meta.url),

@@ -10,7 +10,7 @@ export default class Bundle extends BaseCommand {
     "(report.json, report.md) and, with --trajectories, the agents' trajectories; bundle.json states the claim (each run's agents and " +
     "models, setting and options, dataset and subset, harness and plugin versions, from its fingerprint), each task's dataset digest " +
     "and the sha256 of every other file; --sign adds an Ed25519 signature over it (bundle.sig). Secrets and this machine's paths are " +
-    'left out. `cooperbench verify` checks it.'
+    'left out. `cooperbench verify` checks it. A run still running or unfinished is refused, as is an -o that is a folder.'
   static override examples = [
     '<%= config.bin %> bundle -n solo-run -n coop-run -o results.tar.gz',
     '<%= config.bin %> bundle -n team-run --trajectories --sign key.pem',

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core'
-import { ExitCode } from '@cooperbench/core'
+import { ExitCode, isCooperbenchError } from '@cooperbench/core'
 import { EXPORT_FORMATS, type ExportResult } from '@cooperbench/report'
 import { exportRun } from '../api/export.js'
 import { BaseCommand } from '../base-command.js'
 import { datasetDirFlag, logDirFlag } from '../flags.js'
+import { withInterruption } from '../interrupt.js'
 
 export default class Export extends BaseCommand {
   static override summary = "Export runs' agent trajectories for others to use: ATIF-v1.7 documents, or a chat-format SFT file."
@@ -13,8 +14,10 @@ export default class Export extends BaseCommand {
     'per-step tokens and cost where the agent recorded them; the pair, setting, role, features, verdicts, the messages between ' +
     "agents and the task list's events under extra.cooperbench; a pair's agents share session_id, and a team's lead references " +
     "each member's file. --format sft writes <out>/train.jsonl, one row per agent: messages in mini-SWE's shape " +
-    '(every shell tool is `bash`), the tools, and columns to filter on; `datasets.load_dataset("json", data_dir=OUT)` loads it. ' +
-    "Secrets and this machine's paths are replaced. A trajectory missing or unreadable is named and the export exits 1."
+    "(every shell tool is `bash`) ending on the model's last turn, the tools, and columns to filter on; " +
+    '`datasets.load_dataset("json", data_dir=OUT)` loads it. ' +
+    "Secrets and this machine's paths are replaced. A trajectory missing or unreadable is named and the export exits 1. " +
+    'Files appear only once the export is whole: stopped (Ctrl+C) or failed, it writes nothing.'
   static override examples = [
     '<%= config.bin %> export -n team-msa-gemini-3-flash-demo --format atif',
     '<%= config.bin %> export -n coop-run -n team-run --format sft --passed-features --role lead --out distill',
@@ -39,20 +42,29 @@ export default class Export extends BaseCommand {
 
   async run(): Promise<ExportResult> {
     const { flags } = await this.parse(Export)
-    const result = await exportRun({
-      runNames: flags.name,
-      format: flags.format,
-      outDir: flags.out,
-      logDir: flags['log-dir'],
-      datasetDir: flags['dataset-dir'],
-      filter: {
-        passedPairs: flags['passed-pairs'],
-        passedFeatures: flags['passed-features'],
-        settings: flags.setting,
-        roles: flags.role,
-        agents: flags.agent,
-        models: flags.model,
-      },
+    const exporting = (signal: AbortSignal) =>
+      exportRun({
+        runNames: flags.name,
+        format: flags.format,
+        outDir: flags.out,
+        logDir: flags['log-dir'],
+        datasetDir: flags['dataset-dir'],
+        filter: {
+          passedPairs: flags['passed-pairs'],
+          passedFeatures: flags['passed-features'],
+          settings: flags.setting,
+          roles: flags.role,
+          agents: flags.agent,
+          models: flags.model,
+        },
+        signal,
+      })
+    // Ctrl+C: the export removes what it half-wrote, and says so in one line (an export has nothing to resume).
+    const result = await withInterruption(exporting, undefined, null).catch((error: unknown) => {
+      if (!isCooperbenchError(error) || error.code !== 'INTERRUPTED') throw error
+      if (process.stderr.isTTY) process.stderr.write('\n')
+      this.printError(`${error.message}: nothing exported, no file written`, undefined, [], error.code, error.exitCode)
+      return this.exit(error.exitCode)
     })
     for (const { trajectory, problem } of result.problems) process.stderr.write(`warning: not exported: ${trajectory} ${problem}\n`)
     if (result.problems.length > 0) process.exitCode = ExitCode.failure

@@ -11,6 +11,7 @@ import { type PluginDefinition, type SandboxSpec, Tokens } from '@cooperbench/co
 import { emptyAgentResult } from '@cooperbench/spec-utils'
 import { type CooperbenchEvent, evaluate, isCooperbenchError, report, run } from '../../dist/index.js'
 import { DATASET_SOURCE_FILE } from '@cooperbench/dataset'
+import { scanRun } from '@cooperbench/results'
 import { expectPairsAsExpected } from '../e2e/expected-verdicts.js'
 import { DEMO_DATASET, pairDirs, requireLocalBackend, runCli } from '../e2e/helpers.js'
 
@@ -190,7 +191,7 @@ describe('cooperbench as a library', () => {
 
   it('run() with a model of no known price: the result says its cost is unknown, not $0, per pair and over the run', async (context) => {
     requireLocalBackend(context)
-    // An agent like mini_swe_agent with an unpriced model: calls recorded at 0 and marked cost_unknown in the trajectory.
+    // An agent whose model had no price says so in its result (`costUnknown`), as the plugin guide asks.
     const unpriced = {
       name: 'unpriced-agent-plugin',
       version: '1.0.0',
@@ -204,7 +205,8 @@ describe('cooperbench as a library', () => {
             run: async () => ({
               ...emptyAgentResult('Submitted'),
               steps: 1,
-              messages: [{ role: 'assistant', content: 'nothing to change', extra: { cost: 0, cost_unknown: true } }],
+              costUnknown: true,
+              messages: [{ role: 'assistant', content: 'nothing to change' }],
             }),
           }),
         })
@@ -227,6 +229,8 @@ describe('cooperbench as a library', () => {
     expect(ran.pairs).toMatchObject([{ label: 'textkit_task/7/1,2', status: 'done', cost: 0, costUnknown: true }])
     expect(ran.cost).toBe(0)
     expect(ran.costUnknownPairs).toBe(1)
+    const [pair] = await scanRun(ran.folder)
+    expect(pair?.result?.agent).toMatchObject({ cost: 0, cost_unknown: true })
   }, 120_000)
 
   it('records in config.json the dataset commit `dataset download` resolved, and null for a dataset it did not fetch', async (context) => {

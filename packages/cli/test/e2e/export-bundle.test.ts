@@ -1,11 +1,14 @@
-import { cp, readFile, rm, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { cp, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { type AtifTrajectory, atifProblems, type SftRow } from '@cooperbench/report'
 import { describe, expect, it } from 'vitest'
 import { jsonLinesShapeProblems, loadWithDatasets, pythonWithDatasets } from '../../../report/test/support/sft-shape.js'
-import { bundleDemoRuns, ORACLE_RUNS } from './bundle-demo-runs.js'
+import { bundleDemoRuns, HOST_PATH, ORACLE_RUNS } from './bundle-demo-runs.js'
 import { editJson, tamperedBundle } from './bundle-tamper.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, requireLocalBackend, runCli, type Workdir } from './helpers.js'
+import { DEMO_DATASET, describeResult, listFiles, makeWorkdir, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
 
 /**
  * `export`, `bundle` and `verify` on runs the real CLI makes on the local backend (`bundleDemoRuns`:
@@ -64,6 +67,11 @@ describe('export, bundle and verify on real runs', () => {
     const [, oracle] = of('solo-or-demo', 'solo')
     expect(oracle.steps.filter((s) => s.source === 'agent').every((s) => s.llm_call_count === 0 && s.metrics === undefined)).toBe(true)
     expect(oracle.final_metrics?.extra).toMatchObject({ model_calls: 0 })
+    // Its $0 is known (no model); the scripted model's calls have no price: unknown, left out rather than 0.
+    expect(oracle.final_metrics?.total_cost_usd).toBe(0)
+    expect(oracle.final_metrics?.extra?.['cost_unknown']).toBeUndefined()
+    expect(coop.final_metrics?.total_cost_usd).toBeUndefined()
+    expect(coop.final_metrics?.extra).toMatchObject({ cost_unknown: true })
     // It has no model turns to train on: no sft row.
     const oracleSft = await cli(['export', '-n', 'solo-or-demo', '--log-dir', logs, '--format', 'sft', '--out', 'sft-oracle', '--json'])
     expect(JSON.parse(oracleSft.stdout)).toMatchObject({ trajectories: 0, filteredOut: 1 })
@@ -78,6 +86,19 @@ describe('export, bundle and verify on real runs', () => {
       .map((line) => JSON.parse(line) as SftRow)
     expect(new Set(rows.map((r) => r.run))).toEqual(new Set(runs.filter((r) => r.startsWith('msa-'))))
     expect(rows.every((r) => r.agent === 'mini_swe_agent' && r.tools.length === 1 && r.tools[0]!.function.name === 'bash')).toBe(true)
+    // Each row ends on the assistant turn that submits (its output, the harness's answer, left out), and says so.
+    for (const row of rows) {
+      const last = row.messages.at(-1)!
+      expect(last.role, row.trajectory_id).toBe('assistant')
+      expect(row.ends_on_tool_call, row.trajectory_id).toBe(true)
+      expect(JSON.parse(last.tool_calls![0]!.function.arguments).command, row.trajectory_id).toContain('COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT')
+      const answered = new Set(row.messages.map((m) => m.tool_call_id))
+      const unanswered = row.messages
+        .slice(0, -1)
+        .flatMap((m) => m.tool_calls ?? [])
+        .filter((c) => !answered.has(c.id))
+      expect(unanswered, row.trajectory_id).toEqual([])
+    }
     expect(text).not.toContain(logs)
     const python = pythonWithDatasets()
     if (python) expect(loadWithDatasets(python, join(w.cwd, 'sft')).rows).toBe(rows.length)
@@ -166,4 +187,77 @@ describe('export, bundle and verify on real runs', () => {
     }
     await rm(dataset, { recursive: true, force: true })
   }, 900_000)
+
+  it('export: Ctrl+C while it writes says so in one line and leaves no file; an --out it cannot write is named with --out', async (ctx) => {
+    requireLocalBackend(ctx)
+    expect(w, 'the runs of the first test').toBeDefined()
+    // agent2's trajectory is a pipe: the export waits on it with agent1's row in its temp file, until the test writes it.
+    const piped = join(w.cwd, 'piped-logs')
+    await cp(join(logs, 'msa-coop'), join(piped, 'msa-coop'), { recursive: true })
+    const trajectory = join(piped, 'msa-coop', 'coop', 'textkit_task', '7', 'f1_f2', 'agent2_traj.json')
+    const text = await readFile(trajectory, 'utf8')
+    await rm(trajectory)
+    execFileSync('mkfifo', [trajectory])
+    const out = join(w.cwd, 'sft-interrupted')
+    const cli = startCli(['export', '-n', 'msa-coop', '--log-dir', piped, '--format', 'sft', '--out', out], w.options())
+    const pipe = await open(trajectory, 'w')
+    expect((await readdir(out)).filter((name) => name.startsWith('train.jsonl.tmp-'))).toHaveLength(1)
+    cli.child.kill('SIGINT')
+    await pipe.writeFile(text)
+    await pipe.close()
+    const r = await cli.result
+    expect(r.code, describeResult(r)).toBe(130)
+    expect(r.stderr.trim().split('\n'), describeResult(r)).toEqual(['error: interrupted by SIGINT: nothing exported, no file written'])
+    expect(existsSync(out), 'the folder it made, gone with its temp file').toBe(false)
+
+    await writeFile(join(w.cwd, 'a-file'), '')
+    const blocked = await runCli(['export', '-n', 'msa-coop', '--log-dir', logs, '--format', 'sft', '--out', 'a-file/sft'], w.options())
+    expect(blocked.code, describeResult(blocked)).toBe(7)
+    expect(blocked.stderr).toMatch(/cannot write .*a-file\/sft: .*a-file is a file, not a folder\nhint: Choose a folder you can write with --out/)
+  }, 300_000)
+
+  it('bundle refuses, before writing anything, an -o that is a folder or cannot be written, a run still running or unfinished; it carries no host path of a plugin option', async (ctx) => {
+    requireLocalBackend(ctx)
+    expect(w, 'the runs of the first test').toBeDefined()
+    const bundle = (args: string[]) => runCli(['bundle', ...args, '--dataset-dir', DEMO_DATASET], w.options({ timeoutMs: 300_000 }))
+    const before = await readdir(w.cwd)
+    const folder = join(w.cwd, 'bundles')
+    await mkdir(folder)
+    const intoFolder = await bundle(['-n', 'coop-or-demo', '-o', folder])
+    expect(intoFolder.code, describeResult(intoFolder)).toBe(2)
+    expect(intoFolder.stderr).toMatch(
+      /bundles is a folder: -o names the archive to write\nhint: Give -o a file name, e\.g\. -o .*bundles\/coop-or-demo\.bundle\.tar\.gz/,
+    )
+    await writeFile(join(w.cwd, 'not-a-folder'), '')
+    const blocked = await bundle(['-n', 'coop-or-demo', '-o', 'not-a-folder/b.tar.gz'])
+    expect(blocked.code, describeResult(blocked)).toBe(7)
+    expect(blocked.stderr).toMatch(/hint: Choose a folder you can write with -o\/--output/)
+    expect(await readdir(folder)).toEqual([])
+    expect((await readdir(w.cwd)).filter((name) => !before.includes(name)).sort()).toEqual(['bundles', 'not-a-folder'])
+
+    // A copy of a finished run, then as a run still running holds it (run.lock of a live process: this one), then unfinished.
+    const unfinishedLogs = join(w.cwd, 'unfinished-logs')
+    const run = join(unfinishedLogs, 'coop-or-demo')
+    await cp(join(logs, 'coop-or-demo'), run, { recursive: true })
+    const lock = { pid: process.pid, pid_start_time: null, host: hostname(), started_at: new Date().toISOString() }
+    await writeFile(join(run, 'run.lock'), JSON.stringify(lock))
+    const live = await bundle(['-n', 'coop-or-demo', '--log-dir', unfinishedLogs, '-o', 'live.tar.gz'])
+    expect(live.code, describeResult(live)).toBe(6)
+    expect(live.stderr).toMatch(new RegExp(`run "coop-or-demo" is still running \\(pid ${process.pid} on `))
+    await rm(join(run, 'run.lock'))
+    await mkdir(join(run, 'coop', 'textkit_task', '7', 'f2_f3'))
+    const unfinished = await bundle(['-n', 'coop-or-demo', '--log-dir', unfinishedLogs, '-o', 'unfinished.tar.gz'])
+    expect(unfinished.code, describeResult(unfinished)).toBe(6)
+    expect(unfinished.stderr).toMatch(/run "coop-or-demo" is unfinished: 1 pair\(s\) have no result.json\nhint: Finish it first/)
+    expect(existsSync(join(w.cwd, 'live.tar.gz')) || existsSync(join(w.cwd, 'unfinished.tar.gz'))).toBe(false)
+
+    // The finished run: its configuration's plugin option, a folder of this machine, is in the bundle as <host_path>.
+    await cli(['bundle', '-n', 'coop-or-demo', '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '-o', 'finished.tar.gz'])
+    const unpacked = join(w.cwd, 'finished')
+    await mkdir(unpacked)
+    execFileSync('tar', ['-xzf', join(w.cwd, 'finished.tar.gz'), '-C', unpacked])
+    const config = JSON.parse(await readFile(join(unpacked, 'cooperbench-bundle', 'runs', 'coop-or-demo', 'config.json'), 'utf8'))
+    expect(config.config.agents.swe_agent.config_root).toBe('<host_path>')
+    for (const file of await listFiles(unpacked)) expect(await readFile(join(unpacked, file), 'utf8'), file).not.toContain(HOST_PATH)
+  }, 600_000)
 })

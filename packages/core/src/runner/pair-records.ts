@@ -1,7 +1,6 @@
 import { isAbsolute, relative } from 'node:path'
 import type { AgentResult, Pair, PatchSource } from '@cooperbench/spec'
 import { countPatchLines } from '@cooperbench/spec-utils/patch'
-import { hasUnknownCost } from '@cooperbench/results'
 import type { AgentReport } from './events.js'
 import { recordedModelOf, type RunPlan } from './plan.js'
 
@@ -49,7 +48,7 @@ export function agentReport(outcome: Omit<SeatTaken, 'patch' | 'patchSource'>): 
     status: r.status,
     steps: r.steps,
     cost: r.cost,
-    costUnknown: hasUnknownCost(r.messages),
+    costUnknown: r.costUnknown === true,
     inputTokens: r.input_tokens,
     outputTokens: r.output_tokens,
     error: r.error,
@@ -61,6 +60,7 @@ export function agentRecord(outcome: SeatTaken) {
   return {
     status: r.status,
     cost: r.cost,
+    ...(r.costUnknown ? { cost_unknown: true as const } : {}),
     steps: r.steps,
     input_tokens: r.input_tokens,
     output_tokens: r.output_tokens,

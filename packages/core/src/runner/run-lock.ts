@@ -1,20 +1,18 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { link, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { currentProcessIdentity, isProcessAlive } from '@cooperbench/spec-utils/host'
+import { link, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { currentProcessIdentity } from '@cooperbench/spec-utils/host'
 import { CooperbenchError } from '@cooperbench/spec'
-import { RunFiles, fileSystemError, makeDirectory, removeDeadWritersTemps } from '@cooperbench/results'
+import {
+  RunFiles,
+  fileSystemError,
+  makeDirectoryOwned,
+  parseRunLockHolder,
+  removeDeadWritersTemps,
+  type RunLockHolder,
+  runLockHolderAlive,
+} from '@cooperbench/results'
 import { isoNow } from '@cooperbench/spec-utils/records'
-
-/** What `run.lock` says of the run that holds a run folder. */
-export interface RunLockHolder {
-  pid: number
-  /** Start time of the process (/proc), so that a recycled pid is not taken for the holder. */
-  pid_start_time: string | null
-  host: string
-  started_at: string
-}
 
 /** A held run folder; `release` removes the lock (only this holder's) and a folder the run left empty. */
 export interface RunLock {
@@ -31,8 +29,7 @@ const TAKE_OVER_ATTEMPTS = 5
  * naming it. Held, it clears dead writers' temp files.
  */
 export async function acquireRunLock(folder: string, runName: string): Promise<RunLock> {
-  const created = missingFolders(folder)
-  await makeDirectory(folder)
+  const folders = await makeDirectoryOwned(folder)
   const path = join(folder, RunFiles.lock)
   const self = currentProcessIdentity()
   const mine: RunLockHolder = { pid: self.pid, pid_start_time: self.pidStartTime, host: self.hostname, started_at: isoNow() }
@@ -52,8 +49,8 @@ export async function acquireRunLock(folder: string, runName: string): Promise<R
       const held = await readFile(path, 'utf8').catch(() => null)
       // Released between the two calls: try again.
       if (held === null) continue
-      const holder = parseHolder(held)
-      const alive = holder === null ? false : isProcessAlive({ pid: holder.pid, pidStartTime: holder.pid_start_time, hostname: holder.host })
+      const holder = parseRunLockHolder(held)
+      const alive = runLockHolderAlive(holder)
       if (alive !== false || attempt >= TAKE_OVER_ATTEMPTS) throw inUse(runName, path, holder, alive)
       // Remove only the dead holder's lock read above: another run may have taken it over meanwhile.
       if ((await readFile(path, 'utf8').catch(() => null)) === held) await rm(path, { force: true })
@@ -61,7 +58,7 @@ export async function acquireRunLock(folder: string, runName: string): Promise<R
   } catch (error) {
     // Refused (in use, a full disk): the folders taking the lock made are removed again.
     await rm(temp, { force: true }).catch(() => {})
-    await removeEmptyFolders(created)
+    await folders.removeIfEmpty()
     throw error
   } finally {
     await rm(temp, { force: true }).catch(() => {})
@@ -73,33 +70,8 @@ export async function acquireRunLock(folder: string, runName: string): Promise<R
     async release() {
       if ((await readFile(path, 'utf8').catch(() => null)) === text) await rm(path, { force: true }).catch(() => {})
       // A run refused before writing anything leaves no empty folder (run folder, log dir) behind.
-      await removeEmptyFolders(created)
+      await folders.removeIfEmpty()
     },
-  }
-}
-
-/** Removes `folders` deepest first while they are empty. */
-async function removeEmptyFolders(folders: string[]): Promise<void> {
-  for (const dir of folders) if ((await rmdir(dir).catch(() => false)) === false) break
-}
-
-/** `folder` and its missing ancestors, deepest first: what taking the lock creates. */
-function missingFolders(folder: string): string[] {
-  const missing: string[] = []
-  for (let dir = folder; !existsSync(dir); dir = dirname(dir)) {
-    missing.push(dir)
-    if (dirname(dir) === dir) break
-  }
-  return missing
-}
-
-function parseHolder(text: string): RunLockHolder | null {
-  try {
-    const value = JSON.parse(text) as Partial<RunLockHolder>
-    if (!Number.isInteger(value.pid) || typeof value.host !== 'string') return null
-    return { pid: value.pid!, pid_start_time: value.pid_start_time ?? null, host: value.host, started_at: String(value.started_at ?? '') }
-  } catch {
-    return null
   }
 }
 

@@ -46,7 +46,14 @@ export function createTrajectoryRecorder(path: string, header: TrajectoryHeader)
       const messages = result.messages.length > 0 ? result.messages : recorded
       return enqueue(async () => {
         await journal.close()
-        await writeJsonAtomic(path, { ...header, status: result.status, cost: result.cost, steps: result.steps, messages })
+        await writeJsonAtomic(path, {
+          ...header,
+          status: result.status,
+          cost: result.cost,
+          ...(result.costUnknown ? { cost_unknown: true } : {}),
+          steps: result.steps,
+          messages,
+        })
         await rm(journal.path, { force: true })
       })
     },

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryBus } from '@cooperbench/builtins'
 import type { BusMessage } from '@cooperbench/spec'
-import { hasUnknownCost } from '@cooperbench/results'
 import { reportingSends } from '../../src/runner/reporting-mailbox.js'
 
 describe('reportingSends: the runner hears of every message an agent sends, as the bus recorded it', () => {
@@ -18,13 +17,5 @@ describe('reportingSends: the runner hears of every message an agent sends, as t
     // A send the bus refuses (not a peer) is not reported.
     await expect(a.send('agent3', 'x')).rejects.toThrow()
     expect(sent).toHaveLength(1)
-  })
-})
-
-describe('hasUnknownCost: an agent whose model had no price', () => {
-  it('is told by a trajectory message marked cost_unknown', () => {
-    expect(hasUnknownCost([{ role: 'assistant', extra: { cost: 0, cost_unknown: true } }])).toBe(true)
-    expect(hasUnknownCost([{ role: 'assistant', extra: { cost: 0.01 } }, null, 'text'])).toBe(false)
-    expect(hasUnknownCost([])).toBe(false)
   })
 })

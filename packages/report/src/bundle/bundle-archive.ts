@@ -7,7 +7,7 @@ import { isObject, makeDirectory, type PairFolder, RunFiles, runDir, scanRun, wr
 import { CooperbenchError } from '@cooperbench/spec'
 import { create as createTar } from 'tar'
 import { renderReport } from '../formats/index.js'
-import { exportScrubber } from '../export/scrub.js'
+import { exportScrubber, runHostFolders } from '../export/scrub.js'
 import { reportRuns } from '../readers/read-report.js'
 import { type BundleClaim, claimOfRun, type RunClaim, type SettingClaim } from './bundle-claim.js'
 import { bundleMismatch, notABundle } from './bundle-errors.js'
@@ -69,7 +69,7 @@ export async function writeBundle(options: WriteBundleOptions): Promise<{ file: 
   const staging = await mkdtemp(join(tmpdir(), 'cooperbench-bundle-'))
   try {
     const root = join(staging, ROOT)
-    const scrub = exportScrubber({ logDir: options.logDir, datasetDirs: [options.datasetDir] })
+    const scrub = exportScrubber(await runHostFolders(options.logDir, options.runNames, [options.datasetDir]))
     const runs: BundleClaim['runs'] = []
     const tasks = new Map<string, { repo: string; taskId: number }>()
     for (const run of options.runNames) {

@@ -50,18 +50,13 @@ export interface ExportProblem {
 
 /**
  * Every agent of the readable finished pairs, in run order, with its trajectory (or a killed run's journal); one without is a problem.
- * `reporters`: the installed settings', whose view of a pair gives its agents' events and roles.
+ * One at a time, read as it is asked for: an export holds one trajectory, not the run's. `reporters`: the installed settings',
+ * whose view of a pair gives its agents' events and roles.
  */
-export async function readExportedAgents(
-  runDir: string,
-  run: string,
-  reporters: SettingReporters = {},
-): Promise<{ agents: ExportedAgent[]; problems: ExportProblem[] }> {
+export async function* readExportedAgents(runDir: string, run: string, reporters: SettingReporters = {}): AsyncGenerator<ExportedAgent | ExportProblem> {
   const stored = await readJsonIfPresent<{ prompt_source?: unknown }>(join(runDir, RunFiles.config))
   // Each setting of a run has its own fingerprint (its agent may be another one, at another version).
   const fingerprints = await readRunFingerprints(runDir)
-  const agents: ExportedAgent[] = []
-  const problems: ExportProblem[] = []
   for (const pair of await scanRun(runDir)) {
     if (!pair.result || pair.unreadable.length > 0) continue
     const view = await settingPairView(reporters, pair, [])
@@ -79,7 +74,7 @@ export async function readExportedAgents(
     for (const agent of pairAgents) {
       const read = await readTrajectory(pair.dir, agent.trajectoryFile)
       if (read.value === null) {
-        problems.push({ run, trajectory: join(pair.dir, agent.trajectoryFile), problem: read.problem ?? 'is missing' })
+        yield { run, trajectory: join(pair.dir, agent.trajectoryFile), problem: read.problem ?? 'is missing' }
         continue
       }
       const result = pair.result
@@ -88,7 +83,7 @@ export async function readExportedAgents(
       const metadata = metadataOf(run, agent, agentConversation(conversation ?? [], agent.agentId), settingRecord, events)
       const trajectoryId = `${sessionId}/${agent.exportId}`
       const others = teammates.filter((t) => t.trajectory_id !== trajectoryId)
-      agents.push({
+      yield {
         ...agent,
         run,
         // A seat whose role named its own agent or model records which.
@@ -103,10 +98,9 @@ export async function readExportedAgents(
         teammates: others,
         coordinates: view?.coordinator === agent.agentId,
         metadata: { ...metadata, teammates: others, exit: recorded.exit },
-      })
+      }
     }
   }
-  return { agents, problems }
 }
 
 /** The agent's release as its setting's fingerprint records it, else the harness's version. */

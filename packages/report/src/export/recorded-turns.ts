@@ -1,3 +1,5 @@
+import { cliSystemPrompt } from './cli-system-prompt.js'
+
 /**
  * A recorded trajectory (`agent<fid>_traj.json`, `solo_traj.json`) as model turns. First-party agents (mini-SWE, CLI streams, OpenHands
  * bridge) and the plugin guide's record chat messages, OpenAI-shaped tool calls, a closing `exit`; read leniently (third parties may write less).
@@ -41,6 +43,8 @@ export interface RecordedTrajectory {
   exit: { status: string | null; text: string } | null
   /** A CLI agent's program (`package@version`): its turns were read from the CLI's event stream. */
   cli: string | null
+  /** The system prompt a CLI's model was sent, when its session log kept it ({@link cliSystemPrompt}). */
+  cliSystemPrompt: string | null
 }
 
 type RawMessage = {
@@ -61,6 +65,7 @@ export function readRecordedTurns(messages: readonly unknown[]): RecordedTraject
   const turns: RecordedTurn[] = []
   let exit: RecordedTrajectory['exit'] = null
   let cli: string | null = null
+  let systemPrompt: string | null = null
   for (const raw of messages as RawMessage[]) {
     if (raw === null || typeof raw !== 'object') continue
     const extra = raw.extra && typeof raw.extra === 'object' ? raw.extra : {}
@@ -69,6 +74,7 @@ export function readRecordedTurns(messages: readonly unknown[]): RecordedTraject
       const status = typeof extra['exit_status'] === 'string' ? extra['exit_status'] : typeof raw.exit_status === 'string' ? raw.exit_status : null
       exit = { status, text: content }
       if (typeof extra['cli'] === 'string') cli = extra['cli']
+      systemPrompt = cliSystemPrompt(extra['cli_session_logs'])
       continue
     }
     const role = raw.role === 'system' || raw.role === 'user' || raw.role === 'assistant' || raw.role === 'tool' ? raw.role : null
@@ -90,7 +96,7 @@ export function readRecordedTurns(messages: readonly unknown[]): RecordedTraject
     if (role === 'assistant' && previous?.role === 'assistant') mergeInto(previous, turn)
     else turns.push(turn)
   }
-  return { turns, exit, cli }
+  return { turns, exit, cli, cliSystemPrompt: systemPrompt }
 }
 
 function mergeInto(turn: RecordedTurn, next: RecordedTurn) {

@@ -43,7 +43,9 @@ export function toAtif(agent: ExportedAgent): AtifTrajectory {
   }
   const calls = agent.recorded.turns.flatMap((turn) => turn.toolCalls)
   const s = agent.summary
-  const costKnown = !agent.recorded.turns.some((turn) => turn.marks.includes('cost_unknown'))
+  // Unknown (a model call without a price) is left out, never 0; older records say so only in the trajectory's marks. The
+  // oracle's 0 is known: it calls no model (no model_name, model_calls 0).
+  const costKnown = s.cost_unknown !== true && !agent.recorded.turns.some((turn) => turn.marks.includes('cost_unknown'))
   return {
     schema_version: ATIF_SCHEMA_VERSION,
     session_id: agent.sessionId,

@@ -29,6 +29,11 @@ export interface SftRow {
   status: string
   pair_passed: boolean
   features_passed: boolean
+  /**
+   * The last message is an assistant turn with tool calls (mini-SWE's and swe_agent's submit command, OpenHands' `finish`) whose
+   * answers the row leaves out: a row ends on the model's last turn, and what the harness answered it is no turn to learn.
+   */
+  ends_on_tool_call: boolean
 }
 
 /**
@@ -44,17 +49,22 @@ const SHELL_TOOLS: Readonly<Record<string, string>> = {
 }
 
 /**
- * A trajectory as one SFT row in mini-SWE's shape: an assistant message per turn with its tool calls, a `tool` message per result.
- * Left out: a CLI's session notes (harness `system` lines, not context) and replies dropped from context (mini-SWE's unusable ones).
+ * A trajectory as one SFT row in mini-SWE's shape: an assistant message per turn with its tool calls, a `tool` message per result,
+ * ending on the model's last turn (what came after it is left out: the answer to its submit command, a late teammate message).
+ * A CLI's system prompt, when its session log kept it, comes first; left out: a CLI's session notes (harness `system` lines, not
+ * context) and replies dropped from context (mini-SWE's unusable ones). Null for an agent without a model turn (the oracle).
  */
-export function toSftRow(agent: ExportedAgent): SftRow {
-  const fromCli = agent.recorded.cli !== null
-  const messages: SftMessage[] = []
+export function toSftRow(agent: ExportedAgent): SftRow | null {
+  const { recorded } = agent
+  const fromCli = recorded.cli !== null
+  const turns = recorded.turns.filter((turn) => !(fromCli && turn.role === 'system') && !turn.marks.includes('dropped'))
+  const last = turns.findLastIndex((turn) => turn.role === 'assistant')
+  if (last === -1) return null
   const calls: RecordedToolCall[] = []
-  for (const turn of agent.recorded.turns) {
-    if ((fromCli && turn.role === 'system') || turn.marks.includes('dropped')) continue
-    messages.push(messageOf(turn, calls))
-  }
+  const messages: SftMessage[] = [
+    ...(recorded.cliSystemPrompt === null ? [] : [{ role: 'system' as const, content: recorded.cliSystemPrompt }]),
+    ...turns.slice(0, last + 1).map((turn) => messageOf(turn, calls)),
+  ]
   const { pair } = agent
   return {
     messages,
@@ -73,6 +83,7 @@ export function toSftRow(agent: ExportedAgent): SftRow {
     status: agent.summary.status,
     pair_passed: agent.verdict.pair === 'pass',
     features_passed: agentFeaturesPassed(agent),
+    ends_on_tool_call: turns[last]!.toolCalls.length > 0,
   }
 }
 

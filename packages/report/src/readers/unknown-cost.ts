@@ -1,9 +1,9 @@
 import { recordedSeats } from '@cooperbench/spec-utils/setting'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type PairFolder, recordAgents, trajectoryJournalName } from '@cooperbench/results'
+import { type PairFolder, recordAgents, recordsUnknownCost, trajectoryJournalName } from '@cooperbench/results'
 
-/** A trajectory message of a model call without a known price (mini_swe_agent writes `extra.cost_unknown: true`). */
+/** A trajectory message of a model call without a known price (mini-SWE and swe_agent mark each: `extra.cost_unknown: true`). */
 const KEY = Buffer.from('"cost_unknown"')
 const AFTER_KEY = /^\s*:\s*true/
 /** Bytes after the key that may hold `: true` (JSON whitespace included). */
@@ -15,8 +15,9 @@ const READERS = 16
 export type UnknownCostMemo = Map<string, boolean>
 
 /**
- * Pairs whose cost is unknown: a model without a known price, recorded as 0 but not $0. Only agents with steps and no cost are
- * checked (priced runs and the tiny oracle cost little), each trajectory read up to its first unpriced call.
+ * Pairs whose cost is unknown: an agent's record says `cost_unknown` (a model call without a known price). Records written before
+ * that key existed said cost 0 instead: for those, the trajectories of agents with steps and no cost are searched for an unpriced
+ * call, each read up to the first.
  */
 export async function pairsWithUnknownCost(pairs: readonly PairFolder[], memo?: UnknownCostMemo): Promise<Set<string>> {
   const unknown = new Set<string>()
@@ -26,7 +27,7 @@ export async function pairsWithUnknownCost(pairs: readonly PairFolder[], memo?: 
     const buffer = Buffer.allocUnsafe(CHUNK)
     for (let pair = queue.shift(); pair; pair = queue.shift()) {
       const key = `${pair.dir}\0${pair.result?.started_at ?? ''}`
-      let found = memo?.get(key)
+      let found = pair.result !== null && recordsUnknownCost(pair.result) ? true : memo?.get(key)
       if (found === undefined) {
         found = false
         for (const file of suspectTrajectories(pair)) {

@@ -16,6 +16,7 @@ const RUNS = ['claude_code-coop', 'codex-coop', 'qwen_code-coop', 'openhands_sdk
 const PAIR = 'coop/textkit_task/7/f1_f2'
 /** A secret of this environment and a host folder, planted in a trajectory: neither may leave. */
 const SECRET = 'tok_9f8e7d6c5b4a3f2e1d0c'
+const OPTION_PATH = '/opt/cooperbench-export-test/swe_agent'
 let logs: string
 
 beforeAll(async () => {
@@ -23,8 +24,13 @@ beforeAll(async () => {
   await cp(FIXTURES, logs, { recursive: true })
   const file = join(logs, 'codex-coop', PAIR, 'agent1_traj.json')
   const trajectory = JSON.parse(await readFile(file, 'utf8'))
-  trajectory.messages.splice(1, 0, { role: 'user', content: `Read ${logs}/notes.txt; the key is ${SECRET}.` })
+  trajectory.messages.splice(1, 0, { role: 'user', content: `Read ${logs}/notes.txt; the key is ${SECRET}. Tools: ${OPTION_PATH}/tools.` })
   await writeFile(file, JSON.stringify(trajectory))
+  // A plugin option of the run's configuration naming a folder of this machine outside every folder the scrubber knows.
+  const config = join(logs, 'codex-coop', 'config.json')
+  const run = JSON.parse(await readFile(config, 'utf8'))
+  run.config.agents = { ...run.config.agents, swe_agent: { config_root: OPTION_PATH } }
+  await writeFile(config, JSON.stringify(run))
   // An agent written from the plugin guide's example (docs/plugin-guide.md, "Writing an agent"): `{role, content}` messages only.
   const guide = join(logs, 'guide-coop')
   await cp(join(logs, 'codex-coop'), guide, { recursive: true })
@@ -44,6 +50,15 @@ beforeAll(async () => {
 })
 
 const SHELL = /^(Bash|exec_command|run_shell_command|terminal)$/
+/** The first line of each agent's system prompt as its recording holds it (Qwen Code's session log keeps none). */
+const SYSTEM_PROMPT_STARTS: Record<string, string[]> = {
+  claude_code: ["You are a Claude agent, built on Anthropic's Claude Agent SDK."],
+  codex: [
+    'You are a coding agent running in the Codex CLI, a terminal-based coding assistant. Codex CLI is an open source project led by OpenAI. You are expected to be precise, safe, and helpful.',
+  ],
+  qwen_code: [],
+  openhands_sdk: [expect.stringMatching(/^You are OpenHands agent/) as unknown as string],
+}
 
 describe('exporting the CLI agents and OpenHands', () => {
   it('atif: a valid ATIF-v1.7 file per agent, each tool result in the step of its call, pair metadata and verdicts, teammates linked', async () => {
@@ -81,6 +96,12 @@ describe('exporting the CLI agents and OpenHands', () => {
           ).toContain(message.tool_call_id)
         }
         if (run !== 'guide-coop') expect(answered.length, file).toBeGreaterThan(0)
+        // Each called a scripted model no price table knows: its cost is unknown, left out rather than 0.
+        if (run !== 'guide-coop') {
+          expect(pair!.result!.agents![agent], file).toMatchObject({ cost: 0, cost_unknown: true })
+          expect(atif.final_metrics!.total_cost_usd, file).toBeUndefined()
+          expect(atif.final_metrics!.extra, file).toMatchObject({ cost_unknown: true })
+        }
       }
     }
     // The plugin guide's agent: its tool result, made without a tool call, joins the model's reply before it.
@@ -89,7 +110,7 @@ describe('exporting the CLI agents and OpenHands', () => {
     expect(guide.steps[2]!.observation!.results).toEqual([{ content: 'git apply: exit 0\n' }])
   })
 
-  it("sft: one row per agent in mini-SWE's shape (every shell tool is bash with a command), one type per column, no secret or host path", async () => {
+  it("sft: one row per agent in mini-SWE's shape (every shell tool is bash with a command), ending on the model's last turn, one type per column, no secret or host path", async () => {
     const out = join(logs, '..', 'sft')
     // A key-like variable of this environment holds the secret, as an API key would.
     process.env['EXPORT_TEST_SERVICE_TOKEN'] = SECRET
@@ -126,16 +147,39 @@ describe('exporting the CLI agents and OpenHands', () => {
           row.trajectory_id,
         ).toContain(message.tool_call_id)
       }
-      // A CLI's notes about its session are not the model's context.
-      if (row.agent !== 'openhands_sdk')
-        expect(
-          row.messages.filter((m) => m.role === 'system'),
-          row.trajectory_id,
-        ).toEqual([])
+      // The row ends on the model's last turn; every call is answered but that turn's, and the row says so.
+      const last = row.messages.at(-1)!
+      expect(last.role, row.trajectory_id).toBe('assistant')
+      expect(row.ends_on_tool_call, row.trajectory_id).toBe((last.tool_calls ?? []).length > 0)
+      const answered = new Set(row.messages.flatMap((m) => (m.role === 'tool' ? [m.tool_call_id] : [])))
+      const earlier = row.messages.slice(0, -1).flatMap((m) => m.tool_calls ?? [])
+      expect(
+        earlier.filter((c) => !answered.has(c.id)),
+        row.trajectory_id,
+      ).toEqual([])
+      // A CLI's notes about its session are not the model's context; its system prompt is, where its session log kept it.
+      const systems = row.messages.filter((m) => m.role === 'system').map((m) => m.content)
+      expect(systems.join('\n'), row.trajectory_id).not.toMatch(/(claude_code|qwen_code) session|codex thread/)
+      expect(
+        systems.map((text) => text.split('\n')[0]),
+        row.trajectory_id,
+      ).toEqual(SYSTEM_PROMPT_STARTS[row.agent])
+      if (systems.length > 0) expect(row.messages[0]!.role, row.trajectory_id).toBe('system')
+      // A CLI's task is the prompt it was given: the task with its briefing.
+      if (row.agent !== 'openhands_sdk') expect(row.messages.find((m) => m.role === 'user')!.content, row.trajectory_id).toMatch(/^# Your task\n/)
     }
+    // OpenHands ends on its finish call, left unanswered; the CLIs on their closing words.
+    expect(rows.map((r) => `${r.agent}: ${r.ends_on_tool_call}`)).toEqual(rows.map((r) => `${r.agent}: ${r.agent === 'openhands_sdk'}`))
+    expect(
+      rows
+        .find((r) => r.agent === 'openhands_sdk')!
+        .messages.at(-1)!
+        .tool_calls!.map((c) => c.function.name),
+    ).toEqual(['finish'])
     expect(text).not.toContain(SECRET)
     expect(text).not.toContain(logs)
-    expect(text).toContain('Read <log_dir>/notes.txt; the key is [redacted]')
+    expect(text).toContain('Read <log_dir>/notes.txt; the key is [redacted]. Tools: <host_path>/tools.')
+    expect(text).not.toContain(OPTION_PATH)
     const python = pythonWithDatasets()
     if (python) expect(loadWithDatasets(python, out)).toEqual({ rows: 8, columns: Object.keys(rows[0]!) })
   })

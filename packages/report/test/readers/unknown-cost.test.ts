@@ -12,8 +12,8 @@ afterEach(async () => {
   root = undefined
 })
 
-/** A finished solo pair whose agent took steps at no recorded cost, with `trajectory` as its solo_traj.json. */
-async function unpricedPair(trajectory: string | null): Promise<string> {
+/** A finished solo pair whose agent took steps at no recorded cost, with `trajectory` as its solo_traj.json; `record`: its record's keys. */
+async function unpricedPair(trajectory: string | null, record: Record<string, unknown> = {}): Promise<string> {
   root = await mkdtemp(join(tmpdir(), 'cb-unknown-cost-'))
   const dir = join(root, 'run', 'solo', 'a_task', '1', 'f1_f2')
   await mkdir(dir, { recursive: true })
@@ -27,6 +27,7 @@ async function unpricedPair(trajectory: string | null): Promise<string> {
     cache_write_tokens: 0,
     patch_lines: 0,
     error: null,
+    ...record,
   }
   await writeFile(
     join(dir, 'result.json'),
@@ -45,7 +46,15 @@ async function unpricedPair(trajectory: string | null): Promise<string> {
 }
 
 describe('pairsWithUnknownCost', () => {
-  it('finds an unpriced call however far into the trajectory, also across the reader’s chunk boundaries, and in a journal', async () => {
+  it('takes an agent record’s cost_unknown at its word, reading no trajectory; one without it and without marks is priced', async () => {
+    const said = await unpricedPair(null, { cost: 0.25, cost_unknown: true })
+    expect((await pairsWithUnknownCost(await scanRun(said))).size).toBe(1)
+    await rm(root!, { recursive: true, force: true })
+    const priced = await unpricedPair(JSON.stringify({ messages: [{ role: 'assistant', content: 'a', extra: { cost: 0 } }] }))
+    expect((await pairsWithUnknownCost(await scanRun(priced))).size).toBe(0)
+  })
+
+  it('in records written before cost_unknown: finds an unpriced call however far into the trajectory, also across the reader’s chunk boundaries, and in a journal', async () => {
     for (const padding of [0, 16 * 1024 - 40, 16 * 1024 - 28, 16 * 1024 - 10, 64 * 1024 - 20, 300_000]) {
       const messages = [
         { role: 'tool', content: 'x'.repeat(padding) },

@@ -72,7 +72,14 @@ export interface AgentRunContext {
 
 export interface AgentResult {
   status: AgentStatus
+  /** USD of the model calls the agent could price: with `costUnknown`, a lower bound (0 when it could price none). */
   cost: number
+  /**
+   * Some model call had no known price (a model missing from the price table, a CLI that reports no cost or only a guess): the
+   * run's cost is unknown, never $0. Absent: every call was priced, or no model was called (the oracle: $0, known). Optional
+   * within agent-v1.
+   */
+  costUnknown?: boolean
   steps: number
   input_tokens: number
   output_tokens: number

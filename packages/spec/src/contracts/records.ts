@@ -5,7 +5,10 @@ import type { SettingName } from './task.js'
 
 export interface AgentSummaryRecord {
   status: AgentStatus
+  /** USD; with `cost_unknown`, only the calls that had a price. */
   cost: number
+  /** Additive, only when some model call had no known price (`AgentResult.costUnknown`): the agent's cost is unknown, not `cost`. */
+  cost_unknown?: true
   steps: number
   input_tokens: number
   output_tokens: number
@@ -52,6 +55,7 @@ interface ResultRecordBase {
   started_at: string
   ended_at: string
   duration_seconds: number
+  /** The agents' `cost` summed: a lower bound when an agent's record says `cost_unknown`. */
   total_cost: number
   total_steps: number
   log_dir: string
@@ -192,6 +196,8 @@ export interface TrajectoryRecord {
   model: string | null
   status: AgentStatus | null
   cost: number
+  /** Additive, as the agent's record in result.json: its cost is unknown (a model call without a price). */
+  cost_unknown?: true
   steps: number
   messages: unknown[]
 }
