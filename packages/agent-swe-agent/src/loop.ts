@@ -5,6 +5,7 @@ import {
   completeOrFail,
   ModelCallFailed,
   type ModelResponse,
+  showsTask,
   Trajectory,
   type TrajectoryMessage,
   trajectorySaver,
@@ -16,6 +17,7 @@ import { type FormatError, type ParsedAction, parseToolCalls, pyStrip } from './
 import { History, type MessageType } from './history.js'
 import { type Messenger, sendToolCall, sendTypedMessages } from './messaging.js'
 import type { SweAgentConfig } from './swe-config.js'
+import { TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
 import { installTools } from './tools-install.js'
 import type { RunVars } from './run-vars.js'
 
@@ -89,9 +91,16 @@ export class SweAgentLoop {
     const { home, state } = await installTools(this.ctx, this.config, this.run.problem_statement)
     this.tools = home
     this.state = state
-    this.say('system', this.config.templates.system.render(this.vars()), 'system_prompt')
-    this.say('user', this.config.templates.instance.map((t) => t.render(this.vars(this.state))).join('\n'), 'observation')
+    const system = this.config.templates.system.render(this.vars())
+    const instance = this.config.templates.instance.map((t) => t.render(this.vars(this.state))).join('\n')
+    this.say('system', system, 'system_prompt')
+    this.say('user', instance, 'observation')
     await this.save()
+    // The preflight tried placeholders; a condition on this pair's values can still hide the task.
+    if (!showsTask([system, instance], this.run.problem_statement)) {
+      const who = this.run.agents.length > 0 ? ` to ${this.run.agent_id}` : ''
+      throw exits.configuration(`${taskNotShown(who, " with this pair's values")}; it did not start. ${TASK_NOT_SHOWN_FIX}`)
+    }
   }
 
   private async step(): Promise<void> {
