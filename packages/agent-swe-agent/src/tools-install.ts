@@ -64,6 +64,14 @@ export async function installTools(
   return { home: { root, session }, state: setup.state ?? {}, offline }
 }
 
+/** The environment SWEEnv's session starts with, and upstream's adapter's `ROOT`. */
+export const SESSION_START_ENV = { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', PIP_PROGRESS_BAR: 'off', PAGER: 'cat', ROOT: SANDBOX_REPO_DIR }
+
+/** `export NAME=value` lines, each value quoted as Python's `shlex.quote` does. */
+export function exports(vars: Record<string, string>): string[] {
+  return Object.entries(vars).map(([name, value]) => `export ${name}=${shlexQuote(value)}`)
+}
+
 /** The interpreters the scripts of a bundle's tools and state command start with (`#!/usr/bin/env python3`: `python3`). */
 function toolInterpreters(bundle: SweAgentConfig['bundles'][number]): string[] {
   const scripts = new Set([...bundle.commands.map((c) => `bin/${c.name}`), ...(bundle.stateCommand ? [`bin/${bundle.stateCommand}`] : [])])
@@ -79,7 +87,6 @@ function toolInterpreters(bundle: SweAgentConfig['bundles'][number]): string[] {
  * `offline`: no package index answers, so the installation runs without pip's retries.
  */
 function setupScript(config: SweAgentConfig, root: string, problemStatement: string, offline: boolean): string {
-  const exports = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `export ${k}=${shlexQuote(v)}`)
   const fail = (what: string) => `{ echo ${shellQuote(`failed: ${what}`)}; exit 1; }`
   const propagated = Object.fromEntries(config.propagateEnvVariables.map((name) => [name, process.env[name] ?? 'None']))
   const installs = config.bundles.map((bundle) => {
@@ -89,8 +96,7 @@ function setupScript(config: SweAgentConfig, root: string, problemStatement: str
   })
   return [
     // SWEEnv's session start and reset, then upstream's post-startup commands (adapter.py).
-    ...exports({ LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', PIP_PROGRESS_BAR: 'off', PAGER: 'cat' }),
-    `export ROOT=${SANDBOX_REPO_DIR}`,
+    ...exports(SESSION_START_ENV),
     "git config --global user.email 'agent@cooperbench.dev'",
     "git config --global user.name 'CooperBench Agent'",
     `(cd ${SANDBOX_REPO_DIR} && git init -q && git add -A && git commit -qm 'Initial commit') >/dev/null 2>&1 || true`,

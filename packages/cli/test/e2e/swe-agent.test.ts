@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -183,6 +184,13 @@ describe.skipIf(missing)(`swe_agent with upstream's files and the dev model serv
       const coop = await runCli(sweRun('sw', 'coop', '--backend', 'docker', '-s', 'demo', '-r', 'routekit_task', '-t', '8', '-f', '1,2'), options)
       expect(coop.code, describeResult(coop)).toBe(0)
       await expectSubmitted(w, 'sw', 'coop', 5)
+      // The bundles' install.sh ran once per task image, in the layer each agent's sandbox started from (built by this
+      // run or an earlier one), whose build had no network either: said there, not waited for.
+      const images = spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).stdout.split('\n')
+      for (const task of ['confkit:task5', 'routekit:task8']) {
+        expect(images.filter((name) => name.startsWith(`akhatua/cooperbench-${task}-swe-agent-setup-`)).length, task).toBeGreaterThan(0)
+      }
+      expect(`${solo.stderr}${coop.stderr}`).not.toMatch(/warning: docker: .* did not build/)
     },
     900_000,
   )
