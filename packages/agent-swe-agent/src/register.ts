@@ -21,7 +21,7 @@ export default definePlugin({
         const { sweAgentConfigOf } = await import('./swe-agent.js')
         return `reference-config:sha256:${sweAgentConfigOf(options as SweAgentOptions).digest}`
       },
-      // The bundles' install.sh once per task image where the backend builds images (docker), not in every sandbox.
+      // The bundles' install.sh run once per task image where the backend builds images (docker): each sandbox finds their work done.
       setupLayer: async (options) => {
         const [{ sweAgentConfigOf }, { sweAgentSetupLayer }] = await Promise.all([import('./swe-agent.js'), import('./setup-layer.js')])
         return sweAgentSetupLayer(sweAgentConfigOf(options as SweAgentOptions))
