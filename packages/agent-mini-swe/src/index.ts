@@ -5,6 +5,8 @@ export { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } fr
 export { completeOrFail, ModelCallFailed } from './agent/model-call.js'
 export { compileJinja, type JinjaTemplate, JinjaTemplateError } from './reference/jinja.js'
 export { taskWithBriefing } from './reference/task-with-briefing.js'
+// What a preflight tries templates with, and whether the first messages show it.
+export { PREFLIGHT_TASK, showsTask } from './reference/task-shown.js'
 export {
   type ChatMessage,
   type ChatModel,

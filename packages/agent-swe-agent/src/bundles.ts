@@ -42,6 +42,8 @@ export function readBundle(entry: Raw, root: string | null) {
   return {
     // The folder's name: the bundle is installed at `<root>/tools/<name>`.
     name: basename(dir),
+    /** Where it is on this machine. */
+    dir,
     commands: Object.entries(tools as Raw)
       .filter(([name]) => !hidden.includes(name))
       .map(([name, raw]) => toolCommand(name, (raw ?? {}) as Raw, `tool ${name} of ${dir}/config.yaml`)),

@@ -40,6 +40,8 @@ export const exits = {
     ),
   api: (message: string, failure: FailureOrigin) => new Exit('exit_api', 'Error', `Exit due to model error: ${message}`, true, failure),
   wallClock: () => new Exit('exit_total_execution_time', 'LimitsExceeded', 'the harness wall-clock limit was reached', false),
+  /** A configuration that cannot run this pair (its first messages hide the task): not the agent's failure, and no pair to judge. */
+  configuration: (message: string) => new Exit('exit_error', 'Error', message, false, 'infra'),
   environment: (message: string, error: unknown) =>
     new Exit('exit_environment_error', 'Error', `Exit due to environment error: ${message}`, false, undefined, error),
 }

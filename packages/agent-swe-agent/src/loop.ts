@@ -5,17 +5,20 @@ import {
   completeOrFail,
   ModelCallFailed,
   type ModelResponse,
+  showsTask,
   Trajectory,
   type TrajectoryMessage,
   trajectorySaver,
 } from '@cooperbench/agent-mini-swe'
-import { type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { type AgentResult, type AgentRunContext, errorMessage, type Logger, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { isTimeout } from '@cooperbench/spec-utils'
 import { Exit, exits } from './exit.js'
 import { type FormatError, type ParsedAction, parseToolCalls, pyStrip } from './function-calling.js'
 import { History, type MessageType } from './history.js'
 import { type Messenger, sendToolCall, sendTypedMessages } from './messaging.js'
+import { NO_PACKAGE_INDEX } from './package-index.js'
 import type { SweAgentConfig } from './swe-config.js'
+import { TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
 import { installTools } from './tools-install.js'
 import type { RunVars } from './run-vars.js'
 
@@ -86,12 +89,21 @@ export class SweAgentLoop {
   /** `DefaultAgent.setup`: the inbox emptied (upstream's connector deletes it), the tools installed, the first two messages. */
   private async setup(): Promise<void> {
     await this.ctx.mailbox?.receive()
-    const { home, state } = await installTools(this.ctx, this.config, this.run.problem_statement)
+    const { home, state, offline } = await installTools(this.ctx, this.config, this.run.problem_statement)
     this.tools = home
     this.state = state
-    this.say('system', this.config.templates.system.render(this.vars()), 'system_prompt')
-    this.say('user', this.config.templates.instance.map((t) => t.render(this.vars(this.state))).join('\n'), 'observation')
+    if (offline) noteOnce(this.config, this.ctx.logger, `swe_agent: ${NO_PACKAGE_INDEX}`)
+    const system = this.config.templates.system.render(this.vars())
+    const instance = this.config.templates.instance.map((t) => t.render(this.vars(this.state))).join('\n')
+    // Why the tools may lack what their install.sh fetches: beside the first message, not in it.
+    this.say('system', system, 'system_prompt', undefined, offline ? { setup_note: NO_PACKAGE_INDEX } : {})
+    this.say('user', instance, 'observation')
     await this.save()
+    // The preflight tried placeholders; a condition on this pair's values can still hide the task.
+    if (!showsTask([system, instance], this.run.problem_statement)) {
+      const who = this.run.agents.length > 0 ? ` to ${this.run.agent_id}` : ''
+      throw exits.configuration(`${taskNotShown(who, " with this pair's values")}; it did not start. ${TASK_NOT_SHOWN_FIX}`)
+    }
   }
 
   private async step(): Promise<void> {
@@ -246,4 +258,14 @@ export class SweAgentLoop {
   private say(role: TrajectoryMessage['role'], content: string, type: MessageType, toolCallId?: string, extra: Record<string, unknown> = {}): void {
     this.history.add(this.trajectory.add(role, content, extra, toolCallId === undefined ? {} : { tool_call_id: toolCallId }), type)
   }
+}
+
+/** The configurations whose run has logged a note: a run hands every agent the same one, and they would all say it. */
+const noted = new WeakSet<SweAgentConfig>()
+
+/** Logs `line` once per run (per configuration read). */
+function noteOnce(config: SweAgentConfig, logger: Logger, line: string): void {
+  if (noted.has(config)) return
+  noted.add(config)
+  logger.info(line)
 }

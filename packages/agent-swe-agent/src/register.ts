@@ -21,6 +21,11 @@ export default definePlugin({
         const { sweAgentConfigOf } = await import('./swe-agent.js')
         return `reference-config:sha256:${sweAgentConfigOf(options as SweAgentOptions).digest}`
       },
+      // The bundles' install.sh run once per task image where the backend builds images (docker): each sandbox finds their work done.
+      setupLayer: async (options) => {
+        const [{ sweAgentConfigOf }, { sweAgentSetupLayer }] = await Promise.all([import('./swe-agent.js'), import('./setup-layer.js')])
+        return sweAgentSetupLayer(sweAgentConfigOf(options as SweAgentOptions))
+      },
       // Upstream's cost limit, and no step limit (SWE-agent's `per_instance_call_limit` is never set).
       ownLimits: (options) => ({ steps: 0, costUsd: (options as SweAgentOptions).cost_limit ?? ADAPTER_DEFAULTS.cost_limit }),
       // The agent, the AI SDK and the YAML reader load when a run creates the agent, not when a command lists plugins.

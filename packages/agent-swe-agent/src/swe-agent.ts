@@ -1,9 +1,10 @@
-import { type ChatModel, type ChatModelOptions, knowsPriceByName, probeModelServer } from '@cooperbench/agent-mini-swe'
+import { type ChatModel, type ChatModelOptions, knowsPriceByName, PREFLIGHT_TASK, probeModelServer, showsTask } from '@cooperbench/agent-mini-swe'
 import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage } from '@cooperbench/spec'
 import { SweAgentLoop } from './loop.js'
 import { type RunVars, runVars } from './run-vars.js'
 import { ADAPTER_DEFAULTS, type SweAgentOptions } from './options.js'
 import { readSweAgentConfig, type SweAgentConfig } from './swe-config.js'
+import { TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
 
 /** What the agent needs besides its options; injected so tests can script the model. */
 export interface SweAgentDeps {
@@ -37,14 +38,19 @@ export class SweAgent implements Agent {
     const run = setup.run ?? { messaging: true, git: false, agents: 2 }
     const together = run.agents > 1
     const agents = together ? Array.from({ length: run.agents }, (_, i) => `agent${i + 1}`) : []
+    // Every agent of the run: a template may show the task to some agents only (`{% if agent_id == 'agent1' %}`).
     for (const agentId of together ? agents : ['solo']) {
-      tryTemplates(config, {
-        problem_statement: 'A feature.',
+      const opening = tryTemplates(config, {
+        problem_statement: PREFLIGHT_TASK,
         agent_id: agentId,
         agents,
         messaging_enabled: together && run.messaging,
         git_enabled: together && run.git,
       })
+      // An agent given no task would run its steps on nothing, and its pair be scored as its failure.
+      if (!showsTask(opening, PREFLIGHT_TASK)) {
+        throw new CooperbenchError('CONFIG_INVALID', taskNotShown(together ? ` to ${agentId}` : ''), { hint: TASK_NOT_SHOWN_FIX })
+      }
     }
     const baseUrl = options.model_base_url ?? setup.modelBaseUrl ?? null
     this.deps.createModel({ model: setup.model, baseUrl, priceByName: true })
@@ -74,8 +80,11 @@ export class SweAgent implements Agent {
   }
 }
 
-/** Renders each template once with these values, so an undefined variable stops the run before any pair starts. */
-function tryTemplates(config: SweAgentConfig, run: RunVars): void {
+/**
+ * Renders each template once with these values, so an undefined variable stops the run before any pair starts;
+ * returns the system and instance messages.
+ */
+function tryTemplates(config: SweAgentConfig, run: RunVars): string[] {
   const { templates } = config
   const vars = { ...config.envVariables, ...run, repo: '', working_dir: '/workspace/repo' }
   const step = { thought: '', action: 'ls', output: '', observation: 'ok', execution_time: 0, done: false, exit_status: null, submission: null, extra_info: {} }
@@ -90,13 +99,15 @@ function tryTemplates(config: SweAgentConfig, run: RunVars): void {
     ['blocklist_error_template', templates.blocklistError, step],
     ['command_cancelled_timeout_template', templates.commandCancelledTimeout, { timeout: 120, command: 'sleep 999' }],
   ]
-  for (const [name, template, extra] of tries) {
+  const rendered = tries.map(([name, template, extra]) => {
     try {
-      template.render({ ...vars, ...extra })
+      return template.render({ ...vars, ...extra })
     } catch (error) {
       throw new CooperbenchError('CONFIG_INVALID', `the swe_agent configuration's ${name} does not render for agent ${run.agent_id}: ${errorMessage(error)}`, {
         hint: 'Every variable a template uses must exist (docs/reproducing-the-paper.md#swe_agent lists them); SWE-agent would print an undefined one as nothing.',
       })
     }
-  }
+  })
+  // The system message, then the instance templates' (joined as the loop sends them).
+  return [rendered[0]!, rendered.slice(1, 1 + templates.instance.length).join('\n')]
 }

@@ -4,6 +4,7 @@ import { compileJinja, type JinjaTemplate, JinjaTemplateError } from '@cooperben
 import { CooperbenchError, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { readBundle, type ToolBundle, toolCommand, toolSpec } from './bundles.js'
 import type { SweAgentOptions } from './options.js'
+import { refuseTasklessConfig } from './task-shown.js'
 import { BASH_TOOL_CONFIG, SWE_AGENT_DEFAULTS } from './swe-agent-defaults.js'
 
 type Raw = Record<string, unknown>
@@ -16,7 +17,7 @@ const PROCESSORS = new Set(['default', 'cache_control', 'last_n_observations'])
 /**
  * Reads `options.agent` as upstream's adapter and SWE-agent's config classes do (`registry_variables.ROOT` set, SWE-agent's
  * defaults for what is left out); CONFIG_INVALID for what would run differently here (another parser, demonstrations,
- * multi-line tools, other history processors).
+ * multi-line tools, other history processors), and for a block without the template that shows the task.
  */
 export function readSweAgentConfig(options: SweAgentOptions) {
   const agent = options.agent
@@ -27,6 +28,7 @@ export function readSweAgentConfig(options: SweAgentOptions) {
   }
   const tools = (agent['tools'] ?? {}) as Raw
   const templates = (agent['templates'] ?? {}) as Raw
+  refuseTasklessConfig(agent, templates)
   refuseUnsupported(agent, tools, templates)
   const filter = (tools['filter'] ?? {}) as Raw
   const root = options.config_root === undefined ? null : resolve(options.config_root)

@@ -2,7 +2,7 @@ import { applyPatchCommand, describeAgentConformance, localTestSandboxes, type S
 import { afterAll } from 'vitest'
 import { createChatModel } from '@cooperbench/agent-mini-swe'
 import { SweAgent } from '../src/index.js'
-import { quickInstallOptions, teamTemplateFile, UPSTREAM_MISSING } from './support/upstream.js'
+import { teamTemplateFile, UPSTREAM_MISSING, upstreamOptions } from './support/upstream.js'
 
 // Real sandboxes of the local backend, upstream's coop.yaml and bundles installed in each.
 const sandboxes = localTestSandboxes()
@@ -16,7 +16,7 @@ describeAgentConformance('swe_agent', {
     new SweAgent({ createModel: (options) => createChatModel({ ...options, maxRetries: 0, env: { OPENAI_API_KEY: 'conformance-dummy-key' } }) }),
   createSandbox: sandboxes.create,
   model: 'openai/scripted-model',
-  modelOptions: (url) => ({ ...quickInstallOptions('coop'), model_base_url: url }),
+  modelOptions: (url) => ({ ...upstreamOptions('coop'), model_base_url: url }),
   // SWE-agent's review step: the first submit shows the diff, the second submits.
   script: ({ goldPatch }) => [call('bash', { command: applyPatchCommand(goldPatch) }), call('submit', {}), call('submit', {})],
   // Upstream clears an agent's inbox when it starts, so a message queued before is never shown (messages during the run are: see loop.test.ts).

@@ -83,6 +83,24 @@ describe.skipIf(UPSTREAM_MISSING)("SWE-agent's loop (DefaultAgent, SWE-agent 1.1
     expect(priced.cost).toBeCloseTo(0.02)
   })
 
+  it('ends an agent whose first messages hide its task on this pair with Error, failure infra (the pair is not judged), before any model call', async () => {
+    // Passes the preflight (its task is a placeholder), hides the task from every real one.
+    const options = upstreamOptions('default')
+    const templates = (options['agent'] as { templates: Record<string, unknown> }).templates
+    templates['instance_template'] = "{% if 'preflight placeholder' in problem_statement %}{{problem_statement}}{% endif %}Fix it."
+    const preflight = { model: 'openai/gpt-4o', options, limits: { steps: 0, costUsd: 0, wallClockSeconds: null } }
+    await expect(agentWith(scriptedModel([])).preflight(preflight)).resolves.toBeUndefined()
+    const model = scriptedModel([call('submit'), call('submit')])
+    const result = await agentWith(model).run(runContext(options, { sandbox: fakeSandbox(submitTwice(), PATCH) }))
+    expect(result).toMatchObject({ status: 'Error', failure: 'infra', steps: 0, cost: 0 })
+    expect(result.error).toMatch(/instance_template of .* never show the task with this pair's values: .*; it did not start\. Put \{\{problem_statement\}\}/)
+    expect(model.requests).toEqual([])
+    // What was rendered is kept: the trajectory shows what the agent would have been sent, and why it stopped.
+    expect((result.messages as TrajectoryMessage[]).map((m) => m.role)).toEqual(['system', 'user', 'exit'])
+    expect((result.messages as TrajectoryMessage[])[1]!.content).toBe('Fix it.')
+    expect(exitOf(result.messages)).toMatchObject({ exit_status: 'Error', swe_agent_exit_status: 'exit_error', submission: '' })
+  })
+
   it("refuses what SWE-agent's blocklist refuses, as it matches it (`vim` is refused, `vim x.py` is not)", async () => {
     const model = scriptedModel([call('bash', { command: 'vim' }), call('bash', { command: 'vim x.py' }), call('submit'), call('submit')])
     const ran: string[] = []

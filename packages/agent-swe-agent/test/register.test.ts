@@ -88,6 +88,35 @@ describe.skipIf(UPSTREAM_MISSING)('the preflight, before any pair starts', () =>
     expect(await refusal(preflight(undefinedVariable))).toMatch(/system_template does not render for agent agent1: .*agent_name/)
   })
 
+  it("refuses mini-SWE's `agent:` block, which would show the agents an empty system and task message, naming the keys swe_agent needs", async () => {
+    const miniSwe = { agent: { system_template: 'You are a helpful assistant.', instance_template: '{{ task }}', step_limit: 100, cost_limit: 3 } }
+    const message = await refusal(preflight({ ...miniSwe, config_root: UPSTREAM_DIR }))
+    expect(message).toMatch(/the --agent-config file.* has no agent\.templates\.instance_template, the message that shows the task/)
+    expect(message).toMatch(/agent\.system_template and agent\.instance_template, which are mini_swe_agent's keys/)
+    const error = await preflight(miniSwe).catch((e: { hint?: string }) => e)
+    expect(error.hint).toMatch(/agent\.templates\.system_template, agent\.templates\.instance_template .*agent\.tools\.bundles/)
+    expect(error.hint).toContain('config/coop.yaml')
+    // Refused where the run is planned (the prompt source reads the configuration), before any preflight.
+    const { entry: registered } = await entry()
+    await expect(registered.promptSource!(miniSwe)).rejects.toThrow(/has no agent\.templates\.instance_template/)
+  })
+
+  it('refuses templates that render without the task, for any agent of the run', async () => {
+    const withInstance = (instance: string) => {
+      const options = upstreamOptions('coop')
+      ;(options['agent'] as { templates: Record<string, unknown> }).templates['instance_template'] = instance
+      return options
+    }
+    for (const instance of ['', 'Fix the bug in {{working_dir}}.']) {
+      expect(await refusal(preflight(withInstance(instance)))).toMatch(/never show the task to agent1: the agent would have nothing to do/)
+    }
+    const firstOnly = withInstance("{% if agent_id == 'agent1' %}{{problem_statement}}{% endif %}")
+    expect(await refusal(preflight(firstOnly))).toMatch(/never show the task to agent2/)
+    await expect(preflight(firstOnly, { run: { messaging: false, git: false, agents: 1 } })).rejects.toThrow(/never show the task: /)
+    // A template testing the task as a real one (hundreds of characters) shows it.
+    await expect(preflight(withInstance('{% if problem_statement|length > 60 %}{{problem_statement}}{% endif %}'))).resolves.toBeUndefined()
+  })
+
   it('refuses a cost limit for a model without a price (SWE-agent would stop at its first call)', async () => {
     const message = await refusal(preflight(upstreamOptions('coop'), { model: 'openai/my-finetune' }))
     expect(message).toMatch(/no price is known for model openai\/my-finetune/)

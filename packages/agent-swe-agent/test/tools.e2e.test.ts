@@ -1,12 +1,12 @@
 import { MemoryBus } from '@cooperbench/builtins'
 import { createChatModel, type TrajectoryMessage } from '@cooperbench/agent-mini-swe'
 import { extractPatch } from '@cooperbench/core/runner'
-import { type ExecOptions, NO_COORDINATION, type Sandbox } from '@cooperbench/spec'
+import { type AgentResult, type ExecOptions, type Logger, NO_COORDINATION, type Sandbox } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { type ConformanceFixture, createConformanceFixture, localTestSandboxes, type ScriptedTurn, startScriptedLlmServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SweAgent } from '../src/index.js'
-import { quickInstallOptions, UPSTREAM_MISSING } from './support/upstream.js'
+import { UPSTREAM_MISSING, upstreamOptions } from './support/upstream.js'
 
 /**
  * Upstream's bundles installed in a real sandbox of the local backend and driven through tool calls
@@ -16,16 +16,46 @@ import { quickInstallOptions, UPSTREAM_MISSING } from './support/upstream.js'
  * the sandbox: no command the sandbox ran but the tools' installation names it.
  */
 const sandboxes = localTestSandboxes()
+const onHostNetwork = localTestSandboxes({ network: true })
 let fixture: ConformanceFixture
 beforeAll(async () => {
   fixture = await createConformanceFixture()
 })
 afterAll(async () => {
   await sandboxes.close()
+  await onHostNetwork.close()
   await fixture?.cleanup()
 })
 
 const call = (name: string, args: Record<string, unknown>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] })
+
+/** agent1 of a coop pair with agent2, on the scripted model at `url`, with these options. */
+async function runAgent(
+  sandbox: Sandbox,
+  url: string,
+  options: Record<string, unknown>,
+  more: { bus?: MemoryBus; logger?: Logger } = {},
+): Promise<AgentResult> {
+  const agent = new SweAgent({ createModel: (o) => createChatModel({ ...o, maxRetries: 0, env: { OPENAI_API_KEY: 'dummy' } }) })
+  return agent.run({
+    agentId: 'agent1',
+    featureIds: [1],
+    instructions: 'Add `sub(a, b)` to calc.py.',
+    task: fixture.task,
+    sandbox,
+    peers: ['agent2'],
+    mailbox: await (more.bus ?? new MemoryBus()).open('run:tools', 'agent1', ['agent2']),
+    git: null,
+    coordination: NO_COORDINATION,
+    model: 'openai/scripted-model',
+    modelBaseUrl: url,
+    options,
+    limits: { steps: 0, costUsd: 0, wallClockSeconds: null },
+    recorder: { async save() {} },
+    logger: more.logger ?? silentLogger,
+    signal: new AbortController().signal,
+  })
+}
 
 /** The sandbox, every command it is given recorded (its argv and its stdin). */
 function recorded(sandbox: Sandbox): Sandbox & { given: string[] } {
@@ -66,27 +96,8 @@ describe.skipIf(UPSTREAM_MISSING || sandboxes.skip)("upstream's bundles in a san
     const teammate = await bus.open('run:tools', 'agent2', ['agent1'])
     const sandbox = recorded(await sandboxes.create(fixture.task))
     try {
-      const agent = new SweAgent({ createModel: (o) => createChatModel({ ...o, maxRetries: 0, env: { OPENAI_API_KEY: 'dummy' } }) })
-      const result = await agent.run({
-        agentId: 'agent1',
-        featureIds: [1],
-        instructions: 'Add `sub(a, b)` to calc.py.',
-        task: fixture.task,
-        sandbox,
-        peers: ['agent2'],
-        mailbox: await bus.open('run:tools', 'agent1', ['agent2']),
-        git: null,
-        coordination: NO_COORDINATION,
-        model: 'openai/scripted-model',
-        modelBaseUrl: server.url,
-        // Upstream's coop.yaml with PIP_NO_INDEX=1: its editor bundle's `pip install` (whose failure
-        // upstream ignores) fails at once, not after a quarter minute of retries offline.
-        options: quickInstallOptions('coop'),
-        limits: { steps: 0, costUsd: 0, wallClockSeconds: null },
-        recorder: { async save() {} },
-        logger: silentLogger,
-        signal: new AbortController().signal,
-      })
+      // Upstream's coop.yaml as it is: its editor bundle's `pip install` fails here (no network), at once.
+      const result = await runAgent(sandbox, server.url, upstreamOptions('coop'), { bus })
       const seen = server.chatRequests().map((r) => r.body.messages.at(-1)?.content as string)
       expect(result.status, result.error ?? '').toBe('Submitted')
       expect(seen[1]).toMatch(/^OBSERVATION:\nHere's the result of running `cat -n` on \/workspace\/repo\/calc\.py:\n {5}1\tdef add\(a, b\):/)
@@ -105,6 +116,55 @@ describe.skipIf(UPSTREAM_MISSING || sandboxes.skip)("upstream's bundles in a san
         expect(text).toContain('+it\'s "quoted"')
       }
       expect(sandbox.given.filter((command) => command.includes('send_message'))).toEqual([expect.stringContaining('command -v send_message')])
+    } finally {
+      await server.close()
+      await sandbox.terminate()
+    }
+  })
+
+  it("installs without pip's retries where no package index answers, says so, and leaves the agent's environment as upstream's", {
+    timeout: 120_000,
+  }, async () => {
+    const script = [call('bash', { command: 'echo "retries=${PIP_RETRIES-unset}"' }), call('submit', {}), call('submit', {})]
+    const server = await startScriptedLlmServer({ script })
+    const sandbox = recorded(await sandboxes.create(fixture.task))
+    const logged: string[] = []
+    try {
+      const started = Date.now() / 1000
+      const result = await runAgent(sandbox, server.url, upstreamOptions('coop'), { logger: { ...silentLogger, info: (line) => logged.push(line) } })
+      expect(result.status, result.error ?? '').toBe('Submitted')
+      const [system] = result.messages as TrajectoryMessage[]
+      // pip's back-off alone is 15 s for edit_anthropic's two packages (0.5 + 1 + 2 + 4 s each, 7.5 s each).
+      expect(system!.extra.timestamp - started).toBeLessThan(14)
+      expect(system!.extra['setup_note']).toMatch(/^the sandbox reaches no package index .*PIP_RETRIES=0/)
+      expect(logged).toEqual([`swe_agent: ${system!.extra['setup_note']}`])
+      expect(sandbox.given.some((command) => command.includes('export PIP_RETRIES=0') && command.includes('source install.sh'))).toBe(true)
+      // The model saw what it would have with pip's retries: the session as it was, PIP_RETRIES not set.
+      expect(server.chatRequests()[1]!.body.messages.at(-1)?.content).toBe('OBSERVATION:\nretries=unset\n')
+      expect(system!.content).not.toContain('package index')
+    } finally {
+      await server.close()
+      await sandbox.terminate()
+    }
+  })
+
+  it('installs as upstream does where the package index answers: pip keeps its retries, nothing is said', { timeout: 120_000 }, async () => {
+    const server = await startScriptedLlmServer({ script: [call('submit', {}), call('submit', {})] })
+    // The index: any server that accepts a connection (here the model's, on this machine's network).
+    const index = `${new URL(server.url).origin}/simple`
+    const options = upstreamOptions('coop')
+    const tools = (options['agent'] as { tools: { env_variables: Record<string, string> } }).tools
+    tools.env_variables = { ...tools.env_variables, PIP_INDEX_URL: index }
+    const sandbox = recorded(await onHostNetwork.create(fixture.task))
+    const logged: string[] = []
+    try {
+      const result = await runAgent(sandbox, server.url, options, { logger: { ...silentLogger, info: (line) => logged.push(line) } })
+      expect(result.status, result.error ?? '').toBe('Submitted')
+      expect((result.messages as TrajectoryMessage[])[0]!.extra['setup_note']).toBeUndefined()
+      expect(logged).toEqual([])
+      expect(sandbox.given.filter((command) => command.includes('PIP_RETRIES'))).toEqual([])
+      // pip asked that index, as the tools' environment said.
+      expect(server.requests.some((request) => request.path.startsWith('/simple/tree-sitter'))).toBe(true)
     } finally {
       await server.close()
       await sandbox.terminate()

@@ -5,6 +5,7 @@ import {
   type BackendCapabilities,
   type BackendFactoryContext,
   CooperbenchError,
+  errorMessage,
   isCooperbenchError,
   type Logger,
   type PrepareTasksOptions,
@@ -107,6 +108,8 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
   private engineCpus: Promise<number | null> | undefined
   /** The cleaned image of each (image id, base commit), made once per process. */
   private readonly cleanImages = new Map<string, Promise<string>>()
+  /** The image with an agent's set-up layer of each (image id, layer), made (or given up) once per process. */
+  private readonly setupImages = new Map<string, Promise<string>>()
   /** A started container's image PATH, and the startup check its first process runs, if any. */
   private readonly started = new WeakMap<Docker.Container, { path: string; startup: StartupAtStart | null }>()
   private readonly startups = new WeakMap<DockerSandbox, StartupAtStart>()
@@ -207,24 +210,52 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
       const missing = missingLayeredImage(spec.image, spec.layer, spec.task)
       throw new CooperbenchError('SANDBOX_FAILED', missing.reason, { hint: missing.hint })
     }
-    await this.cleanImageOf(spec, signal)
+    await this.cleanImageOf(spec, await this.setupImageOf(spec, signal), signal)
   }
 
   /**
-   * The image a sandbox of `spec` starts from: `spec.image` plus a layer in which the repository
-   * holds the base commit and its ancestors only (the kit's clean-repo-history script). Named by
-   * the image's id, the base and the script's digest: built once, reused until one changes.
+   * The image an agent's sandbox is cleaned from: `spec.image`, with the agent's set-up layer on it when it brings one
+   * (`spec.setupLayer`: what it would install in every sandbox, installed once per image). Named by the layer's suffix and a
+   * digest of the image's id and the layer: built once, reused until one changes. A build that fails is said once, and the
+   * sandboxes start from `spec.image`, where the agent sets up as it would have anyway.
    */
-  private async cleanImageOf(spec: SandboxSpec, signal?: AbortSignal): Promise<string> {
+  private async setupImageOf(spec: SandboxSpec, signal?: AbortSignal): Promise<string> {
+    const layer = spec.setupLayer
+    if (!layer) return spec.image
     const info = await this.images().inspect(spec.image)
     if (info === null) throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} disappeared before its sandbox started`)
+    const digest = createHash('sha256').update(`${info.Id}\0${layer.tagSuffix}\0${layer.dockerfile}`).digest('hex').slice(0, 8)
+    const target = layeredImageName(spec.image, `${layer.tagSuffix}-${digest}`)
+    const pending = sharedPerKey(this.setupImages, target, () =>
+      this.images()
+        .ensureLayer(spec.image, target, { ...layer, buildArgs: { ...layer.buildArgs, IMAGE_USER: info.Config?.User || 'root' } })
+        .then(({ image, action, durationMs }) => {
+          if (action === 'built') this.logger.info(`image ${image}: ${spec.image} with ${layer.owner} (${(durationMs / 1000).toFixed(1)} s, once per image)`)
+          return image
+        })
+        .catch((error: unknown) => {
+          this.logger.warn(`docker: ${spec.image} with ${layer.owner} did not build (${errorMessage(error)}); its sandboxes set up in the task image`)
+          return spec.image
+        }),
+    )
+    return untilAborted(pending, signal)
+  }
+
+  /**
+   * The image a sandbox of `spec` starts from: `source` (the task image, or it with an agent's set-up layer) plus a layer in
+   * which the repository holds the base commit and its ancestors only (the kit's clean-repo-history script). Named by the
+   * source's id, the base and the script's digest: built once, reused until one changes.
+   */
+  private async cleanImageOf(spec: SandboxSpec, source: string, signal?: AbortSignal): Promise<string> {
+    const info = await this.images().inspect(source)
+    if (info === null) throw new CooperbenchError('SANDBOX_FAILED', `image ${source} disappeared before its sandbox started`)
     // A task known only by its image (no Dockerfile naming the base) is cleaned to what it has checked out.
     const base = spec.task.source.baseCommit ?? 'HEAD'
     const digest = createHash('sha256').update(`${info.Id}\0${base}\0${CLEAN_REPO_HISTORY_DIGEST}`).digest('hex').slice(0, 12)
-    const target = layeredImageName(spec.image, `-clean-${digest}`)
+    const target = layeredImageName(source, `-clean-${digest}`)
     const pending = sharedPerKey(this.cleanImages, target, () =>
       this.images()
-        .ensureLayer(spec.image, target, {
+        .ensureLayer(source, target, {
           owner: 'removing the history after the base commit',
           tagSuffix: `-clean-${digest}`,
           dockerfile: CLEAN_LAYER_DOCKERFILE,
@@ -234,7 +265,7 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
           throw staleOrFailed(error, spec, base, this.startupHints(spec).stale)
         })
         .then(({ image, action }) => {
-          if (action === 'built') this.logger.info(`image ${image}: ${spec.image} without the history after ${base.slice(0, 12)}`)
+          if (action === 'built') this.logger.info(`image ${image}: ${source} without the history after ${base.slice(0, 12)}`)
           return image
         }),
     )
@@ -247,8 +278,8 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     let startup: StartupAtStart | null = null
     try {
       const nanoCpus = Math.round((await this.cpusPerSandbox()) * 1e9)
-      // Made by ensureSandboxImage just before: this only looks it up.
-      const source = await this.cleanImageOf(spec)
+      // Made by ensureSandboxImage just before: this only looks them up.
+      const source = await this.cleanImageOf(spec, await this.setupImageOf(spec))
       const image = await this.imageConfig(source)
       // An image known to run as root checks itself as it starts; another keeps the exec check.
       const checksItself = runsAsRoot(image.user)

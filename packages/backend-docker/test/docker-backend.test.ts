@@ -389,6 +389,46 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       }
     }, 120_000)
 
+    it("starts an agent's sandboxes from its image with the agent's set-up layer, built once per image; one that fails is said and skipped", async () => {
+      const logger = recordingLogger()
+      const backend = newBackend({ logger })
+      const setupLayer = {
+        owner: 'agent test_agent',
+        tagSuffix: '-test-setup',
+        dockerfile: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG IMAGE_USER=root\nRUN echo "set up as $IMAGE_USER" > /opt/set-up\n',
+      }
+      const withLayer = (role: string) => ({ ...specFor(backend, fixture.task, role), setupLayer })
+      // Two sandboxes at once (a pair's agents) share one build.
+      const sandboxes = await Promise.all([backend.createSandbox(withLayer('setup-1')), backend.createSandbox(withLayer('setup-2'))])
+      for (const sandbox of sandboxes) {
+        // The layer under the sandbox, and the clean layer over it (the repository at the base commit, its later history gone).
+        const seen = await sandbox.exec('cat /opt/set-up && git -c safe.directory="*" rev-parse HEAD')
+        expect(seen.stdout).toBe(`set up as root\n${fixture.fixture.baseCommit}\n`)
+      }
+      const built = logger.lines.filter((line) => line.includes('with agent test_agent'))
+      expect(built).toEqual([
+        expect.stringMatching(/^info: image \S+:task1-test-setup-[0-9a-f]{8}: \S+:task1 with agent test_agent \(\d+\.\d s, once per image\)$/),
+      ])
+      const image = built[0]!.split(' ')[2]!.replace(/:$/, '')
+      expect(JSON.parse(await dockerCli('image', 'inspect', image))[0].Config.Labels).toMatchObject({ 'cooperbench.built-image': 'true' })
+      // Another backend (a later run) finds it built.
+      const later = newBackend({ logger })
+      await later.createSandbox(withLayer('setup-3'))
+      expect(logger.lines.filter((line) => line.includes('with agent test_agent'))).toHaveLength(1)
+      // A sandbox without it (an evaluation's) starts from the task image as it is.
+      const plain = await backend.createSandbox(specFor(backend, fixture.task, 'eval'))
+      expect((await plain.exec('test -e /opt/set-up; echo $?')).stdout).toBe('1\n')
+      // A layer that does not build: said once; its sandboxes start from the task image, where the agent sets up itself.
+      const broken = { owner: 'agent broken_agent', tagSuffix: '-broken-setup', dockerfile: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN exit 3\n' }
+      for (const role of ['broken-1', 'broken-2']) {
+        const sandbox = await backend.createSandbox({ ...specFor(backend, fixture.task, role), setupLayer: broken })
+        expect((await sandbox.exec('test -e /opt/set-up; echo $?')).stdout).toBe('1\n')
+      }
+      expect(logger.lines.filter((line) => line.startsWith('warn:'))).toEqual([
+        expect.stringMatching(/^warn: docker: \S+:task1 with agent broken_agent did not build \(.*\); its sandboxes set up in the task image$/),
+      ])
+    }, 240_000)
+
     it('refuses an image whose repository is not at the task base commit, leaving no container', async () => {
       const backend = newBackend()
       const task = { ...fixture.task, source: { ...fixture.task.source, baseCommit: 'f'.repeat(40) } }

@@ -72,6 +72,11 @@ export interface Registration<K extends PluginKind = PluginKind> {
   setup?(context: SetupContext): Promise<SetupResult>
   /** Agents only: the image layer its sandboxes need on each task image (options may pick a version), built by `images build --agent NAME`. */
   imageLayer?(options: Record<string, unknown>): ImageLayer
+  /**
+   * Agents only: what it sets up first in each sandbox, as a layer a backend that builds images adds on each task image once
+   * (`SandboxSpec.setupLayer`); elsewhere the agent sets up in each sandbox as it does anyway. Null: nothing worth a layer.
+   */
+  setupLayer?(options: Record<string, unknown>): ImageLayer | null | Promise<ImageLayer | null>
   /** Agents only: what it runs that its version does not pin (`@anthropic-ai/claude-code@2.1.330`); fingerprinted: no resume on another release. */
   release?(options: Record<string, unknown>): string
   /**

@@ -1,7 +1,7 @@
 import { type Agent, type AgentRunContext, CooperbenchError } from '@cooperbench/spec'
 import type { ReferenceProtocol } from './config.js'
 import type { JinjaTemplate } from './jinja.js'
-import { showsTask, TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
+import { PREFLIGHT_TASK, showsTask, TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
 import { referenceTemplateVars } from './template-vars.js'
 
 /** What an agent's preflight is told about the run. */
@@ -60,34 +60,6 @@ function renderAll(protocol: ReferenceProtocol, vars: Record<string, unknown>, a
   render('model.format_error_template', protocol.formatErrorTemplate, { error: 'No tool calls found in the response.' })
   return [system, instance]
 }
-
-/** A feature.md shaped like the dataset's, so a template testing the task (`task|length`, `'Title' in task`) renders as for a real one. */
-const PREFLIGHT_TASK = [
-  '**Title**: Add a `--dry-run` option to the `sync` command (cooperbench preflight placeholder)',
-  '',
-  '**Pull Request Details**',
-  '',
-  '**Description**:',
-  'Adds a `--dry-run` option to `sync`: it lists the files that would be copied, changed or removed, and copies nothing.',
-  '',
-  '**Technical Background**:',
-  '**Problem**: Users cannot see what `sync` will do before it does it. A mistyped target folder overwrites files',
-  "that can't be recovered, and the only way to check is to run it on a copy of the data first.",
-  '',
-  '**Solution**: A flag on the command that walks the same plan and prints each action instead of running it:',
-  '',
-  '```python',
-  'def sync(source: Path, target: Path, dry_run: bool = False) -> list[Action]:',
-  '    actions = plan(source, target)',
-  '    if not dry_run:',
-  '        apply(actions)',
-  '    return actions',
-  '```',
-  '',
-  '**Files Modified**',
-  '- `src/cli/sync.py`',
-  '- `tests/test_sync.py`',
-].join('\n')
 
 const warned = new Set<string>()
 

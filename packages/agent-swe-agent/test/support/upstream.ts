@@ -20,18 +20,6 @@ export function upstreamOptions(name: 'coop' | 'default', extra: Record<string, 
   return { ...file, config_root: UPSTREAM_DIR, ...extra }
 }
 
-/**
- * The same, with `PIP_NO_INDEX=1` added to the tools' environment: `edit_anthropic/install.sh` runs
- * `pip install` (its failure ignored), which offline retries for seconds per package; with no index
- * it fails at once. For tests whose subject is not that install (the conformance suite, the tools
- * in a sandbox); the CLI e2e tests pass upstream's files unchanged, as the README does.
- */
-export function quickInstallOptions(name: 'coop' | 'default', extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const options = upstreamOptions(name, extra) as { agent: { tools: { env_variables?: Record<string, string> } } }
-  options.agent.tools.env_variables = { ...options.agent.tools.env_variables, PIP_NO_INDEX: '1' }
-  return options
-}
-
 /** A team block file of our own wording (upstream's text lives in its Python source), for team runs. */
 export function teamTemplateFile(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'cb-swe-team-')), 'team-prompt.json')

@@ -356,4 +356,56 @@ describe('cooperbench as a library', () => {
       ['eval', undefined],
     ])
   })
+
+  it("an agent's set-up layer reaches the backend with each of its sandboxes, never with the evaluation's", async (context) => {
+    requireLocalBackend(context)
+    const specs: SandboxSpec[] = []
+    const setupLayer = { owner: 'agent set_up', tagSuffix: '-set-up', dockerfile: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN true\n' }
+    const plugin: PluginDefinition = {
+      name: 'set-up-demo',
+      version: '1.0.0',
+      register(api) {
+        // An agent with something to set up in each sandbox, which submits nothing.
+        api.agent({
+          name: 'set_up',
+          specificationVersion: 'agent-v1',
+          setupLayer: async () => setupLayer,
+          create: () => ({ specificationVersion: 'agent-v1', name: 'set_up', run: async () => emptyAgentResult('Submitted') }),
+        })
+        api.service({
+          token: Tokens.Backend,
+          scope: 'pair',
+          deps: { backend: Tokens.Backend },
+          create: ({ deps }) =>
+            new Proxy(deps.backend, {
+              get: (backend, key) =>
+                key === 'createSandbox'
+                  ? (spec: SandboxSpec, signal?: AbortSignal) => (specs.push(spec), backend.createSandbox(spec, signal))
+                  : Reflect.get(backend, key),
+            }),
+        })
+      },
+    }
+    const ran = await run({
+      cwd: work,
+      datasetDir: DEMO_DATASET,
+      logDir: join(work, 'logs'),
+      repo: 'textkit_task',
+      taskId: 7,
+      features: [1, 2],
+      agent: 'set_up',
+      modelName: 'openai/gpt-4o',
+      backend: 'local',
+      runName: 'lib-set-up',
+      plugins: [plugin],
+      onEvent: () => {},
+    })
+    expect(ran.pairs).toHaveLength(1)
+    // The local backend starts from this machine's files: it has no image to layer, and the run goes on as it is.
+    expect(specs.map((spec) => [spec.role, spec.setupLayer]).sort(([a], [b]) => String(a).localeCompare(String(b)))).toEqual([
+      ['agent1', setupLayer],
+      ['agent2', setupLayer],
+      ['eval', undefined],
+    ])
+  })
 })

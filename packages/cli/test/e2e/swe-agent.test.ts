@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
+import { ExitCode } from '@cooperbench/spec'
 import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse as parseYaml, stringify as toYaml } from 'yaml'
 import { expectPairsAsExpected } from './expected-verdicts.js'
 import { featureIndex } from './gold-features.js'
 import {
@@ -29,6 +32,8 @@ import { openhandsGoldModel } from './openhands-support.js'
  * mini_swe_agent and openhands (through the stand-in agent server), compared in one report.
  */
 const UPSTREAM = join(REPO_ROOT, '..', 'shared', 'upstream-swe-agent')
+/** Upstream's mini-SWE configuration, whose `agent:` block a new user might hand swe_agent. */
+const MINI_SWE_COOP = join(REPO_ROOT, '..', 'shared', 'upstream-configs', '0.0.14-eb2075e', 'coop.yaml')
 const missing = existsSync(join(UPSTREAM, 'config', 'coop.yaml')) ? false : `upstream's swe_agent files are not at ${UPSTREAM}`
 const engine = dockerEngineAnswers('the swe_agent docker e2e')
 const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
@@ -140,6 +145,30 @@ describe.skipIf(missing)(`swe_agent with upstream's files and the dev model serv
     for (const name of ['"msa"', '"sw"', '"oh"']) expect(runs).toContain(name)
   }, 900_000)
 
+  it.skipIf(!existsSync(MINI_SWE_COOP))(
+    "refuses mini-SWE's `agent:` block before any pair runs, naming the keys swe_agent needs",
+    async () => {
+      const w = await workdir('swe-mini-config')
+      // What a new user tries: the `agent:` block of mini-SWE's file (its templates directly under it).
+      const miniSwe = parseYaml(await readFile(MINI_SWE_COOP, 'utf8'), { version: '1.1' }) as { agent: Record<string, unknown> }
+      const file = join(w.cwd, 'agent.yaml')
+      await writeFile(file, toYaml({ agent: miniSwe.agent }))
+      const args = sweRun('sw-mini', 'coop', '-s', 'demo', '-r', 'routekit_task', '-t', '8', '-f', '1,2')
+      args[args.indexOf('--agent-config') + 1] = file
+      const requests = server.chatRequests().length
+      const r = await runCli(args, w.options({ env, timeoutMs: 120_000 }))
+      expect(r.code, describeResult(r)).toBe(ExitCode.usage)
+      expect(r.stderr).toMatch(/^error: the swe_agent configuration \(the --agent-config file.*\) has no agent\.templates\.instance_template/m)
+      expect(r.stderr).toMatch(/agent\.system_template and agent\.instance_template, which are mini_swe_agent's keys/)
+      expect(r.stderr).toMatch(/^hint: .*agent\.templates\.system_template, agent\.templates\.instance_template .*agent\.tools\.bundles.*config\/coop\.yaml/m)
+      // Refused while the run is planned: no model call, no pair ran or was scored, no run folder.
+      expect(server.chatRequests()).toHaveLength(requests)
+      expect(r.stdout).not.toMatch(/\[Task 1\/1\]|evaluated/)
+      expect(existsSync(join(w.logs, 'sw-mini'))).toBe(false)
+    },
+    120_000,
+  )
+
   it.skipIf(!engine)(
     'solo and coop on docker, a pair each, reach the oracle’s verdicts',
     async () => {
@@ -155,6 +184,13 @@ describe.skipIf(missing)(`swe_agent with upstream's files and the dev model serv
       const coop = await runCli(sweRun('sw', 'coop', '--backend', 'docker', '-s', 'demo', '-r', 'routekit_task', '-t', '8', '-f', '1,2'), options)
       expect(coop.code, describeResult(coop)).toBe(0)
       await expectSubmitted(w, 'sw', 'coop', 5)
+      // The bundles' install.sh ran once per task image, in the layer each agent's sandbox started from (built by this
+      // run or an earlier one), whose build had no network either: said there, not waited for.
+      const images = spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).stdout.split('\n')
+      for (const task of ['confkit:task5', 'routekit:task8']) {
+        expect(images.filter((name) => name.startsWith(`akhatua/cooperbench-${task}-swe-agent-setup-`)).length, task).toBeGreaterThan(0)
+      }
+      expect(`${solo.stderr}${coop.stderr}`).not.toMatch(/warning: docker: .* did not build/)
     },
     900_000,
   )

@@ -72,6 +72,7 @@ export async function planRun(registry: PluginRegistry, settings: LayeredConfig,
     agentOptions,
     agentLimits: agentLimitsFor(config, layers, entry.ownLimits?.(agentOptions)),
     agentContinues: entry.continues === true,
+    agentSetupLayer: (await entry.setupLayer?.(agentOptions)) ?? null,
     ...(Object.keys(seats).length > 0 ? { seats } : {}),
     ...planImages(config, entry.imageLayer?.(agentOptions)),
     backendOptions: backendOptionsFor(config),
@@ -126,6 +127,7 @@ async function plannedSeats(
       promptSource: (await entry.promptSource?.(agentOptions)) ?? DEFAULT_PROMPT_SOURCE,
       agentLimits: agentLimitsFor(config, layers, entry.ownLimits?.(agentOptions)),
       continues: entry.continues === true,
+      setupLayer: (await entry.setupLayer?.(agentOptions)) ?? null,
     }
   }
   return seats

@@ -1,4 +1,4 @@
-import type { AgentLimits, SandboxSpec, SettingShape } from '@cooperbench/spec'
+import type { AgentLimits, ImageLayer, SandboxSpec, SettingShape } from '@cooperbench/spec'
 import type { ResolvedConfig } from '@cooperbench/config'
 
 /** The settings a plan takes from the resolved configuration as they are (declared once, in `config/declaration.ts`). */
@@ -50,6 +50,8 @@ export interface RunPlan extends PlanSettings {
   agentLimits: AgentLimits
   /** The run's agent resumes conversations (its registration's `continues`). */
   agentContinues?: boolean
+  /** What the run's agent sets up in each sandbox, as a layer (its registration's `setupLayer`). Absent: none. */
+  agentSetupLayer?: ImageLayer | null
   /** The seat roles given their own agent or model (`seats.<role>`); every other seat runs the run's. Absent: none. */
   seats?: Record<string, SeatPlan>
   backendOptions: Record<string, unknown>
@@ -77,14 +79,17 @@ export interface SeatPlan {
   agentLimits: AgentLimits
   /** Its registration's `continues`: a seat carried into a later phase resumes its conversation. */
   continues?: boolean
+  /** What its agent sets up in each sandbox, as a layer (its registration's `setupLayer`). Absent: none. */
+  setupLayer?: ImageLayer | null
 }
 
 /** The agent of a seat of `role`: its role's own when `seats.<role>` names one, else the run's. */
 export function seatPlanOf(plan: RunPlan, role: string | undefined): SeatPlan {
   const own = role === undefined ? undefined : plan.seats?.[role]
   if (own) return own
-  const { agent, agentOptions, modelName, agentLimits, agentContinues, promptSource = 'cooperbench-v1' } = plan
-  return { agent, agentOptions, modelName, recordedModel: recordedModelOf(plan), promptSource, agentLimits, continues: agentContinues === true }
+  const { agent, agentOptions, modelName, agentLimits, agentContinues, agentSetupLayer = null, promptSource = 'cooperbench-v1' } = plan
+  const continues = agentContinues === true
+  return { agent, agentOptions, modelName, recordedModel: recordedModelOf(plan), promptSource, agentLimits, continues, setupLayer: agentSetupLayer }
 }
 
 /** What evaluating and naming sandboxes needs of a plan; `eval` has only this much. */

@@ -232,7 +232,12 @@ async function openSeatPlace(
     // Owned by the agent scope, created within the harness's bound.
     const sandbox = await settledOrThrow(`backend ${pair.plan.backend}: creating the sandbox of ${seat.agentId}`, {
       run: (s, clock) =>
-        services.sandboxes.create(pair.task, seat.agentId, pair.labels, s, { sharedDirs: mounts, group: { runId: pair.runId, members }, clock }),
+        services.sandboxes.create(pair.task, seat.agentId, pair.labels, s, {
+          sharedDirs: mounts,
+          group: { runId: pair.runId, members },
+          clock,
+          setupLayer: plan.setupLayer ?? null,
+        }),
       timeoutMs: HARNESS_DEADLINES.createSandboxMs,
       graceMs: HARNESS_DEADLINES.graceMs,
       signal,

@@ -16,6 +16,8 @@ export interface OwnedSandboxOptions {
   sharedDirs?: SandboxSpec['sharedDirs']
   group?: SandboxSpec['group']
   clock?: DeadlineClock
+  /** The seat's agent's set-up, as a layer a backend that builds images may start the sandbox from (`SandboxSpec.setupLayer`). */
+  setupLayer?: SandboxSpec['setupLayer'] | null
 }
 
 /** Creates sandboxes of a scope's backend, each owned by that scope. */
@@ -32,7 +34,7 @@ export const OWNED_SANDBOX_DEPS = { plan: Tokens.EvalPlan, backend: Tokens.Backe
  */
 export function ownedSandboxes({ plan, backend, lifetime }: Resolved<typeof OWNED_SANDBOX_DEPS>): OwnedSandboxes {
   return {
-    async create(task, role, labels, signal, { sharedDirs = [], group, clock } = {}) {
+    async create(task, role, labels, signal, { sharedDirs = [], group, clock, setupLayer } = {}) {
       // The lifetime is the scope's from before the await: a sandbox arriving after its scope is disposed is terminated.
       const sandbox = await backend.createSandbox(
         {
@@ -46,6 +48,7 @@ export function ownedSandboxes({ plan, backend, lifetime }: Resolved<typeof OWNE
           ...(plan.logDir ? { runDir: runDir(plan.logDir, plan.runName) } : {}),
           ...(clock ? { waitingForPlace: () => clock.pause() } : {}),
           ...(plan.imageLayer ? { layer: plan.imageLayer } : {}),
+          ...(setupLayer ? { setupLayer } : {}),
         },
         signal,
       )

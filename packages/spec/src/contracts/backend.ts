@@ -50,6 +50,13 @@ export interface SandboxSpec {
    * bound on creating a sandbox then excludes the wait (the signal still cancels it), so `-c` above capacity does not fail queued pairs.
    */
   waitingForPlace?(): () => void
+  /**
+   * What the agent would otherwise set up in every sandbox of `image` (the packages its tools install), as a layer on it: a backend
+   * that builds images may start the sandbox from `image` with this layer, built the first time and reused (docker: once per image
+   * and layer, with the build args `BASE_IMAGE` and `IMAGE_USER`, the image's user); a failed build is logged, not fatal. Any other
+   * backend starts from `image`: the agent sets up as it would, only more slowly. Agents' sandboxes only (registration `setupLayer`).
+   */
+  setupLayer?: ImageLayer
   /** Set when `image` has an agent's layer (`images build --agent`): built here or reported missing, never pulled (a registry's may lack it). */
   layer?: {
     /** Who asks for it, for messages (`agent openhands_sdk`). */
