@@ -34,6 +34,14 @@ describe('redactSecrets', () => {
     })
   })
 
+  it("keeps lists of numbers under such keys (capture_token_ids' prompt_token_ids): ids, not secrets; a list of strings still goes", () => {
+    expect(redactSecrets({ prompt_token_ids: [1, 2, 3], completion_token_ids: [], apiKeys: ['sk-1'] })).toEqual({
+      prompt_token_ids: [1, 2, 3],
+      completion_token_ids: [],
+      apiKeys: '[redacted]',
+    })
+  })
+
   it('removes credentials from URLs anywhere', () => {
     expect(
       redactSecrets({

@@ -55,7 +55,7 @@ export class MiniSweAgent implements Agent {
   }
 }
 
-/** How long a model call may take and how often it is retried. */
-function callLimits({ model }: MiniSweAgentOptions): Pick<ChatModelOptions, 'timeoutMs' | 'maxRetries'> {
-  return { timeoutMs: model.timeout_seconds * 1000, maxRetries: model.max_retries }
+/** How long a model call may take, how often it is retried, and whether it asks for token ids. */
+function callLimits({ model }: MiniSweAgentOptions): Pick<ChatModelOptions, 'timeoutMs' | 'maxRetries' | 'captureTokenIds'> {
+  return { timeoutMs: model.timeout_seconds * 1000, maxRetries: model.max_retries, ...(model.capture_token_ids ? { captureTokenIds: true } : {}) }
 }

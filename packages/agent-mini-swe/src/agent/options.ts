@@ -82,6 +82,12 @@ const settingsSchema = {
         max_output_tokens: { type: ['integer', 'null'], minimum: 1, default: null, description: 'null = the provider default.' },
         timeout_seconds: { type: 'number', exclusiveMinimum: 0, default: 300, description: 'Per-call timeout.' },
         max_retries: { type: 'integer', minimum: 0, default: 10, description: 'Retries of transient failures before the agent ends with Error.' },
+        capture_token_ids: {
+          type: 'boolean',
+          default: false,
+          description:
+            "Upstream 0.0.20: ask an OpenAI-compatible server (vLLM >= 0.10.2, SGLang) for the token ids it used (`return_token_ids`) and keep them as each model reply's extra.token_capture; none returned: a warning, nothing stored.",
+        },
       },
     },
   },

@@ -1,5 +1,5 @@
 import type { AgentResult, TrajectoryRecorder } from '@cooperbench/spec'
-import type { ChatMessage, ModelResponse } from '../llm/index.js'
+import type { ChatMessage, ModelResponse, TokenCapture } from '../llm/index.js'
 
 /** Token counts in the reference's snake_case, as the agent's result has them. */
 export type TrajectoryUsage = Pick<AgentResult, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens'>
@@ -28,6 +28,8 @@ export interface TrajectoryMessage {
     actions?: Array<{ tool_call_id: string; command: string }>
     /** The provider's raw response (the LLM client strips credentials). */
     response?: unknown
+    /** `capture_token_ids`: the token ids the server used for this message's call (upstream 0.0.20's `extra["token_capture"]`). */
+    token_capture?: TokenCapture
     /** `<returncode>` of a tool observation. */
     returncode?: number
     /** A reply the harness could not use (no tool call, bad arguments). */
@@ -93,6 +95,7 @@ export class Trajectory {
       usage,
       ...(response.cost === null ? { cost_unknown: true as const } : {}),
       response: response.raw,
+      ...(response.tokenIds === undefined ? {} : { token_capture: response.tokenIds }),
       ...extra,
     })
     if (response.toolCalls.length > 0) {

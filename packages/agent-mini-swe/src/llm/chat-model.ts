@@ -23,7 +23,15 @@ export function createChatModel(options: ChatModelOptions): ChatModel {
   const scrubber = new SecretScrubber(['apiKey' in settings ? settings.apiKey : undefined], env)
   const policy = retryPolicyOf(options)
   silenceSdkWarnings()
-  const call: ModelCallContext = { model: options.model, route, settings, logger, scrubber, sendsToolChoice: options.sendsToolChoice ?? true }
+  const call: ModelCallContext = {
+    model: options.model,
+    route,
+    settings,
+    logger,
+    scrubber,
+    sendsToolChoice: options.sendsToolChoice ?? true,
+    captureTokenIds: options.captureTokenIds === true,
+  }
   const attempt = createModelAttempt(call)
   return { id: options.model, complete: (request) => completeWithRetries(request, attempt, policy, call) }
 }

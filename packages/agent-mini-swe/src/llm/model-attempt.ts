@@ -6,6 +6,7 @@ import type { ModelRoute } from './routing.js'
 import type { SecretScrubber } from '@cooperbench/spec-utils'
 import { type SdkLanguageModel, sharedSdkModel } from './sdk-client.js'
 import type { ClientSettings } from './settings.js'
+import { tokenIdsOf, tokenIdsProviderOptions, warnNoTokenIds } from './token-capture.js'
 import type { CompleteRequest, ModelResponse, ToolCall, Usage } from './types.js'
 
 /** What every call of one chat model shares: the model string, where it goes, how its text is scrubbed. */
@@ -18,6 +19,8 @@ export interface ModelCallContext {
   scrubber: SecretScrubber
   /** False: no `tool_choice` in the request (the AI SDK always sets `auto`, which the middleware then takes out). */
   sendsToolChoice: boolean
+  /** Ask for the token ids the server used and return them (upstream's `capture_token_ids`). */
+  captureTokenIds: boolean
 }
 
 /** One request to the model, no retries: it throws what the AI SDK throws. */
@@ -38,6 +41,7 @@ export function createModelAttempt(call: ModelCallContext): ModelAttempt {
   const rawArguments = settings.client === 'openai-chat' || settings.client === 'openai-compatible' || settings.client === 'openai-responses'
   const cacheBreakpoints = settings.client === 'anthropic' || settings.client === 'vertex-anthropic'
   const reportedWarnings = new Set<string>()
+  const tokenIdsOptions = call.captureTokenIds ? tokenIdsProviderOptions(settings) : null
   let sdkModel: Promise<SdkLanguageModel> | undefined
   const loadModel = (): Promise<SdkLanguageModel> => {
     sdkModel ??= sharedSdkModel(settings).catch((error: unknown) => {
@@ -75,6 +79,7 @@ export function createModelAttempt(call: ModelCallContext): ModelAttempt {
       ...samplingSettings(request),
       // Responses API: keep nothing on OpenAI's side (the conversation is resent every step anyway).
       ...(settings.client === 'openai-responses' ? { providerOptions: { openai: { store: false } } } : {}),
+      ...(tokenIdsOptions === null ? {} : { providerOptions: tokenIdsOptions }),
     })
     for (const text of (result.warnings ?? []).map(describeWarning)) {
       if (reportedWarnings.has(text)) continue
@@ -98,7 +103,10 @@ function responseOf(call: ModelCallContext, result: Generation, raw: RawGenerati
   const toolCalls = rawToolCalls(raw) ?? result.toolCalls.map((call) => toolCall(call.toolCallId, call.toolName, call.input))
   const { route } = call
   const cost = computeCost({ priceProvider: route.priceProvider, modelIds: [route.priceModelId ?? route.modelId, raw?.response?.modelId], usage })
-  return { text: result.text, toolCalls, usage, cost, raw: call.scrubber.value(raw?.response?.body ?? null) }
+  const body = raw?.response?.body ?? null
+  const tokenIds = call.captureTokenIds ? tokenIdsOf(body) : null
+  if (call.captureTokenIds && tokenIds === null) warnNoTokenIds(call.model, call.logger, call.settings)
+  return { text: result.text, toolCalls, usage, cost, raw: call.scrubber.value(body), ...(tokenIds === null ? {} : { tokenIds }) }
 }
 
 /** The tool calls exactly as the provider returned them (arguments as raw text). */

@@ -41,6 +41,16 @@ export interface ModelResponse {
   cost: number | null
   /** Provider response body, secrets-free. */
   raw: unknown
+  /** With `captureTokenIds`: the token ids the server used, when it returned any (never made up). */
+  tokenIds?: TokenCapture
+}
+
+/** The token ids of one call as the server reported them (upstream's `extra["token_capture"]`); at least one list is present. */
+export interface TokenCapture {
+  /** The prompt as the server tokenized it (chat template applied). */
+  prompt_token_ids?: number[]
+  /** The reply's tokens, as sampled. */
+  completion_token_ids?: number[]
 }
 
 export interface CompleteRequest {
@@ -71,6 +81,11 @@ export interface ChatModelOptions {
   priceByName?: boolean
   /** Whether a request with tools names `tool_choice: "auto"` (default), or none as the reference's LiteLLM client sends it. */
   sendsToolChoice?: boolean
+  /**
+   * Ask the server for the token ids it used (`return_token_ids: true`, vLLM/SGLang) and return them as
+   * `ModelResponse.tokenIds`; off (default): requests are as before, byte for byte.
+   */
+  captureTokenIds?: boolean
   /** Where keys and endpoints are read from; `process.env` by default. */
   env?: NodeJS.ProcessEnv
   /** Per request (attempt), in milliseconds; default 300_000. */

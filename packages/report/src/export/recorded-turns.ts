@@ -35,6 +35,14 @@ export interface RecordedTurn {
   teammate?: { from: string; text: string }
   /** What the agent marked on the message: a format error, its setting's status (the team's task list), a compaction summary. */
   marks: string[]
+  /** The ids its one model call's server returned (mini-SWE's `capture_token_ids`: `extra.token_capture`); absent for a merged turn. */
+  tokenIds?: TokenIds
+}
+
+/** A model call's token ids as the server returned them (each list when it came). */
+export interface TokenIds {
+  prompt_token_ids?: number[]
+  completion_token_ids?: number[]
 }
 
 export interface RecordedTrajectory {
@@ -90,6 +98,8 @@ export function readRecordedTurns(messages: readonly unknown[]): RecordedTraject
       marks: MARKS.filter((mark) => extra[mark] === true),
     }
     if (typeof raw.tool_call_id === 'string' && raw.tool_call_id !== '') turn.toolCallId = raw.tool_call_id
+    const tokenIds = role === 'assistant' ? tokenIdsOf(extra['token_capture']) : null
+    if (tokenIds) turn.tokenIds = tokenIds
     const delivered = role === 'user' ? DELIVERED.exec(content) : null
     if (delivered) turn.teammate = { from: delivered[1]!, text: delivered[2]! }
     const previous = turns.at(-1)
@@ -107,6 +117,19 @@ function mergeInto(turn: RecordedTurn, next: RecordedTurn) {
   if (next.cost !== null) turn.cost = (turn.cost ?? 0) + next.cost
   turn.timestamp ??= next.timestamp
   turn.marks = [...new Set([...turn.marks, ...next.marks])]
+  // Two calls' ids are no one step's: a merged turn keeps none rather than a mix.
+  delete turn.tokenIds
+}
+
+/** `extra.token_capture`'s lists of integer ids; null when it holds none. */
+function tokenIdsOf(value: unknown): TokenIds | null {
+  if (value === null || typeof value !== 'object') return null
+  const ids: TokenIds = {}
+  for (const key of ['prompt_token_ids', 'completion_token_ids'] as const) {
+    const list = (value as Record<string, unknown>)[key]
+    if (Array.isArray(list) && list.every((id) => Number.isInteger(id))) ids[key] = list as number[]
+  }
+  return Object.keys(ids).length > 0 ? ids : null
 }
 
 export function addTokens(a: TokenCounts, b: TokenCounts): TokenCounts {

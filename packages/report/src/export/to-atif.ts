@@ -107,12 +107,14 @@ function addResult(steps: AtifStep[], turn: RecordedTurn, add: (step: Omit<AtifS
   target.observation.results.push(result)
 }
 
+/** The turn's tokens and cost, and the token ids its server returned (mini-SWE's `capture_token_ids`) in ATIF's own fields. */
 function metricsOf(turn: RecordedTurn): AtifMetrics | null {
-  if (!turn.usage && turn.cost === null) return null
+  if (!turn.usage && turn.cost === null && !turn.tokenIds) return null
   const u = turn.usage
   return {
     ...(u ? { prompt_tokens: u.input + u.cacheRead + u.cacheWrite, completion_tokens: u.output, cached_tokens: u.cacheRead } : {}),
     ...(turn.cost !== null && !turn.marks.includes('cost_unknown') ? { cost_usd: turn.cost } : {}),
+    ...turn.tokenIds,
   }
 }
 

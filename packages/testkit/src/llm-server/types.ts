@@ -32,6 +32,11 @@ export interface ScriptedTurn {
   delayMs?: number
   /** Overrides `finish_reason` (`tool_calls` when there are tool calls, `stop` otherwise). */
   finishReason?: string
+  /**
+   * Token ids answered as vLLM >= 0.10.2 does, and only when the request asks (`return_token_ids: true`): `prompt` as the
+   * top-level `prompt_token_ids`, `completion` as the choice's `token_ids`.
+   */
+  tokenIds?: { prompt?: number[]; completion?: number[] }
 }
 
 /** A chat message as it arrived on the wire. */

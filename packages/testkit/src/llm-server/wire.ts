@@ -24,6 +24,8 @@ export interface ResolvedAnswer {
   toolCalls: WireToolCall[]
   finishReason: string
   usage: WireUsage
+  /** The turn's token ids when the request asked for them (`return_token_ids: true`), else none. */
+  tokenIds?: { prompt?: number[]; completion?: number[] }
 }
 
 /** About four characters a token, at least one: deterministic, good enough for tests. */
@@ -70,6 +72,7 @@ export function resolveAnswer(turn: ScriptedTurn, body: ChatCompletionRequestBod
     content,
     toolCalls,
     finishReason: turn.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'),
+    ...(turn.tokenIds !== undefined && body.return_token_ids === true ? { tokenIds: turn.tokenIds } : {}),
     usage: {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
@@ -80,8 +83,9 @@ export function resolveAnswer(turn: ScriptedTurn, body: ChatCompletionRequestBod
   }
 }
 
-/** The non-streaming `chat.completion` body. */
+/** The non-streaming `chat.completion` body; asked-for token ids where vLLM puts them (the prompt's top level, the reply's on the choice). */
 export function completionBody(answer: ResolvedAnswer): Record<string, unknown> {
+  const { prompt, completion } = answer.tokenIds ?? {}
   return {
     id: answer.id,
     object: 'chat.completion',
@@ -99,9 +103,11 @@ export function completionBody(answer: ResolvedAnswer): Record<string, unknown> 
         },
         logprobs: null,
         finish_reason: answer.finishReason,
+        ...(completion === undefined ? {} : { token_ids: completion }),
       },
     ],
     usage: answer.usage,
+    ...(prompt === undefined ? {} : { prompt_token_ids: prompt }),
   }
 }
 
