@@ -16,8 +16,8 @@ export const FILE_CPU_LOG = join(ROOT, '.vitest-cpu.jsonl')
 /** Clock ticks per second of /proc's times (`getconf CLK_TCK`): 100 on every Linux build that matters here. */
 const TICKS_PER_SECOND = 100
 
-/** Seconds of CPU this process and its reaped children have used; null where /proc is absent. */
-export function cpuSecondsSoFar(): number | null {
+/** Seconds of CPU of this process (`own`) and of its reaped children and theirs; null without /proc. */
+export function cpuTimesSoFar(): { own: number; children: number } | null {
   let stat: string
   try {
     stat = readFileSync('/proc/self/stat', 'utf8')
@@ -25,16 +25,34 @@ export function cpuSecondsSoFar(): number | null {
     return null
   }
   // The command name, in parentheses, may hold spaces: the fields are counted after its end.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   // utime, stime, cutime, cstime are fields 14–17 of stat(5); here fields[0] is field 3.
-  const ticks = fields.slice(11, 15).reduce((sum, field) => sum + Number(field), 0)
-  return ticks / TICKS_PER_SECOND
+  const [utime, stime, cutime, cstime] = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .slice(11, 15)
+    .map(Number) as [number, number, number, number]
+  return { own: (utime + stime) / TICKS_PER_SECOND, children: (cutime + cstime) / TICKS_PER_SECOND }
+}
+
+/** Seconds of CPU this process and its reaped children have used; null where /proc is absent. */
+export function cpuSecondsSoFar(): number | null {
+  const times = cpuTimesSoFar()
+  return times && times.own + times.children
 }
 
 export function recordFileCpu(file: string, cpuSeconds: number): void {
   const line = JSON.stringify({ file: relative(ROOT, file), cpuSeconds: Math.round(cpuSeconds * 100) / 100 })
   // One short line per append: O_APPEND writes of it do not interleave between workers.
   appendFileSync(FILE_CPU_LOG, `${line}\n`)
+}
+
+/**
+ * The whole suite's CPU, logged by vitest's own process at its end: its own (collecting, transforming,
+ * reporting) and its workers' with their children (reaped by then), which holds what the files' lines
+ * do not: loading each test file before its first hook. A project's teardown logs a line each.
+ */
+export function recordSuiteCpu(times: { own: number; children: number } | null): void {
+  if (times) appendFileSync(FILE_CPU_LOG, `${JSON.stringify({ suite: true, ownSeconds: times.own, workerSeconds: times.children })}\n`)
 }
 
 /** Starts a suite run's log afresh (the global setup). */

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { clearFileCpuLog } from './file-cpu.js'
+import { clearFileCpuLog, cpuTimesSoFar, recordSuiteCpu } from './file-cpu.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,5 +20,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   clearFileCpuLog()
   const dir = await mkdtemp(join(tmpdir(), 'cb-shared-fixtures-'))
   project.provide('sharedFixturesDir', dir)
-  return () => rm(dir, { recursive: true, force: true })
+  return async () => {
+    await rm(dir, { recursive: true, force: true })
+    recordSuiteCpu(cpuTimesSoFar())
+  }
 }

@@ -32,15 +32,15 @@ const shortName = (path) => {
 
 /** CPU seconds by file, from the log beside the report; empty when the run kept none. */
 const cpuLog = join(dirname(reportPath), '.vitest-cpu.jsonl')
-const cpuByFile = new Map(
-  existsSync(cpuLog)
-    ? readFileSync(cpuLog, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line))
-        .map((entry) => [shortName(`/${entry.file}`), entry.cpuSeconds])
-    : [],
-)
+const cpuEntries = existsSync(cpuLog)
+  ? readFileSync(cpuLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+  : []
+const cpuByFile = new Map(cpuEntries.filter((entry) => entry.file).map((entry) => [shortName(`/${entry.file}`), entry.cpuSeconds]))
+/** vitest's own process and its workers (their children included), logged at the suite's end. */
+const suiteCpu = cpuEntries.find((entry) => entry.suite)
 
 const files = report.testResults
   .map((file) => {
@@ -52,7 +52,7 @@ const total = files.reduce((sum, file) => sum + file.seconds, 0)
 const totalCpu = files.reduce((sum, file) => sum + (file.cpu ?? 0), 0)
 const wall = (Math.max(...report.testResults.map((f) => f.endTime)) - report.startTime) / 1000
 
-const cpuNote = cpuByFile.size > 0 ? `, ${totalCpu.toFixed(0)} s of CPU without containers` : ''
+const cpuNote = cpuByFile.size > 0 ? `, ${totalCpu.toFixed(0)} s of CPU in the files without containers` : ''
 console.log(
   `${byCpu ? 'costliest in CPU' : 'slowest'} ${Math.min(top, files.length)} of ${files.length} test files (${total.toFixed(0)} s of file time${cpuNote}, ${wall.toFixed(0)} s of suite):`,
 )
@@ -61,4 +61,11 @@ for (const file of files.slice(0, top)) {
   const share = `${((100 * file.seconds) / total).toFixed(1)}%`
   const cpu = file.cpu === undefined ? '-' : file.cpu.toFixed(1)
   console.log(`  ${file.seconds.toFixed(1).padStart(7)}  ${share.padStart(5)}  ${cpu.padStart(5)}  ${String(file.tests).padStart(5)}  ${file.name}`)
+}
+if (suiteCpu) {
+  // What the files' own lines miss: loading each file before its first hook, the workers' start, vitest itself.
+  const outside = suiteCpu.workerSeconds - totalCpu
+  console.log(
+    `  vitest's workers and their children: ${suiteCpu.workerSeconds.toFixed(0)} s of CPU (${outside.toFixed(0)} s of it outside the files' tests: starting workers, loading files); vitest's own process: ${suiteCpu.ownSeconds.toFixed(0)} s`,
+  )
 }
