@@ -7,7 +7,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type PluginDefinition, type SandboxSpec, Tokens } from '@cooperbench/core'
+import { type PluginApi, type PluginDefinition, type SandboxSpec, Tokens } from '@cooperbench/core'
 import { emptyAgentResult } from '@cooperbench/spec-utils'
 import { type CooperbenchEvent, evaluate, isCooperbenchError, report, run } from '../../dist/index.js'
 import { DATASET_SOURCE_FILE } from '@cooperbench/dataset'
@@ -35,6 +35,22 @@ afterAll(async () => {
 const withoutTimes = (record: Record<string, unknown>) => {
   const { evaluated_at: _at, timings: _timings, ...rest } = record
   return JSON.parse(JSON.stringify(rest).replace(/\b\d+(\.\d+)?m?s\b|duration_ms [\d.]+/g, '<duration>'))
+}
+
+/** The pair's backend, wrapped: it records in `specs` what each sandbox is asked for. */
+function recordingBackend(specs: SandboxSpec[]): Parameters<PluginApi['service']>[0] {
+  return {
+    token: Tokens.Backend,
+    scope: 'pair',
+    deps: { backend: Tokens.Backend },
+    create: ({ deps }) =>
+      new Proxy(deps.backend, {
+        get: (backend, key) =>
+          key === 'createSandbox'
+            ? (spec: SandboxSpec, signal?: AbortSignal) => (specs.push(spec), backend.createSandbox(spec, signal))
+            : Reflect.get(backend, key),
+      }),
+  }
 }
 
 describe('cooperbench as a library', () => {
@@ -294,19 +310,7 @@ describe('cooperbench as a library', () => {
       name: 'services-demo',
       version: '1.0.0',
       register(api) {
-        // The pair's backend, wrapped: it records what each sandbox is asked for.
-        api.service({
-          token: Tokens.Backend,
-          scope: 'pair',
-          deps: { backend: Tokens.Backend },
-          create: ({ deps }) =>
-            new Proxy(deps.backend, {
-              get: (backend, key) =>
-                key === 'createSandbox'
-                  ? (spec: SandboxSpec, signal?: AbortSignal) => (specs.push(spec), backend.createSandbox(spec, signal))
-                  : Reflect.get(backend, key),
-            }),
-        })
+        api.service(recordingBackend(specs))
         api.service({
           token: Tokens.ResultsSink,
           scope: 'run',
@@ -372,18 +376,7 @@ describe('cooperbench as a library', () => {
           setupLayer: async () => setupLayer,
           create: () => ({ specificationVersion: 'agent-v1', name: 'set_up', run: async () => emptyAgentResult('Submitted') }),
         })
-        api.service({
-          token: Tokens.Backend,
-          scope: 'pair',
-          deps: { backend: Tokens.Backend },
-          create: ({ deps }) =>
-            new Proxy(deps.backend, {
-              get: (backend, key) =>
-                key === 'createSandbox'
-                  ? (spec: SandboxSpec, signal?: AbortSignal) => (specs.push(spec), backend.createSandbox(spec, signal))
-                  : Reflect.get(backend, key),
-            }),
-        })
+        api.service(recordingBackend(specs))
       },
     }
     const ran = await run({
