@@ -8,9 +8,13 @@ import { countPatchLines } from '@cooperbench/spec-utils/patch'
 import { recordedSeats } from '@cooperbench/spec-utils/setting'
 import { type Dataset, loadDataset, type SelectionSettings, selectIn } from '@cooperbench/dataset'
 import { bundleMismatch, checkClaim, figureDifference, openBundle, reportRuns, signerKey, taskDigest, verdictDifference } from '@cooperbench/report'
+import { CooperbenchError } from '@cooperbench/spec'
 import { evaluate } from './evaluate.js'
 import { readKeyFile } from './key-file.js'
 import type { HostOptions } from './options.js'
+import { freshSeed } from './rerun/draw-pairs.js'
+import type { RerunEvidence } from './rerun/rerun-evidence.js'
+import { rerunBundledPairs } from './rerun/rerun-pairs.js'
 
 export interface VerifyOptions extends Pick<HostOptions, 'cwd' | 'config' | 'plugins' | 'signal' | 'onEvent'> {
   /** The bundle (`.tar.gz`) to check. */
@@ -23,6 +27,14 @@ export interface VerifyOptions extends Pick<HostOptions, 'cwd' | 'config' | 'plu
   concurrency?: number
   /** The signer's Ed25519 public key (PEM file): the bundle must be signed by it. */
   signer?: string
+  /** Once it verifies, rerun this many pairs drawn from the bundle with the claimed agents, models and options. */
+  rerun?: number
+  /** The seed of the draw; default a fresh one (`VerifyResult.rerun.seed` says which). */
+  seed?: number
+  /** The OpenAI-compatible server the reruns call the claimed model at (the verifier's, never the bundle's). */
+  modelBaseUrl?: string
+  /** The verifier's copy of an agent config file a run claims by its digest. */
+  agentConfig?: string
 }
 
 export interface VerifyResult {
@@ -34,6 +46,8 @@ export interface VerifyResult {
   figures: number
   /** `sha256:<hex>` of the public key that signed the bundle; null: unsigned. */
   signer: string | null
+  /** With `rerun`: the reruns' verdicts against the bundle's; evidence, not a check (they never fail verify). */
+  rerun: RerunEvidence | null
 }
 
 /**
@@ -42,11 +56,14 @@ export interface VerifyResult {
  * (`checkClaim`); task digests must match this dataset; every pair a run's config selects must be
  * in it, finished, each patch with the lines result.json records; each pair re-evaluated from its
  * patches (as `eval`) must get the bundle's verdict, and the report the bundle's, figure by figure.
- * The first difference is a `BUNDLE_MISMATCH` naming it.
+ * The first difference is a `BUNDLE_MISMATCH` naming it. With `rerun`, a verified bundle's pairs
+ * are drawn and run again under its claim (`rerunBundledPairs`): how far the agents and models
+ * claimed make its verdicts is evidence returned, not a condition (models vary from run to run).
  */
 export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult> {
   const cwd = resolve(options.cwd ?? process.cwd())
   const file = resolve(cwd, options.file)
+  const rerun = rerunRequested(options)
   const signer = options.signer === undefined ? null : signerKey(await readKeyFile(resolve(cwd, options.signer)), options.signer)
   const work = await mkdtemp(join(tmpdir(), 'cooperbench-verify-'))
   try {
@@ -66,6 +83,7 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
     }
     const runs = claim.runs.map((r) => r.name)
     const logs = join(work, 'logs')
+    const { backend, concurrency, config, plugins, signal, onEvent, modelBaseUrl, agentConfig } = options
     let pairs = 0
     for (const run of runs) {
       const bundledRun = join(root, 'runs', run)
@@ -78,7 +96,6 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
       await cp(bundledRun, loggedRun, { recursive: true })
       // Judged again from the patches alone: the bundle's verdicts are what is checked.
       for (const pair of await scanRun(loggedRun)) await rm(join(pair.dir, PairFiles.eval), { force: true })
-      const { backend, concurrency, config, plugins, signal, onEvent } = options
       await evaluate(
         { runName: run, logDir: logs, datasetDir, force: true, backend, concurrency, cwd, config, plugins, signal, onEvent },
         { commandLine: true },
@@ -99,10 +116,31 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
     const report = JSON.parse(JSON.stringify(await reportRuns({ logDir: logs, runNames: runs }))) as unknown
     const difference = figureDifference(bundledReport, report)
     if (difference !== null) throw bundleMismatch(`report: ${difference}`)
-    return { file, runs, pairs, tasks: Object.keys(claim.dataset.tasks).length, figures: countFigures(report), signer: signedBy }
+    const evidence =
+      rerun === null
+        ? null
+        : await rerunBundledPairs({
+            ...{ ...rerun, root, runs, work: join(work, 'reruns'), datasetDir, backend, concurrency, modelBaseUrl },
+            ...{ cwd, config, plugins, signal, onEvent, agentConfig: agentConfig && resolve(cwd, agentConfig) },
+          })
+    return { file, runs, pairs, tasks: Object.keys(claim.dataset.tasks).length, figures: countFigures(report), signer: signedBy, rerun: evidence }
   } finally {
     await rm(work, { recursive: true, force: true })
   }
+}
+
+/** The reruns asked for, checked before anything is unpacked; null: none. */
+function rerunRequested(options: VerifyOptions): { count: number; seed: number } | null {
+  const { rerun, seed } = options
+  if (rerun === undefined) {
+    if (seed !== undefined) throw new CooperbenchError('USAGE', 'a seed draws the pairs to rerun, and no rerun is asked for', { hint: 'Add --rerun K.' })
+    return null
+  }
+  if (!Number.isInteger(rerun) || rerun < 1)
+    throw new CooperbenchError('USAGE', `rerun must be a count of pairs (1 or more), not ${rerun}`, { hint: 'e.g. --rerun 5' })
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0))
+    throw new CooperbenchError('USAGE', `seed must be a whole number of 0 or more, not ${seed}`, { hint: 'e.g. --seed 42' })
+  return { count: rerun, seed: seed ?? freshSeed() }
 }
 
 /** Every pair the run's config.json filters (last invocation) select here must be bundled, finished: failing pairs cut out or never run fail it. */

@@ -1,0 +1,31 @@
+import { randomInt } from 'node:crypto'
+
+/** A seed for `drawPairs` when the verifier gives none: printed, so the same draw can be made again. */
+export function freshSeed(): number {
+  return randomInt(0, 2 ** 31)
+}
+
+/**
+ * `count` items of `items` drawn without replacement, in draw order: a Fisher–Yates shuffle driven by
+ * mulberry32 from `seed`, so one seed draws the same pairs on every machine and Node version (which
+ * `Math.random` does not promise). All of them, shuffled, when `count` is larger.
+ */
+export function drawPairs<T>(items: readonly T[], count: number, seed: number): T[] {
+  const next = mulberry32(seed)
+  const pool = [...items]
+  const drawn: T[] = []
+  while (drawn.length < count && pool.length > 0) drawn.push(pool.splice(Math.floor(next() * pool.length), 1)[0]!)
+  return drawn
+}
+
+/** A small 32-bit generator with a fixed definition: uniform in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
