@@ -14,11 +14,14 @@ import { DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, runCli, t
 
 /**
  * `cooperbench leaderboard` as a benchmark maintainer runs it: the oracle's solo, coop and team
- * runs of `bundleDemoRuns`, each bundled on its own (coop signed), and a copy of the coop bundle
+ * runs of `bundleDemoRuns` and mini_swe_agent's coop run with the scripted model, each bundled on
+ * its own (the oracle's coop signed), and a copy of the oracle's coop bundle
  * whose report.json was changed after bundling, in one folder; the site read in Chromium from
  * file://, its figures held against `cooperbench report --json` on the same runs.
  */
 const problem = missingForBrowserTests()
+/** The oracle's three runs and mini_swe_agent's coop run of the same pair (another agent: no deficit against the oracle's solo). */
+const RUNS = [...ORACLE_RUNS, 'msa-coop']
 /** Where the site's screenshot goes, to look at (git ignores it). */
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url))
 const pages = new OpenPages()
@@ -46,7 +49,7 @@ async function tableRows(page: Page) {
 const pct = (x: number | null) => (x === null ? null : (x * 100).toFixed(1))
 
 describe('cooperbench leaderboard', () => {
-  it('lists three verified bundles with the figures of `report` and a tampered one as not verified; each row links to its runs', async (ctx) => {
+  it('lists four verified bundles with the figures of `report` and a tampered one as not verified; each row links to its runs', async (ctx) => {
     requireOrSkip(problem, ctx)
     const { logs } = await bundleDemoRuns()
     const w = await makeWorkdir('leaderboard')
@@ -58,7 +61,7 @@ describe('cooperbench leaderboard', () => {
     const fingerprint = `sha256:${createHash('sha256')
       .update(publicKey.export({ type: 'spki', format: 'der' }))
       .digest('hex')}`
-    for (const run of ORACLE_RUNS) {
+    for (const run of RUNS) {
       const sign = run.startsWith('coop') ? ['--sign', 'author.pem'] : []
       const made = await cli(['bundle', '-n', run, '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '-o', join(submissions, `${run}.tar.gz`), ...sign])
       expect(made.code, describeResult(made)).toBe(0)
@@ -96,7 +99,7 @@ describe('cooperbench leaderboard', () => {
     expect(await leftoverSandboxes(join(tmp, 'cooperbench-local'))).toEqual([])
     expect(await readdir(join(w.cwd, 'public')), 'the site was built beside its place and moved there').toEqual(['site'])
 
-    const reported = await cli(['report', ...ORACLE_RUNS.flatMap((run) => ['-n', run]), '--log-dir', logs, '--json'])
+    const reported = await cli(['report', ...RUNS.flatMap((run) => ['-n', run]), '--log-dir', logs, '--json'])
     expect(reported.code, describeResult(reported)).toBe(0)
     const report = JSON.parse(reported.stdout) as RunReport
 
@@ -107,17 +110,18 @@ describe('cooperbench leaderboard', () => {
     const rows = await tableRows(page)
     expect(rows.map((r) => [r.kind, r.bundle])).toEqual([
       ['verified', 'coop-or-demo.tar.gz'],
+      ['verified', 'msa-coop.tar.gz'],
       ['verified', 'solo-or-demo.tar.gz'],
       ['verified', 'team-or-demo.tar.gz'],
       ['not-verified', 'zz-tampered.tar.gz'],
     ])
 
     // Every figure of a row is the report's of its run: the rate and its interval, and against the solo run the deficit.
-    expect(report.settings.map((s) => s.runs).sort()).toEqual(ORACLE_RUNS.map((run) => [run]))
+    expect(report.settings.map((s) => s.runs).sort()).toEqual(RUNS.map((run) => [run]).sort())
     for (const s of report.settings) {
       const row = rows.find((r) => r.cells.run === s.runs[0])!
       expect(row.cells.setting).toBe([s.setting, s.variant].filter((part) => part !== null).join(', '))
-      expect([row.cells.agent, row.cells.model]).toEqual(['oracle', 'none'])
+      expect([row.cells.agent, row.cells.model]).toEqual([s.agent, s.model ?? 'none'])
       expect(row.cells.passed).toBe(`${s.passed}/${s.passed + s.failed}`)
       const [, rate, low, high] = row.cells.rate!.match(/^(-?\d+\.\d)% \[(-?\d+\.\d)%, (-?\d+\.\d)%\]$/) ?? []
       expect([rate, low, high], row.cells.rate).toEqual([pct(s.rate), pct(s.ci!.low), pct(s.ci!.high)])
@@ -135,6 +139,9 @@ describe('cooperbench leaderboard', () => {
       'the coop row has a deficit to compare',
     ).toBe(true)
     expect(rows.find((r) => r.cells.run === 'coop-or-demo')!.cells.deficit).not.toBe('—')
+    // Another agent than the solo run's: the report refuses the comparison, the row says —.
+    expect(report.refused.map((r) => r.coopRun)).toContain('msa-coop')
+    expect(rows.find((r) => r.cells.run === 'msa-coop')!.cells).toMatchObject({ agent: 'mini_swe_agent', model: 'openai/scripted-model', deficit: '—' })
 
     const coop = rows.find((r) => r.bundle === 'coop-or-demo.tar.gz')!
     expect(coop.cells.signer).toBe(fingerprint)
@@ -149,7 +156,7 @@ describe('cooperbench leaderboard', () => {
     expect(Object.values(bad.cells).join(' ')).not.toMatch(/\d%/)
 
     // Each verified row opens its bundle's runs in the exported viewer, from the file system.
-    for (const run of ORACLE_RUNS) {
+    for (const run of RUNS) {
       await page.locator(`tr[data-bundle="${run}.tar.gz"] .bundle a`).click()
       await page.locator('svg.rate-chart').first().waitFor()
       expect(await page.title()).toBe(`cooperbench view: ${run}`)
@@ -158,7 +165,7 @@ describe('cooperbench leaderboard', () => {
       await page.locator('table.leaderboard').waitFor()
     }
     const json = JSON.parse(await readFile(join(site, 'leaderboard.json'), 'utf8'))
-    expect(json.submissions.map((s: { verification: { verified: boolean } }) => s.verification.verified)).toEqual([true, true, true, false])
+    expect(json.submissions.map((s: { verification: { verified: boolean } }) => s.verification.verified)).toEqual([true, true, true, true, false])
     expect(existsSync(join(site, 'runs'))).toBe(true)
     expect(await pages.closeAll(), 'no console error on the site or a viewer page').toEqual([])
   }, 900_000)
