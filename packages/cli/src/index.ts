@@ -1,6 +1,6 @@
 /**
- * cooperbench as a library: `run()`, `evaluate()`, `report()`, `exportRun()`, `bundleRuns()`, `verifyBundle()` do what commands `run`,
- * `eval`, `report`, `export`, `bundle`, `verify` do, with the same configuration files, plugins and run folders.
+ * cooperbench as a library: `run()`, `evaluate()`, `report()`, `exportRun()`, `bundleRuns()`, `verifyBundle()`, `buildLeaderboardSite()` do what
+ * commands `run`, `eval`, `report`, `export`, `bundle`, `verify`, `leaderboard` do, with the same configuration files, plugins and run folders.
  */
 export { run } from './api/run.js'
 export { evaluate } from './api/evaluate.js'
@@ -10,6 +10,7 @@ export { exportRun, type ExportOptions } from './api/export.js'
 export { bundleRuns, type BundleOptions } from './api/bundle.js'
 export { verifyBundle, type VerifyOptions, type VerifyResult } from './api/verify.js'
 export type { RerunEvidence, RerunPair } from './api/rerun/rerun-evidence.js'
+export { buildLeaderboardSite, type LeaderboardOptions, type LeaderboardResult } from './api/leaderboard.js'
 export type { CooperbenchEvent, PairRef } from './api/events.js'
 export type { EvaluateOptions, HostOptions, ReportOptions, RunOptions, SelectionOptions } from './api/options.js'
 export type { EvaluateResult, PassRate, RunPairOutcome, RunResult } from './api/outcome.js'

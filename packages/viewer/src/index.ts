@@ -1,4 +1,6 @@
 export { exportViewer, type ExportedViewer, type ExportViewerOptions } from './export.js'
+export { leaderboardHtml } from './leaderboard-page.js'
+export type * from './leaderboard-model.js'
 export { browserOpener, openInBrowser } from './open-browser.js'
 export { DEFAULT_PORT, type RunningViewer, startViewer, type StartViewerOptions } from './server.js'
 export { ViewerSource, type ViewerSourceOptions } from './viewer-source.js'
