@@ -46,8 +46,8 @@ export interface SubmissionRow {
   /** Against the solo run (of any verified bundle) with most common judged pairs; null without one. */
   deficit: SubmissionDeficit | null
   /**
-   * How often `verify --rerun` made the same verdicts again; null until it exists (it is built
-   * separately): the page says "—".
+   * The share of the bundle's reruns (`leaderboard --rerun K`, as `verify --rerun`) whose verdict
+   * was the bundle's, over those that reached one; null without reruns: the page says "—".
    */
   rerunAgreement: number | null
 }

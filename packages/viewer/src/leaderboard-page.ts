@@ -56,7 +56,8 @@ const CAPTION =
   'Wilson interval. Coordination deficit: (solo − this setting) / solo on the pairs both judged, against the solo run of the ' +
   'folder with most common pairs, with a Jeffreys 95% interval; — without a comparable solo run. Signer: the Ed25519 key ' +
   'fingerprint of bundle.sig. Verification shows the numbers follow from the bundled patches, not that the claimed agent made ' +
-  'them: rerun agreement (`verify --rerun`) is — until that exists.'
+  'them. Rerun agreement: of the pairs `--rerun K` drew from the bundle and ran again with its claimed agents, models and ' +
+  "options, the share whose verdict was the bundle's; — without reruns."
 
 function submissionRows(submission: LeaderboardSubmission): string[] {
   const bundle = submission.viewer ? `<a href="${escapeHtml(submission.viewer)}">${escapeHtml(submission.bundle)}</a>` : escapeHtml(submission.bundle)

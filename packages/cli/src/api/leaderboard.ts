@@ -23,6 +23,12 @@ export interface LeaderboardOptions extends Pick<HostOptions, 'cwd' | 'config' |
   backend?: string
   /** Parallel evaluations; default the configured `evalConcurrency`. */
   concurrency?: number
+  /** Rerun this many pairs of each verified bundle (`verify --rerun`): its rows' rerun agreement. */
+  rerun?: number
+  /** Seed of every bundle's draw; default a fresh one per bundle. */
+  seed?: number
+  /** The verifier's server for the claimed models of the reruns. */
+  modelBaseUrl?: string
 }
 
 export interface LeaderboardResult {
@@ -54,7 +60,7 @@ export async function buildLeaderboardSite(options: LeaderboardOptions): Promise
   try {
     const submissions: LeaderboardSubmission[] = []
     const pooled: PooledRun[] = []
-    const opened = new Map<string, { runs: string[]; root: string; slug: string }>()
+    const opened = new Map<string, { runs: string[]; root: string; slug: string; rerunAgreement: number | null }>()
     for (const [index, submitted] of bundles.entries()) {
       const bundle = basename(submitted)
       // A private copy is what is verified and then read: the folder's file may change in between.
@@ -74,7 +80,7 @@ export async function buildLeaderboardSite(options: LeaderboardOptions): Promise
         await cp(join(root, 'runs', claim.name), join(work, 'logs', name), { recursive: true })
         pooled.push({ name, bundle, run: claim.name, claim })
       }
-      opened.set(bundle, { runs: checked.runs, root, slug })
+      opened.set(bundle, { runs: checked.runs, root, slug, rerunAgreement: agreementOf(checked) })
       const { signer, pairs, figures } = checked
       submissions.push({ bundle, verification: { verified: true, signer, pairs, figures }, viewer: `runs/${slug}/index.html`, rows: [] })
     }
@@ -84,7 +90,7 @@ export async function buildLeaderboardSite(options: LeaderboardOptions): Promise
     for (const submission of submissions) {
       const bundle = opened.get(submission.bundle)
       if (!bundle) continue
-      submission.rows = rows.get(submission.bundle) ?? []
+      submission.rows = (rows.get(submission.bundle) ?? []).map((row) => ({ ...row, rerunAgreement: bundle.rerunAgreement }))
       // The bundle's own runs by their own names: its viewer is the one its author would export.
       await exportViewer({ logDir: join(bundle.root, 'runs'), runs: bundle.runs, outDir: join(staging, 'runs', bundle.slug), reporters })
     }
@@ -102,9 +108,9 @@ export async function buildLeaderboardSite(options: LeaderboardOptions): Promise
 
 /** The verification of one bundle, or the one line that says why it does not verify. */
 async function verifiedOrWhy(options: LeaderboardOptions & { file: string }, bundle: string): Promise<VerifyResult | string> {
-  const { cwd, config, plugins, signal, onEvent, datasetDir, backend, concurrency, file } = options
+  const { cwd, config, plugins, signal, onEvent, datasetDir, backend, concurrency, file, rerun, seed, modelBaseUrl } = options
   try {
-    return await verifyBundle({ cwd, config, plugins, signal, onEvent, datasetDir, backend, concurrency, file })
+    return await verifyBundle({ cwd, config, plugins, signal, onEvent, datasetDir, backend, concurrency, file, rerun, seed, modelBaseUrl })
   } catch (error) {
     // Named by its file name: the site is published, this machine's folders are not.
     if (isCooperbenchError(error) && NOT_VERIFIED.has(error.code))
@@ -114,6 +120,15 @@ async function verifiedOrWhy(options: LeaderboardOptions & { file: string }, bun
         .replace(/^the bundle does not verify: /, '')
     throw error
   }
+}
+
+/**
+ * The share of a bundle's reruns whose verdict was the bundle's, over those that reached one (an
+ * error is neither); null without reruns or when none reached a verdict.
+ */
+function agreementOf(checked: VerifyResult): number | null {
+  const judged = checked.rerun ? checked.rerun.agree + checked.rerun.disagree : 0
+  return judged === 0 ? null : checked.rerun!.agree / judged
 }
 
 /** The `.tar.gz` files of the folder, by name; refused when it is not a folder or holds none. */

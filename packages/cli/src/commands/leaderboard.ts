@@ -9,18 +9,26 @@ export default class Leaderboard extends BaseCommand {
   static override description =
     'Runs `cooperbench verify` on every *.tar.gz of FOLDER, then writes a static site to -o: index.html with a row per run and setting ' +
     'of each bundle (setting, agent, model per seat, pass rate with its 95% interval, the coordination deficit against a solo run of the ' +
-    "folder on the same pairs, verification, the signer's key fingerprint or unsigned, rerun agreement) and each verified bundle's runs " +
+    "folder on the same pairs, verification, the signer's key fingerprint or unsigned, with --rerun K the share of K reruns that agree) and each verified bundle's runs " +
     'as `cooperbench view --export` writes them, linked from its rows. A bundle that does not verify is listed with why and no figures. ' +
     'The site opens from the file system or any static host; -o is made, or replaced whole when an earlier leaderboard wrote it.'
   static override examples = [
     '<%= config.bin %> leaderboard submissions -o site',
     '<%= config.bin %> leaderboard submissions -o site --dataset-dir ./dataset --backend docker',
+    '<%= config.bin %> leaderboard submissions -o site --rerun 5 --model-base-url http://localhost:8000/v1',
   ]
   static override enableJsonFlag = true
   static override args = { folder: Args.string({ description: 'The folder of bundles (.tar.gz) to verify and list.', required: true }) }
   static override flags = {
     output: Flags.string({ char: 'o', description: "The site's folder (made; an earlier leaderboard's is replaced).", required: true, helpValue: 'DIR' }),
     concurrency: Flags.integer({ char: 'c', description: 'Parallel evaluations (the configured evalConcurrency).', min: 1 }),
+    rerun: Flags.integer({
+      description: 'Rerun K pairs of each verified bundle (as verify --rerun): its rows show how many verdicts agree.',
+      min: 1,
+      helpValue: 'K',
+    }),
+    seed: Flags.integer({ description: "Seed of every bundle's --rerun draw (default: a fresh one each).", min: 0, dependsOn: ['rerun'] }),
+    'model-base-url': Flags.string({ description: 'Your server for the claimed models of the reruns.', helpValue: 'URL', dependsOn: ['rerun'] }),
     ...backendFlag,
     ...datasetDirFlag,
     ...configFlag,
@@ -35,6 +43,9 @@ export default class Leaderboard extends BaseCommand {
         datasetDir: flags['dataset-dir'],
         backend: flags.backend,
         concurrency: flags.concurrency,
+        rerun: flags.rerun,
+        seed: flags.seed,
+        modelBaseUrl: flags['model-base-url'],
         config: flags.config,
         signal,
       }),

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '@cooperbench/report'
 import { missingForBrowserTests, requireOrSkip } from '../../../viewer/test/support/requirements.js'
 import { launchChromium, OpenPages } from '../../../viewer/test/support/viewer-page.js'
+import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { bundleDemoRuns, ORACLE_RUNS } from './bundle-demo-runs.js'
 import { editJson, tamperedBundle } from './bundle-tamper.js'
 import { DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, runCli, tempDir } from './helpers.js'
@@ -88,7 +89,10 @@ describe('cooperbench leaderboard', () => {
 
     const tmp = await tempDir('leaderboard-tmp')
     const site = join(w.cwd, 'public', 'site')
-    const built = await cli(['leaderboard', submissions, '-o', site, '--dataset-dir', DEMO_DATASET], tmp)
+    // One pair of each verified bundle run again: the oracle's, and mini-SWE's with the script it was made with.
+    const server = await startScriptedLlmServer({ script: await goldDatasetScript(DEMO_DATASET) })
+    const rerun = ['--rerun', '1', '--seed', '7', '--model-base-url', server.url]
+    const built = await cli(['leaderboard', submissions, '-o', site, '--dataset-dir', DEMO_DATASET, ...rerun], tmp).finally(() => server.close())
     expect(built.code, describeResult(built)).toBe(0)
     expect(built.stdout).toMatch(/^not verified zz-tampered\.tar\.gz: report\.json was changed after bundling/m)
     // The local backend's workspace root (its cache kept on purpose) is the evaluations'; of the leaderboard's own, nothing.
@@ -147,7 +151,7 @@ describe('cooperbench leaderboard', () => {
     expect(coop.cells.signer).toBe(fingerprint)
     for (const r of rows.filter((r) => r.kind === 'verified')) {
       expect(r.cells.verification).toMatch(/^verified: 1 pair\(s\) evaluated again, \d+ figures alike$/)
-      expect(r.cells.rerun, 'verify --rerun is not there yet').toBe('—')
+      expect(r.cells.rerun, 'its one rerun made its verdict again').toBe('100.0%')
       if (r !== coop) expect(r.cells.signer).toBe('unsigned')
     }
     const bad = rows.find((r) => r.kind === 'not-verified')!
