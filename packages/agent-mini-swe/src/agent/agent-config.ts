@@ -1,6 +1,7 @@
-import type { AgentLimits } from '@cooperbench/spec'
+import { type AgentLimits, CooperbenchError } from '@cooperbench/spec'
 import { limitsOfOptions } from '@cooperbench/spec-utils'
 import { isReferenceFormat, type ReferenceProtocol, readReferenceProtocol } from '../reference/config.js'
+import { referenceVersionOption } from '../reference/reference-version.js'
 import { DEFAULT_OPTIONS, type MiniSweAgentOptions, parseOptions } from './options.js'
 
 /** What an agent's options say. */
@@ -25,6 +26,12 @@ export function readAgentConfig(raw: Record<string, unknown>, base: MiniSweAgent
   if (known) return known
   const options = parseOptions(raw, base)
   const reference = isReferenceFormat(raw) ? readReferenceProtocol(raw) : null
+  if (!reference && referenceVersionOption(raw) !== undefined) {
+    // Our own profile follows no upstream release: the option would be silently without effect.
+    throw new CooperbenchError('CONFIG_INVALID', "reference_version applies to the reference's configuration format only", {
+      hint: "Pass upstream's coop.yaml or solo.yaml with --agent-config (docs/reproducing-the-paper.md), or drop the option.",
+    })
+  }
   const config = {
     options,
     reference,

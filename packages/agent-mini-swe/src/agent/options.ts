@@ -30,7 +30,8 @@ const settingsSchema = {
       type: 'number',
       exclusiveMinimum: 0,
       default: 3600,
-      description: 'Per-command timeout: the model sees return code -1 and the partial output.',
+      description:
+        "Per-command timeout: the model sees return code -1 and the partial output; default 3600 (reference_version 0.0.25 on: 300, and a timed-out command shows 124 and upstream's notice).",
     },
     observation_max_chars: {
       type: 'integer',
@@ -184,6 +185,11 @@ const layerSchema = {
       properties: { ...settingsProperties, ...REFERENCE_AGENT_KEYS },
     },
     environment: REFERENCE_ENVIRONMENT,
+    reference_version: {
+      type: 'string',
+      description:
+        "Reference format: the upstream release followed, 0.0.14 (a 0.0.14-shaped file's default), 0.0.25 or 0.0.26 (300 s command timeout, its timeout message), 0.0.27 or 0.0.28 (also: a malformed send_message answered with a parse error); 0.0.12 or 0.0.13 for those files (docs/reproducing-the-paper.md).",
+    },
   },
 } as const
 

@@ -3,6 +3,7 @@ import { CooperbenchError } from '@cooperbench/spec'
 import { DEFAULT_OPTIONS, optionLayers } from '../agent/options.js'
 import type { CompleteRequest } from '../llm/index.js'
 import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
+import { chosenReferenceVersion, type ReferenceVersion } from './reference-version.js'
 
 /** The limits of the reference's agent when its file sets none (mini-swe-agent's `AgentConfig`): template variables too. */
 const REFERENCE_LIMITS = { step_limit: 0, cost_limit: 3 } as const
@@ -32,7 +33,14 @@ export interface ReferenceProtocol {
   ignored: string[]
   /** What is evaluated, by the templates' version: `patch.txt` after the run (0.0.14 on), or the text after the marker (0.0.12–0.0.13). */
   submission: 'patch.txt' | 'after-marker'
-  /** sha256 hex of the configuration's canonical JSON: recorded as the prompt source and fingerprinted. */
+  /** The upstream release followed: the file's own, or option `reference_version` (./reference-version.ts). */
+  version: ReferenceVersion
+  /** Whether the options set `command_timeout_seconds` (else the version's default: 3600 s, 300 s from 0.0.25). */
+  setsCommandTimeout: boolean
+  /**
+   * sha256 hex of the configuration's canonical JSON (with the version when it is not the file's
+   * own, so a default run keeps its fingerprint): recorded as the prompt source and fingerprinted.
+   */
   digest: string
 }
 
@@ -106,7 +114,9 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     keepRecentTurns: setting('compaction_keep_recent_turns', DEFAULT_OPTIONS.compaction.keep_last),
     summaryPrompt: setting<string | null>('compaction_summary_prompt', null),
   }
-  const version = refuseOlderVersion(agent)
+  const fileVersion = refuseOlderVersion(agent) ?? '0.0.14'
+  const version = chosenReferenceVersion(raw, fileVersion)
+  const recorded = version === fileVersion ? { agent, environment, model } : { agent, environment, model, reference_version: version }
   const protocol: ReferenceProtocol = {
     systemTemplate: compileTemplate(agent['system_template'], 'agent.system_template'),
     instanceTemplate: compileTemplate(agent['instance_template'], 'agent.instance_template'),
@@ -121,10 +131,19 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     settings: { agent, environment, model },
     ignored,
     submission: version === '0.0.12–0.0.13' ? 'after-marker' : 'patch.txt',
-    digest: createHash('sha256').update(canonicalJson({ agent, environment, model })).digest('hex'),
+    version,
+    setsCommandTimeout: setsCommandTimeout(raw),
+    digest: createHash('sha256').update(canonicalJson(recorded)).digest('hex'),
   }
   refuseUnsupported(model)
   return protocol
+}
+
+/** Whether a layer of the options (flat keys or the `agent:` block) sets `command_timeout_seconds`. */
+function setsCommandTimeout(raw: unknown): boolean {
+  return optionLayers(raw).some(
+    (layer) => layer['command_timeout_seconds'] !== undefined || (layer['agent'] as Raw | undefined)?.['command_timeout_seconds'] !== undefined,
+  )
 }
 
 /** A template of the configuration, compiled; `fallback` when the file has none, else CONFIG_INVALID. */
@@ -158,7 +177,7 @@ export function olderReferenceVersion(agent: Record<string, unknown>): '0.0.12�
 }
 
 /** The file's version; 0.0.11 or earlier is refused (its `mini.yaml` conventions are not followed; patch.txt would score an unasked patch). */
-function refuseOlderVersion(agent: Raw): ReturnType<typeof olderReferenceVersion> {
+function refuseOlderVersion(agent: Raw): '0.0.12–0.0.13' | null {
   const version = olderReferenceVersion(agent)
   if (version !== '0.0.11 or earlier') return version
   throw new CooperbenchError(

@@ -1,5 +1,6 @@
 import { type Agent, type AgentRunContext, CooperbenchError } from '@cooperbench/spec'
 import type { ReferenceProtocol } from './config.js'
+import { followsAtLeast, type ReferenceVersion } from './reference-version.js'
 import type { JinjaTemplate } from './jinja.js'
 import { PREFLIGHT_TASK, showsTask, TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
 import { referenceTemplateVars } from './template-vars.js'
@@ -72,10 +73,24 @@ export function warnOnce(ctx: AgentRunContext, protocol: ReferenceProtocol): voi
       "agent config: upstream 0.0.12–0.0.13's protocol is in force (the templates submit with `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt`): the text the submit command prints after the marker is evaluated, not patch.txt",
     )
   }
+  const later = laterReleaseNotice(protocol.version)
+  if (later !== null) ctx.logger.info(later)
   for (const key of protocol.ignored) ctx.logger.warn(`agent config: ${key}`)
   if (protocol.compaction.enabled && protocol.compaction.summaryPrompt === null) {
     ctx.logger.warn(
       "agent config: compaction is on without agent.compaction_summary_prompt; the reference's default prompt is in its source, so compactions use cooperbench's (docs/reproducing-the-paper.md)",
     )
   }
+}
+
+/** The line a run under a release after 0.0.14 prints once: what it follows of it, and what not. */
+export function laterReleaseNotice(version: ReferenceVersion): string | null {
+  if (!followsAtLeast(version, '0.0.25')) return null
+  const followed = ['a 300 s command timeout (command_timeout_seconds wins) whose expiry the agent is told of (0.0.25)']
+  if (followsAtLeast(version, '0.0.27')) followed.push('a malformed send_message answered with the parse error (0.0.27)')
+  return (
+    `agent config: upstream ${version}'s agent-visible changes are in force over 0.0.14's protocol (reference_version): ${followed.join('; ')}. ` +
+    "Not followed: 0.0.22's messaging (--wait is a plain send; no exit notices), 0.0.23–0.0.24's pull-request submission (patch.txt is evaluated)" +
+    `${followsAtLeast(version, '0.0.27') ? ", 0.0.27's BLOCKED marker" : ''}${version === '0.0.28' ? ", 0.0.28's toolchain PATH" : ''}; see docs/reproducing-the-paper.md`
+  )
 }

@@ -8,7 +8,9 @@ import type { Action, Messaging, MiniSweProtocol } from '../agent/protocol.js'
 import type { ReferenceProtocol } from './config.js'
 import { showsTask, TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
 import { taskWithBriefing } from './task-with-briefing.js'
-import { parseReferenceSends, stripReferenceSends } from './send-message.js'
+import { MALFORMED_SEND_MESSAGE, mentionsSendMessage, parseReferenceSends, stripReferenceSends } from './send-message.js'
+import { referenceCommandTimeout, timedOutResult } from './command-timeout.js'
+import { followsAtLeast } from './reference-version.js'
 import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
 
 /** The bash tool as the reference declares it, word for word: part of every request. */
@@ -20,7 +22,7 @@ const REFERENCE_BASH_TOOL = bashTool('Execute a bash command', 'The bash command
  * (0.0.12–0.0.13: the text after the marker) as the submission.
  */
 export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAgentOptions, ctx: AgentRunContext): MiniSweProtocol {
-  const timeoutSeconds = options.command_timeout_seconds
+  const timeoutSeconds = referenceCommandTimeout(config, options)
   const { compaction } = config
   const run = referenceTemplateContext(ctx)
   return {
@@ -36,11 +38,12 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
         ? null
         : `${taskNotShown(ctx.peers.length === 0 ? '' : ` to ${ctx.agentId}`, " with this pair's values (the preflight's placeholders showed it)")}, so it did not start. ${TASK_NOT_SHOWN_FIX}`,
     vars: ({ calls, cost }) => referenceTemplateVars(config, { ...run, calls, cost }),
-    observation(output, vars) {
-      const { returncode } = output
-      const exception_info = output.timedOut ? `An error occurred while executing the command: the command timed out after ${timeoutSeconds} seconds` : ''
-      const content = config.observationTemplate.render({ ...vars, output: { output: output.output, returncode, exception_info } })
-      return { content, extra: { returncode, raw_output: output.output } }
+    observation(outcome, vars) {
+      const shown = outcome.timedOut
+        ? timedOutResult(config, outcome, timeoutSeconds)
+        : { output: outcome.output, returncode: outcome.returncode, exception_info: '' }
+      const content = config.observationTemplate.render({ ...vars, output: shown })
+      return { content, extra: { returncode: shown.returncode, raw_output: shown.output } }
     },
     observations: 'per-reply',
     // A status is read where the reference's TeamPoller ran: at the hook of its inbox poll, before the step.
@@ -76,7 +79,7 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
       output: (stdout, stderr) => universalNewlines(stdout + stderr),
       timeoutSeconds,
     },
-    messaging: referenceMessaging(ctx),
+    messaging: referenceMessaging(ctx, followsAtLeast(config.version, '0.0.27')),
     submission: submittedAfterMarker,
     // After any ending, the reference's adapter reads patch.txt (0.0.14); 0.0.12–0.0.13's patch is the text after the
     // marker ('' without a submission), normalised as patch.txt is (their whitespace strip, 0.0.14's bug, not reproduced).
@@ -103,15 +106,18 @@ export function referenceTemplateContext(ctx: AgentRunContext): Omit<TemplateCon
   }
 }
 
-/** `send_message` as the reference's agent finds it (./send-message.ts) and sends it. */
-function referenceMessaging(ctx: AgentRunContext): Messaging {
+/**
+ * `send_message` as the reference's agent finds it (./send-message.ts) and sends it; `answersMalformed`
+ * (0.0.27 on): a command naming it with no send read is answered with the parse error, not run.
+ */
+function referenceMessaging(ctx: AgentRunContext, answersMalformed: boolean): Messaging {
   return {
     // The reference deletes the agent's inbox when it connects.
     clearsInbox: true,
     parse(command) {
       const sends = parseReferenceSends(command)
-      if (sends.length === 0) return null
-      return { sends, remaining: stripReferenceSends(command) }
+      if (sends.length > 0) return { sends, remaining: stripReferenceSends(command) }
+      return answersMalformed && mentionsSendMessage(command) ? { output: MALFORMED_SEND_MESSAGE, returncode: 1 } : null
     },
     // `--wait` is a plain send in the reference (0.0.14), and a send to nobody still says "sent".
     async deliver(mailbox, sends) {

@@ -34,3 +34,23 @@ export function stripReferenceSends(command: string): string {
     .replace(/\|\|\s*\|\|/gu, '||')
     .trim()
 }
+
+/**
+ * Upstream 0.0.27's answer to a command that names `send_message` but holds no send its parser reads
+ * (agents/default.py, `execute_actions`, read at 04846de): return code 1, nothing sent, nothing run.
+ * The model reads it: it must stay upstream's text exactly.
+ */
+export const MALFORMED_SEND_MESSAGE = [
+  'send_message: could not parse that call, so nothing was sent.',
+  'Use one of:',
+  "  send_message [--wait] <agent> <<'MSG'",
+  '  your text',
+  '  MSG',
+  '  send_message [--wait] <agent> "your text"',
+  'The message body is required, and --wait takes no argument.',
+].join('\n')
+
+/** Whether `command` names `send_message` as a word (Python's Unicode-aware `\bsend_message\b`). */
+export function mentionsSendMessage(command: string): boolean {
+  return new RegExp(`(?<!${W})send_message(?!${W})`, 'u').test(command)
+}

@@ -1,0 +1,197 @@
+/**
+ * Option `reference_version`: the upstream release a reference-mode run follows past 0.0.14, whose
+ * agent-visible changes a 0.0.14-shaped file cannot tell. Each behaviour names the release and the
+ * upstream source it follows (CooperBench at 04846de, 0.0.28's CHANGELOG). The templates here are our
+ * own; upstream's files are held byte for byte under 0.0.14 by upstream-configs.test.ts.
+ */
+import { MemoryBus } from '@cooperbench/builtins'
+import { isCooperbenchError, type Sandbox } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
+import { type ConformanceFixture, createConformanceFixture, localTestSandboxes } from '@cooperbench/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readAgentConfig } from '../src/agent/agent-config.js'
+import { parseOptions } from '../src/agent/options.js'
+import { readReferenceProtocol } from '../src/reference/config.js'
+import { laterReleaseNotice } from '../src/reference/preflight.js'
+import { referenceProtocol } from '../src/reference/reference-protocol.js'
+import { agentWith, bash, contents, coopContext, runContext, SUBMIT, scriptedModel } from './fakes.js'
+
+const SUBMIT_0_0_14 = '## Submit\nWrite `git diff > patch.txt`, then run `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`.'
+const SUBMIT_0_0_13 = '## Submit\nRun `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt`.'
+
+/** A reference-format configuration (0.0.14-shaped unless `submit` says otherwise) with `extra` options. */
+function config(extra: Record<string, unknown> = {}, submit = SUBMIT_0_0_14) {
+  return {
+    agent: { system_template: 'sys', instance_template: `{{ task }}\n${submit}` },
+    model: { cost_tracking: 'ignore_errors', observation_template: '{{ output.returncode }}|{{ output.output }}|{{ output.exception_info }}' },
+    ...extra,
+  }
+}
+
+function refusal(options: Record<string, unknown>): { code: string; message: string; hint: string | undefined } {
+  try {
+    readAgentConfig(options)
+  } catch (error) {
+    if (!isCooperbenchError(error)) throw error
+    return { code: error.code, message: error.message, hint: error.hint }
+  }
+  throw new Error('accepted')
+}
+
+describe('choosing the reference version (issue 73)', () => {
+  it('defaults to the file its own version: 0.0.14 for a 0.0.14-shaped file, 0.0.12–0.0.13 for theirs', () => {
+    expect(readReferenceProtocol(config(), {}).version).toBe('0.0.14')
+    expect(readReferenceProtocol(config({}, SUBMIT_0_0_13), {}).version).toBe('0.0.12–0.0.13')
+    expect(readReferenceProtocol(config({ reference_version: '0.0.13' }, SUBMIT_0_0_13), {}).version).toBe('0.0.12–0.0.13')
+  })
+
+  it('takes each later version offered, at the top level or in the `config:` block (the rest wins)', () => {
+    for (const version of ['0.0.14', '0.0.25', '0.0.26', '0.0.27', '0.0.28']) {
+      expect(readReferenceProtocol(config({ reference_version: version }), {}).version).toBe(version)
+    }
+    expect(readReferenceProtocol({ config: config({ reference_version: '0.0.25' }) }, {}).version).toBe('0.0.25')
+    expect(readReferenceProtocol({ config: config({ reference_version: '0.0.25' }), reference_version: '0.0.27' }, {}).version).toBe('0.0.27')
+  })
+
+  it('refuses an unknown version naming the accepted ones, one older than the file, and a later one for a 0.0.12–0.0.13 file', () => {
+    for (const unknown of ['0.0.22', '0.1.0', 'latest']) {
+      const refused = refusal(config({ reference_version: unknown }))
+      expect(refused.code).toBe('CONFIG_INVALID')
+      expect(refused.message).toContain(`reference_version "${unknown}" is not a version`)
+      expect(refused.hint).toContain('Accepted: 0.0.12, 0.0.13, 0.0.14, 0.0.25, 0.0.26, 0.0.27, 0.0.28')
+    }
+    const older = refusal(config({ reference_version: '0.0.13' }))
+    expect(older.message).toContain('reference_version 0.0.13 is older than the configuration file (0.0.14')
+    expect(older.hint).toBe('Accepted for this file: 0.0.14, 0.0.25, 0.0.26, 0.0.27, 0.0.28.')
+    expect(refusal(config({ reference_version: '0.0.25' }, SUBMIT_0_0_13)).message).toBe(
+      'reference_version 0.0.25 cannot run a 0.0.12–0.0.13 configuration file',
+    )
+  })
+
+  it('is refused with our own profile, where it would have no effect', () => {
+    const refused = refusal({ step_limit: 3, reference_version: '0.0.27' })
+    expect(refused.message).toBe("reference_version applies to the reference's configuration format only")
+  })
+
+  it("is recorded in the fingerprint's prompt source when it is not the file's own; the default keeps today's digest", () => {
+    const digest = (options: Record<string, unknown>) => readReferenceProtocol(options, {}).digest
+    expect(digest(config({ reference_version: '0.0.14' }))).toBe(digest(config()))
+    expect(digest(config({ reference_version: '0.0.25' }))).not.toBe(digest(config()))
+    expect(digest(config({ reference_version: '0.0.27' }))).not.toBe(digest(config({ reference_version: '0.0.25' })))
+  })
+
+  it('is said once per run when later than 0.0.14, with what of it is not followed', async () => {
+    expect(laterReleaseNotice('0.0.14')).toBeNull()
+    expect(laterReleaseNotice('0.0.12–0.0.13')).toBeNull()
+    const lines: string[] = []
+    const logger = { ...silentLogger, info: (line: string) => lines.push(line) }
+    const options = config({ reference_version: '0.0.27', agent: { ...config().agent, step_limit: 1 } })
+    await agentWith(scriptedModel([bash('true')]), options).run(runContext({ options, logger }))
+    expect(lines.filter((line) => line.includes('reference_version'))).toEqual([laterReleaseNotice('0.0.27')])
+    expect(lines[0]).toContain("upstream 0.0.27's agent-visible changes are in force")
+    expect(lines[0]).toContain("0.0.27's BLOCKED marker")
+  })
+})
+
+describe('0.0.25: the per-command timeout (CHANGELOG 0.0.25, "command_timeout defaults to 300s")', () => {
+  const timeoutOf = (options: Record<string, unknown>) =>
+    referenceProtocol(readReferenceProtocol(options, {}), parseOptions(options), runContext()).runner.timeoutSeconds
+
+  it('defaults to 300 s from 0.0.25 and stays 3600 s under 0.0.14; command_timeout_seconds still wins, flat or in `agent:`', () => {
+    expect(timeoutOf(config())).toBe(3600)
+    expect(timeoutOf(config({ reference_version: '0.0.25' }))).toBe(300)
+    expect(timeoutOf(config({ reference_version: '0.0.28' }))).toBe(300)
+    expect(timeoutOf(config({ reference_version: '0.0.25', command_timeout_seconds: 3600 }))).toBe(3600)
+    expect(timeoutOf(config({ reference_version: '0.0.27', agent: { ...config().agent, command_timeout_seconds: 20 } }))).toBe(20)
+  })
+})
+
+const sandboxes = localTestSandboxes()
+let fixture: ConformanceFixture
+beforeAll(async () => {
+  if (!sandboxes.skip) fixture = await createConformanceFixture()
+})
+afterAll(async () => {
+  await sandboxes.close()
+  await fixture?.cleanup()
+})
+
+/** The observation the model read after its first command (the last message of its second request). */
+async function firstObservation(options: Record<string, unknown>, command: string, sandbox: Sandbox, mailbox?: Parameters<typeof coopContext>[0]) {
+  const model = scriptedModel([bash(command), bash(SUBMIT)])
+  const ctx = mailbox ? coopContext(mailbox, { sandbox, options }) : runContext({ sandbox, options })
+  await agentWith(model, options).run(ctx)
+  return contents(model.requests[1]).at(-1)
+}
+
+describe.skipIf(sandboxes.skip)('a timed-out command, in a real sandbox', () => {
+  const HANGS = 'echo partial; sleep 30'
+
+  it('0.0.25 on: return code 124 and the notice after the partial output (upstream environments/modal.py `execute`, 04846de)', async () => {
+    const options = config({ reference_version: '0.0.25', command_timeout_seconds: 1 })
+    const seen = await firstObservation(options, HANGS, await sandboxes.create(fixture.task))
+    expect(seen).toBe('124|partial\n\n[cooperbench] command killed after 1s. Re-run it in a form that terminates.|')
+  })
+
+  it("0.0.14 (the default): unchanged, return code -1 and the exception's text", async () => {
+    const options = config({ command_timeout_seconds: 1 })
+    const seen = await firstObservation(options, HANGS, await sandboxes.create(fixture.task))
+    expect(seen).toBe('-1|partial\n|An error occurred while executing the command: the command timed out after 1 seconds')
+  })
+})
+
+/** Upstream 0.0.27's answer (agents/default.py `execute_actions`, 04846de), rendered by the template above. */
+const PARSE_ERROR = `1|send_message: could not parse that call, so nothing was sent.
+Use one of:
+  send_message [--wait] <agent> <<'MSG'
+  your text
+  MSG
+  send_message [--wait] <agent> "your text"
+The message body is required, and --wait takes no argument.|`
+
+/** The CHANGELOG's examples of 0.0.27 ("bare --wait with no body, unterminated heredoc, body via < file, invented flags like -t 60"). */
+const MALFORMED = {
+  'bare --wait with no body': 'touch ran.txt && send_message --wait agent2',
+  'an unterminated heredoc': "touch ran.txt && send_message agent2 <<'MSG'\nthe body, never closed",
+  'the body via < file': 'touch ran.txt && send_message agent2 < note.txt',
+  'an invented flag -t 60': 'touch ran.txt && send_message -t 60 agent2 "are you done?"',
+}
+
+describe.skipIf(sandboxes.skip)('0.0.27: a malformed send_message (CHANGELOG 0.0.27, "a parse error naming the accepted forms")', () => {
+  async function coopRun(options: Record<string, unknown>, command: string) {
+    const bus = new MemoryBus()
+    const [one, two] = await Promise.all([bus.open('run:v', 'agent1', ['agent2']), bus.open('run:v', 'agent2', ['agent1'])])
+    const sandbox = await sandboxes.create(fixture.task)
+    const seen = await firstObservation(options, command, sandbox, one)
+    const ran = (await sandbox.exec(['bash', '-c', 'test -e ran.txt'], { cwd: '/workspace/repo' })).exitCode === 0
+    return { seen, ran, received: await two.receive() }
+  }
+
+  for (const [form, command] of Object.entries(MALFORMED)) {
+    it(`${form}: answered with upstream's parse error, return code 1; nothing sent, nothing run`, async () => {
+      const { seen, ran, received } = await coopRun(config({ reference_version: '0.0.27' }), command)
+      expect(seen).toBe(PARSE_ERROR)
+      expect(ran).toBe(false)
+      expect(received).toEqual([])
+    })
+  }
+
+  it('a well-formed send is still delivered and the rest of the command run', async () => {
+    const { seen, ran, received } = await coopRun(config({ reference_version: '0.0.27' }), 'touch ran.txt && send_message agent2 "are you done?"')
+    expect(seen).toBe('0|Message sent to agent2\n|')
+    expect(ran).toBe(true)
+    expect(received.map((m) => m.content)).toEqual(['are you done?'])
+  })
+
+  it('0.0.14 (the default): the same call goes to bash and fails there with return code 127', async () => {
+    const { seen, ran, received } = await coopRun(config(), MALFORMED['an invented flag -t 60'])
+    expect(seen).toMatch(/^127\|.*send_message: command not found\n\|$/s)
+    expect(ran).toBe(true)
+    expect(received).toEqual([])
+  })
+
+  it('without messaging (solo), 0.0.27 runs it in bash as upstream does (its check needs a messaging connector)', async () => {
+    const seen = await firstObservation(config({ reference_version: '0.0.27' }), MALFORMED['bare --wait with no body'], await sandboxes.create(fixture.task))
+    expect(seen).toMatch(/^127\|.*send_message: command not found\n\|$/s)
+  })
+})
