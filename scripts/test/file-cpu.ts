@@ -40,19 +40,24 @@ export function cpuSecondsSoFar(): number | null {
   return times && times.own + times.children
 }
 
-export function recordFileCpu(file: string, cpuSeconds: number): void {
-  const line = JSON.stringify({ file: relative(ROOT, file), cpuSeconds: Math.round(cpuSeconds * 100) / 100 })
+/**
+ * One file's line: its CPU, and its worker's so far (the worker's own and its reaped children's,
+ * from its start): a worker's last line is its whole, its start and the loading of every file
+ * included, which no file's own figure holds.
+ */
+export function recordFileCpu(file: string, cpuSeconds: number, workerSoFar: number): void {
+  const round = (seconds: number) => Math.round(seconds * 100) / 100
+  const line = JSON.stringify({ file: relative(ROOT, file), cpuSeconds: round(cpuSeconds), worker: process.pid, workerSoFar: round(workerSoFar) })
   // One short line per append: O_APPEND writes of it do not interleave between workers.
   appendFileSync(FILE_CPU_LOG, `${line}\n`)
 }
 
 /**
- * The whole suite's CPU, logged by vitest's own process at its end: its own (collecting, transforming,
- * reporting) and its workers' with their children (reaped by then), which holds what the files' lines
- * do not: loading each test file before its first hook. A project's teardown logs a line each.
+ * vitest's own process's CPU (collecting, transforming, reporting), logged at its end. Not its
+ * workers': they may not have been reaped yet, so theirs comes from their files' lines.
  */
 export function recordSuiteCpu(times: { own: number; children: number } | null): void {
-  if (times) appendFileSync(FILE_CPU_LOG, `${JSON.stringify({ suite: true, ownSeconds: times.own, workerSeconds: times.children })}\n`)
+  if (times) appendFileSync(FILE_CPU_LOG, `${JSON.stringify({ suite: true, ownSeconds: times.own })}\n`)
 }
 
 /** Starts a suite run's log afresh (the global setup). */

@@ -18,5 +18,5 @@ afterEach(runAfterTest)
 afterAll(async ({}, suite) => {
   await runAfterFile()
   const cpuNow = cpuSecondsSoFar()
-  if (cpuAtStart !== null && cpuNow !== null) recordFileCpu(suite.file.filepath, cpuNow - cpuAtStart)
+  if (cpuAtStart !== null && cpuNow !== null) recordFileCpu(suite.file.filepath, cpuNow - cpuAtStart, cpuNow)
 })

@@ -62,10 +62,14 @@ for (const file of files.slice(0, top)) {
   const cpu = file.cpu === undefined ? '-' : file.cpu.toFixed(1)
   console.log(`  ${file.seconds.toFixed(1).padStart(7)}  ${share.padStart(5)}  ${cpu.padStart(5)}  ${String(file.tests).padStart(5)}  ${file.name}`)
 }
-if (suiteCpu) {
-  // What the files' own lines miss: loading each file before its first hook, the workers' start, vitest itself.
-  const outside = suiteCpu.workerSeconds - totalCpu
+/** Each worker's CPU up to its last file's end (its start and the loading of its files included). */
+const workers = new Map()
+for (const entry of cpuEntries) if (entry.worker !== undefined) workers.set(entry.worker, Math.max(workers.get(entry.worker) ?? 0, entry.workerSoFar))
+if (workers.size > 0) {
+  const workerCpu = [...workers.values()].reduce((sum, seconds) => sum + seconds, 0)
+  // What the files' own lines miss: the workers' start and the loading of each file before its first hook.
+  const own = suiteCpu ? `; vitest's own process: ${suiteCpu.ownSeconds.toFixed(0)} s` : ''
   console.log(
-    `  vitest's workers and their children: ${suiteCpu.workerSeconds.toFixed(0)} s of CPU (${outside.toFixed(0)} s of it outside the files' tests: starting workers, loading files); vitest's own process: ${suiteCpu.ownSeconds.toFixed(0)} s`,
+    `  ${workers.size} workers and their children: ${workerCpu.toFixed(0)} s of CPU (${(workerCpu - totalCpu).toFixed(0)} s of it outside the files' tests: starting, loading files)${own}`,
   )
 }
