@@ -14,7 +14,7 @@ import { parseOptions } from '../src/agent/options.js'
 import { readReferenceProtocol } from '../src/reference/config.js'
 import { laterReleaseNotice } from '../src/reference/preflight.js'
 import { referenceProtocol } from '../src/reference/reference-protocol.js'
-import { agentWith, bash, contents, coopContext, runContext, SUBMIT, scriptedModel } from './fakes.js'
+import { agentWith, bash, contents, coopContext, reply, runContext, SUBMIT, scriptedModel, toolCall } from './fakes.js'
 
 const SUBMIT_0_0_14 = '## Submit\nWrite `git diff > patch.txt`, then run `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`.'
 const SUBMIT_0_0_13 = '## Submit\nRun `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt`.'
@@ -89,7 +89,9 @@ describe('choosing the reference version (issue 73)', () => {
     await agentWith(scriptedModel([bash('true')]), options).run(runContext({ options, logger }))
     expect(lines.filter((line) => line.includes('reference_version'))).toEqual([laterReleaseNotice('0.0.27')])
     expect(lines[0]).toContain("upstream 0.0.27's agent-visible changes are in force")
-    expect(lines[0]).toContain("0.0.27's BLOCKED marker")
+    expect(lines[0]).toContain("a waiting sender's message marked BLOCKED (0.0.27)")
+    expect(lines[0]).toContain("0.0.22's messaging (a send to a colleague who exited is refused")
+    expect(lines[0]).toContain("Not followed: 0.0.22's publication of a submitted patch")
   })
 })
 
@@ -193,5 +195,159 @@ describe.skipIf(sandboxes.skip)('0.0.27: a malformed send_message (CHANGELOG 0.0
   it('without messaging (solo), 0.0.27 runs it in bash as upstream does (its check needs a messaging connector)', async () => {
     const seen = await firstObservation(config({ reference_version: '0.0.27' }), MALFORMED['bare --wait with no body'], await sandboxes.create(fixture.task))
     expect(seen).toMatch(/^127\|.*send_message: command not found\n\|$/s)
+  })
+})
+
+/**
+ * Upstream 0.0.22's messaging, followed from reference_version 0.0.25 (CHANGELOG 0.0.22: "`send()` now returns `False` for
+ * a departed peer …", "`send_and_wait` … ends the wait as soon as the peer replies **or exits**", "Peers are told once, in
+ * context, when a colleague finishes"; texts from agents/default.py `_peer_gone_result`, `_handle_send_message`,
+ * `_announce_departed_peers`, `_peer_work_pointer` at 04846de). agent2 is played through its own mailbox on the same bus;
+ * its `finish()` is what the harness calls when its seat ends (upstream's `mark_exited`).
+ */
+describe.skipIf(sandboxes.skip)("0.0.22's messaging under reference_version 0.0.25 on, in a real sandbox", () => {
+  const POINTER =
+    'Their work could NOT be published to origin/agent2, so that branch does not reflect what they submitted — do not rely on it. ' +
+    'Proceed on your own judgement and keep your changes as self-contained as you can.'
+  const GONE = `agent2 has already completed their work and exited. Your message was NOT delivered and no reply will come — do not send further messages to them.\n\n${POINTER}`
+  const NOTICE = `[agent2 has completed their work and exited] They will not read or answer further messages.\n\n${POINTER}`
+
+  async function pair() {
+    const bus = new MemoryBus()
+    const [one, two] = await Promise.all([bus.open('run:l', 'agent1', ['agent2']), bus.open('run:l', 'agent2', ['agent1'])])
+    return { bus, one, two, sandbox: await sandboxes.create(fixture.task) }
+  }
+
+  it("a send to a peer that has exited is not delivered: in a command, return code 0 (the rest runs), upstream's text", async () => {
+    const { bus, one, two, sandbox } = await pair()
+    await two.finish()
+    const seen = await firstObservation(config({ reference_version: '0.0.25' }), 'send_message agent2 "still there?" && echo rest', sandbox, one)
+    expect(seen).toBe(`0|${GONE}\nrest\n|`)
+    expect(await bus.transcript('run:l')).toEqual([])
+  })
+
+  it('with upstream\'s send_message tool, the same text and a non-zero return code (CHANGELOG 0.0.22: "a non-zero result naming the cause and the recovery path")', async () => {
+    const { one, two, sandbox } = await pair()
+    await two.finish()
+    const options = config({ reference_version: '0.0.25' })
+    const model = scriptedModel([reply([toolCall('send_message', JSON.stringify({ recipient: 'agent2', content: 'hi' }))]), bash(SUBMIT)])
+    await agentWith(model, options).run(coopContext(one, { sandbox, options }))
+    expect(contents(model.requests[1]).at(-1)).toBe(`1|${GONE}|`)
+  })
+
+  it('--wait returns with the reply as soon as it comes', async () => {
+    const { one, two, sandbox } = await pair()
+    const answer = (async () => {
+      const [question] = await two.waitForMessages('agent1', 20_000)
+      await two.send('agent1', `re: ${question?.content}`)
+    })()
+    const started = Date.now()
+    const seen = await firstObservation(config({ reference_version: '0.0.25' }), 'send_message --wait agent2 "which file?"', sandbox, one)
+    await answer
+    expect(seen).toBe('0|Message sent to agent2\n\n[Reply from agent2]: re: which file?|')
+    expect(Date.now() - started).toBeLessThan(20_000)
+  })
+
+  it("--wait ends when the peer exits, without its reply, saying so (not after upstream's 60 s)", async () => {
+    const { one, two, sandbox } = await pair()
+    const leave = (async () => {
+      await two.waitForMessages('agent1', 20_000)
+      await two.finish()
+    })()
+    const started = Date.now()
+    const options = config({ reference_version: '0.0.27' })
+    const model = scriptedModel([bash("send_message --wait agent2 <<'MSG'\nare you done?\nMSG"), bash(SUBMIT)])
+    await agentWith(model, options).run(coopContext(one, { sandbox, options }))
+    await leave
+    // The observation, then (upstream's next step) the departure notice.
+    expect(contents(model.requests[1]).slice(-2)).toEqual([
+      `0|Message sent to agent2\n\nNo reply: agent2 has since completed their work and exited.\n${POINTER}|`,
+      NOTICE,
+    ])
+    expect(Date.now() - started).toBeLessThan(20_000)
+  })
+
+  it('the remaining agent is told once, in context, when its peer exits', async () => {
+    const { one, two, sandbox } = await pair()
+    const options = config({ reference_version: '0.0.28' })
+    const model = scriptedModel([
+      async () => {
+        await two.finish()
+        return bash('true')
+      },
+      bash('true'),
+      bash(SUBMIT),
+    ])
+    await agentWith(model, options).run(coopContext(one, { sandbox, options }))
+    expect(contents(model.requests[0])).not.toContain(NOTICE)
+    expect(contents(model.requests[1]).at(-1)).toBe(NOTICE)
+    expect(contents(model.requests[2]).filter((m) => m === NOTICE)).toHaveLength(1)
+  })
+
+  it('0.0.14 (the default): as before — "sent" to a departed peer (the message recorded), --wait a plain send, no notice', async () => {
+    const { bus, one, two, sandbox } = await pair()
+    await two.finish()
+    const options = config()
+    const model = scriptedModel([bash('send_message --wait agent2 "still there?"'), bash(SUBMIT)])
+    await agentWith(model, options).run(coopContext(one, { sandbox, options }))
+    expect(contents(model.requests[1]).at(-1)).toBe('0|Message sent to agent2|')
+    expect(contents(model.requests[1]).join('\n')).not.toContain('has completed their work and exited')
+    expect((await bus.transcript('run:l')).map((m) => m.content)).toEqual(['still there?'])
+  })
+})
+
+/**
+ * Upstream 0.0.27 (CHANGELOG 0.0.27, "Delivery says when the sender is blocked": `send_and_wait` publishes that it waits, TTL the
+ * timeout; the receiver renders `[Message from agent1 — agent1 is BLOCKED waiting for your reply …]`; the text from
+ * agents/default.py `step`, 04846de). Both agents run, each in its own real sandbox, on one bus.
+ */
+describe.skipIf(sandboxes.skip)("0.0.27's BLOCKED marker, two agents in real sandboxes", () => {
+  const BLOCKED =
+    '[Message from agent1 — agent1 is BLOCKED waiting for your reply and cannot continue until you answer. ' +
+    'Reply with send_message before your next command.]: which file do you edit?'
+
+  async function exchange(version: string) {
+    const bus = new MemoryBus()
+    const [one, two] = await Promise.all([bus.open('run:b', 'agent1', ['agent2']), bus.open('run:b', 'agent2', ['agent1'])])
+    const [sandbox1, sandbox2] = await Promise.all([sandboxes.create(fixture.task), sandboxes.create(fixture.task)])
+    const options = config({ reference_version: version })
+    let agent2Started: () => void = () => {}
+    const started = new Promise<void>((resolve) => {
+      agent2Started = resolve
+    })
+    // agent2's first step waits until agent1's question is in its inbox; its second step sees it and answers.
+    const receiver = scriptedModel([
+      async () => {
+        agent2Started()
+        for (let tries = 0; tries < 200 && !(await bus.transcript('run:b')).length; tries++) await new Promise((r) => setTimeout(r, 50))
+        return bash('true')
+      },
+      bash('send_message agent1 "a.py"'),
+      bash(SUBMIT),
+    ])
+    const sender = scriptedModel([
+      async () => {
+        await started
+        return bash('send_message --wait agent2 "which file do you edit?"')
+      },
+      bash(SUBMIT),
+    ])
+    await Promise.all([
+      agentWith(receiver, options).run(coopContext(two, { sandbox: sandbox2, options })),
+      agentWith(sender, options).run(coopContext(one, { sandbox: sandbox1, options })),
+    ])
+    return { received: contents(receiver.requests[1]).at(-1), answered: contents(sender.requests[1]).at(-1) }
+  }
+
+  it("0.0.27: the waiting sender's message reads BLOCKED at the receiver, and the sender's wait ends with the reply", async () => {
+    const { received, answered } = await exchange('0.0.27')
+    expect(received).toBe(BLOCKED)
+    expect(answered).toBe('0|Message sent to agent2\n\n[Reply from agent2]: a.py|')
+  })
+
+  it('0.0.25 (before 0.0.27): the same exchange reads as a plain message', async () => {
+    const { received, answered } = await exchange('0.0.25')
+    expect(received).toBe('[Message from agent1]: which file do you edit?')
+    expect(answered).toBe('0|Message sent to agent2\n\n[Reply from agent2]: a.py|')
   })
 })

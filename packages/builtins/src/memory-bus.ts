@@ -7,6 +7,8 @@ interface Namespace {
   transcript: BusMessage[]
   states: Map<string, DeliveryState>
   finished: Set<string>
+  /** Recipient → the agent waiting on its reply, until when (`markAwaiting`). */
+  awaitedBy: Map<string, { by: string; until: number }>
   /** Wakes receivers waiting for a message to one agent. */
   waiters: Map<string, Set<() => void>>
 }
@@ -61,6 +63,15 @@ export class MemoryBus implements MessageBus {
       finish: async () => {
         space.finished.add(agentId)
       },
+      hasFinished: async (id) => space.finished.has(id),
+      markAwaiting: async (to, ttlMs) => {
+        if (ttlMs > 0) space.awaitedBy.set(to, { by: agentId, until: Date.now() + ttlMs })
+        else space.awaitedBy.delete(to)
+      },
+      isAwaitedBy: async (from) => {
+        const waiting = space.awaitedBy.get(agentId)
+        return waiting !== undefined && waiting.by === from && Date.now() < waiting.until
+      },
       close: async () => {},
     }
   }
@@ -83,6 +94,13 @@ export class MemoryBus implements MessageBus {
   }
 
   private space(namespace: string): Namespace {
-    return getOrCreate(this.namespaces, namespace, () => ({ inboxes: new Map(), transcript: [], states: new Map(), finished: new Set(), waiters: new Map() }))
+    return getOrCreate(this.namespaces, namespace, () => ({
+      inboxes: new Map(),
+      transcript: [],
+      states: new Map(),
+      finished: new Set(),
+      awaitedBy: new Map(),
+      waiters: new Map(),
+    }))
   }
 }

@@ -154,6 +154,30 @@ export class RedisBus implements MessageBus {
         s.finished.add(agentId)
         await settleWithin(this.sync(s, [], [agentId], [], false), this.options.operationTimeoutMs)
       },
+      // Known here (a seat of this process, or learnt from a send), else asked of Redis; unreachable: not finished.
+      hasFinished: async (id) => {
+        this.assertOpen()
+        const s = space()
+        if (s.finished.has(id)) return true
+        if (this.connectionLost) return false
+        const result = await settleWithin(this.redis().sismember(busKeys(namespace).finished, id), this.options.operationTimeoutMs)
+        if (result.ok && result.value === 1) s.finished.add(id)
+        return result.ok && result.value === 1
+      },
+      // Bookkeeping, as the reference's: never fails the agent (unreachable Redis: not recorded, not waiting).
+      markAwaiting: async (to, ttlMs) => {
+        this.assertOpen()
+        if (this.connectionLost) return
+        const key = busKeys(namespace).awaitedBy(to)
+        const call: Promise<unknown> = ttlMs > 0 ? this.redis().set(key, agentId, 'PX', Math.max(1, Math.round(ttlMs))) : this.redis().del(key)
+        await settleWithin(call, this.options.operationTimeoutMs)
+      },
+      isAwaitedBy: async (from) => {
+        this.assertOpen()
+        if (this.connectionLost) return false
+        const result = await settleWithin(this.redis().get(busKeys(namespace).awaitedBy(agentId)), this.options.operationTimeoutMs)
+        return result.ok && result.value === from
+      },
       // The journal outlives the mailbox: the transcript needs it, and this agent's unread sent messages are restored after a Redis restart until `clear`.
       close: async () => {},
     }

@@ -28,6 +28,8 @@ export function busKeys(namespace: string) {
     read: `${prefix}bus:read`,
     /** Set of agent ids that have finished. */
     finished: `${prefix}bus:finished`,
+    /** The agent waiting on `recipient`'s reply (`markAwaiting`), expiring by itself. */
+    awaitedBy: (recipient: string) => `${prefix}bus:awaited_by:${recipient}`,
     /** Marker of one bus instance: present while Redis still holds what that instance wrote. */
     marker: (instanceId: string) => `${prefix}bus:epoch:${instanceId}`,
     /** What one drain popped, kept until the reply is known to have arrived (idempotent drain). */

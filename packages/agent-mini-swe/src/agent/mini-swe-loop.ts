@@ -168,8 +168,11 @@ export class MiniSweLoop {
   private async deliverInbox(): Promise<void> {
     if (!this.ctx.mailbox) return
     for (const message of await this.ctx.mailbox.receive()) {
-      this.say('user', `[Message from ${message.from}]: ${message.content}`, { message_id: message.id })
+      const { render } = this.protocol.messaging
+      const content = render ? await render(this.ctx.mailbox, message) : `[Message from ${message.from}]: ${message.content}`
+      this.say('user', content, { message_id: message.id })
     }
+    for (const notice of (await this.protocol.messaging.notices?.(this.ctx.mailbox)) ?? []) this.say('user', notice, { peer_departed: true })
   }
 
   /** The seat's status (a task list, as the reference's `TeamPoller` showed it); one that cannot be read fails the step (the reference skipped it). */

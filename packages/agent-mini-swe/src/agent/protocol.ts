@@ -74,6 +74,10 @@ export interface Messaging {
   deliver(mailbox: Mailbox, sends: SendMessageCall[], signal: AbortSignal): Promise<CommandOutcome>
   /** Between that output and the rest's. */
   separator: string
+  /** Optional: how a received message reads (default `[Message from <sender>]: <content>`). */
+  render?(mailbox: Mailbox, message: { from: string; content: string }): Promise<string>
+  /** Optional: notices the inbox's step adds after the messages (the reference's peer departures, 0.0.22 on), one user message each. */
+  notices?(mailbox: Mailbox): Promise<string[]>
 }
 
 /** When and how the context is compacted (`compactContext`, which takes the rest). */

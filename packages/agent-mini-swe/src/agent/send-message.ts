@@ -19,6 +19,8 @@ export interface SendMessageCall {
   recipient: string
   body: string
   wait: boolean
+  /** Made with the reference's `send_message` tool, not found in a command. */
+  viaTool?: boolean
 }
 
 const AT_COMMAND_START = String.raw`(?<=(?:^|[\n;&|({])[ \t]*)`

@@ -11,6 +11,7 @@ import { taskWithBriefing } from './task-with-briefing.js'
 import { MALFORMED_SEND_MESSAGE, mentionsSendMessage, parseReferenceSends, stripReferenceSends } from './send-message.js'
 import { referenceCommandTimeout, timedOutResult } from './command-timeout.js'
 import { followsAtLeast } from './reference-version.js'
+import { departureAnnouncer, deliverWithLiveness, renderWithBlocked } from './peer-liveness.js'
 import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
 
 /** The bash tool as the reference declares it, word for word: part of every request. */
@@ -79,7 +80,11 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
       output: (stdout, stderr) => universalNewlines(stdout + stderr),
       timeoutSeconds,
     },
-    messaging: referenceMessaging(ctx, followsAtLeast(config.version, '0.0.27')),
+    messaging: referenceMessaging(ctx, {
+      answersMalformed: followsAtLeast(config.version, '0.0.27'),
+      liveness: followsAtLeast(config.version, '0.0.25'),
+      blocking: followsAtLeast(config.version, '0.0.27'),
+    }),
     submission: submittedAfterMarker,
     // After any ending, the reference's adapter reads patch.txt (0.0.14); 0.0.12–0.0.13's patch is the text after the
     // marker ('' without a submission), normalised as patch.txt is (their whitespace strip, 0.0.14's bug, not reproduced).
@@ -108,29 +113,49 @@ export function referenceTemplateContext(ctx: AgentRunContext): Omit<TemplateCon
 
 /**
  * `send_message` as the reference's agent finds it (./send-message.ts) and sends it; `answersMalformed`
- * (0.0.27 on): a command naming it with no send read is answered with the parse error, not run.
+ * (0.0.27 on): a command naming it with no send read is answered with the parse error, not run; `liveness`
+ * (0.0.22's messaging, offered from 0.0.25): a finished peer is not sent to, ends a `--wait`, and is announced once; `blocking`
+ * (0.0.27 on): a `--wait` is published while it lasts and a message from a sender waiting on this agent reads BLOCKED (./peer-liveness.ts).
  */
-function referenceMessaging(ctx: AgentRunContext, answersMalformed: boolean): Messaging {
+function referenceMessaging(
+  ctx: AgentRunContext,
+  { answersMalformed, liveness, blocking }: { answersMalformed: boolean; liveness: boolean; blocking: boolean },
+): Messaging {
+  const unknown = (recipient: string) =>
+    ctx.logger.warn(`${ctx.agentId}: a message to "${recipient}" reached no teammate (the reference reports it sent all the same)`)
+  if (liveness) {
+    return {
+      clearsInbox: true,
+      parse: (command) => parseReference(command, answersMalformed),
+      deliver: (mailbox, sends, signal) => deliverWithLiveness(mailbox, sends, signal, unknown, { blocking }),
+      ...(blocking ? { render: renderWithBlocked } : {}),
+      separator: '\n',
+      notices: departureAnnouncer(),
+    }
+  }
   return {
     // The reference deletes the agent's inbox when it connects.
     clearsInbox: true,
-    parse(command) {
-      const sends = parseReferenceSends(command)
-      if (sends.length > 0) return { sends, remaining: stripReferenceSends(command) }
-      return answersMalformed && mentionsSendMessage(command) ? { output: MALFORMED_SEND_MESSAGE, returncode: 1 } : null
-    },
+    parse: (command) => parseReference(command, answersMalformed),
     // `--wait` is a plain send in the reference (0.0.14), and a send to nobody still says "sent".
     async deliver(mailbox, sends) {
       const lines: string[] = []
       for (const { recipient, body } of sends) {
         if (recipient !== mailbox.agentId && mailbox.peers.includes(recipient)) await mailbox.send(recipient, body)
-        else ctx.logger.warn(`${ctx.agentId}: a message to "${recipient}" reached no teammate (the reference reports it sent all the same)`)
+        else unknown(recipient)
         lines.push(`Message sent to ${recipient}`)
       }
       return { output: lines.join('\n'), returncode: 0 }
     },
     separator: '\n',
   }
+}
+
+/** A command's sends and the rest; 0.0.27 on, one naming `send_message` with none read is answered with the parse error. */
+function parseReference(command: string, answersMalformed: boolean): ReturnType<Messaging['parse']> {
+  const sends = parseReferenceSends(command)
+  if (sends.length > 0) return { sends, remaining: stripReferenceSends(command) }
+  return answersMalformed && mentionsSendMessage(command) ? { output: MALFORMED_SEND_MESSAGE, returncode: 1 } : null
 }
 
 /** First line (after leading whitespace) the marker, exit code 0: what follows is the submission. */
@@ -174,7 +199,7 @@ function parseReferenceReply(calls: ToolCall[]): Action[] | { error: string } {
     }
     if (problem !== '') return { error: problem.trim() }
     if (call.name === 'bash') actions.push({ id: call.id, command: String(args['command']) })
-    else actions.push({ id: call.id, sends: [{ recipient: String(args['recipient']), body: String(args['content']), wait: false }] })
+    else actions.push({ id: call.id, sends: [{ recipient: String(args['recipient']), body: String(args['content']), wait: false, viaTool: true }] })
   }
   return actions
 }

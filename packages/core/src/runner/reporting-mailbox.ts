@@ -14,6 +14,9 @@ export function reportingSends(mailbox: Mailbox, onSent: (message: BusMessage) =
     waitForMessages: (from, timeoutMs, signal) => mailbox.waitForMessages(from, timeoutMs, signal),
     deliveryState: (messageId) => mailbox.deliveryState(messageId),
     finish: () => mailbox.finish(),
+    ...(mailbox.hasFinished ? { hasFinished: (id: string) => mailbox.hasFinished!(id) } : {}),
+    ...(mailbox.markAwaiting ? { markAwaiting: (to: string, ttlMs: number) => mailbox.markAwaiting!(to, ttlMs) } : {}),
+    ...(mailbox.isAwaitedBy ? { isAwaitedBy: (from: string) => mailbox.isAwaitedBy!(from) } : {}),
     close: () => mailbox.close(),
   }
 }

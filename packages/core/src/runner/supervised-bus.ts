@@ -40,6 +40,9 @@ function supervisedMailbox(mailbox: Mailbox, bounded: Bounded): Mailbox {
     waitForMessages: (from, timeoutMs, signal) => bounded('waitForMessages', (s) => mailbox.waitForMessages(from, timeoutMs, s), timeoutMs, signal),
     deliveryState: (messageId) => bounded('deliveryState', () => mailbox.deliveryState(messageId)),
     finish: () => bounded('finish', () => mailbox.finish()),
+    ...(mailbox.hasFinished ? { hasFinished: (id: string) => bounded('hasFinished', () => mailbox.hasFinished!(id)) } : {}),
+    ...(mailbox.markAwaiting ? { markAwaiting: (to: string, ttlMs: number) => bounded('markAwaiting', () => mailbox.markAwaiting!(to, ttlMs)) } : {}),
+    ...(mailbox.isAwaitedBy ? { isAwaitedBy: (from: string) => bounded('isAwaitedBy', () => mailbox.isAwaitedBy!(from)) } : {}),
     close: () => bounded('close', () => mailbox.close()),
   }
 }

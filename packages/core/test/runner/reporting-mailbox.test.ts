@@ -18,4 +18,16 @@ describe('reportingSends: the runner hears of every message an agent sends, as t
     await expect(a.send('agent3', 'x')).rejects.toThrow()
     expect(sent).toHaveLength(1)
   })
+
+  it("keeps the bus's optional liveness methods, and adds none the bus lacks", async () => {
+    const bus = new MemoryBus()
+    const a = reportingSends(await bus.open('n', 'agent1', ['agent2']), () => {})
+    const b = reportingSends(await bus.open('n', 'agent2', ['agent1']), () => {})
+    await a.markAwaiting!('agent2', 10_000)
+    expect(await b.isAwaitedBy!('agent1')).toBe(true)
+    await b.finish()
+    expect(await a.hasFinished!('agent2')).toBe(true)
+    const { hasFinished: _h, markAwaiting: _m, isAwaitedBy: _i, ...plain } = await bus.open('n', 'agent3', [])
+    expect(Object.keys(reportingSends(plain, () => {}))).not.toContain('hasFinished')
+  })
 })

@@ -34,6 +34,17 @@ describe('supervisedBus: a bus that stops answering fails the operation, naming 
     expect((await bus.transcript('n')).map((m) => [m.from, m.to])).toEqual([['agent1', 'agent2']])
   })
 
+  it("passes the optional liveness methods through (the reference mode's 0.0.22 messaging and 0.0.27 BLOCKED marker read them)", async () => {
+    const bus = supervisedBus(new MemoryBus(), 'memory', bounds)
+    const a = await bus.open('n', 'agent1', ['agent2'])
+    const b = await bus.open('n', 'agent2', ['agent1'])
+    await a.markAwaiting!('agent2', 10_000)
+    expect(await b.isAwaitedBy!('agent1')).toBe(true)
+    expect(await a.hasFinished!('agent2')).toBe(false)
+    await b.finish()
+    expect(await a.hasFinished!('agent2')).toBe(true)
+  })
+
   it('a hanging receive or transcript rejects with BACKEND_UNAVAILABLE after its bound plus grace', async () => {
     const bus = supervisedBus(hangingBus(), 'hanging', bounds)
     const box = await bus.open('n', 'agent1', ['agent2'])

@@ -34,6 +34,18 @@ export interface Mailbox {
   deliveryState(messageId: string): Promise<DeliveryState | null>
   /** This agent is done: later sends to it report `recipientFinished`. */
   finish(): Promise<void>
+  /**
+   * Optional: whether `agentId` (a peer) has finished, without sending to it (the reference's liveness check from its 0.0.22:
+   * a send refused, a wait ended, a departure announced). A bus without it is read as "not finished".
+   */
+  hasFinished?(agentId: string): Promise<boolean>
+  /**
+   * Optional: records that this agent waits on `to`'s reply for at most `ttlMs` (it lapses by itself then, so a crashed waiter cannot
+   * leave it set); `ttlMs` 0 clears it. One waiter per recipient, the last wins (the reference's `awaited_by` key from its 0.0.27).
+   */
+  markAwaiting?(to: string, ttlMs: number): Promise<void>
+  /** Optional: whether `from` is waiting on this agent's reply now (`markAwaiting`). A bus without it is read as "not waiting". */
+  isAwaitedBy?(from: string): Promise<boolean>
   close(): Promise<void>
 }
 

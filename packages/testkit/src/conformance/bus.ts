@@ -59,7 +59,8 @@ export const TRICKY_CONTENTS: readonly string[] = [
  * Behaviours: FIFO send/receive that drains; isolation of namespaces and of agents; no inbox wipe
  * on open (a message sent before its recipient opens is delivered; opening twice loses nothing);
  * id, sender and ISO 8601 timestamp stamped by the harness; sends to unknown agents or oneself
- * rejected with code USAGE; delivery states delivered → read; `finish` → `recipientFinished`;
+ * rejected with code USAGE; delivery states delivered → read; `finish` → `recipientFinished` (and `hasFinished`, when the bus has it);
+ * `markAwaiting`/`isAwaitedBy` when the bus has them;
  * `waitForMessages` (the peer's reply only, others left queued; timeout; abort); the transcript
  * (each message once, in send order); `clear`; 200 messages sent concurrently by two agents
  * arriving exactly once in per-sender order; byte-exact contents; and, with `restart`, exactly-once
@@ -212,6 +213,32 @@ export function describeBusConformance(name: string, options: BusConformanceOpti
       await a2!.finish()
       expect((await a1!.send('agent2', 'after the end')).recipientFinished).toBe(true)
       expect((await a2!.send('agent1', 'the finished agent can still be written to')).recipientFinished).toBe(false)
+    })
+
+    it('hasFinished (optional): false while the peer runs, true once it finished, seen from another mailbox', async (ctx) => {
+      const [a1, a2] = (await team(namespace(), ['agent1', 'agent2'])) as [Mailbox, Mailbox]
+      const { hasFinished } = a1
+      if (!hasFinished || !a2.hasFinished) return ctx.skip()
+      expect(await a1.hasFinished!('agent2')).toBe(false)
+      await a2.finish()
+      expect(await a1.hasFinished!('agent2')).toBe(true)
+      expect(await a2.hasFinished('agent1')).toBe(false)
+    })
+
+    it('markAwaiting / isAwaitedBy (optional): set for the recipient only, cleared with 0, lapsing after its ttl', async (ctx) => {
+      const [a1, a2, a3] = (await team(namespace(), ['agent1', 'agent2', 'agent3'])) as [Mailbox, Mailbox, Mailbox]
+      const mark = (ttlMs: number) => a1.markAwaiting!('agent2', ttlMs)
+      if (!a1.markAwaiting || !a2.isAwaitedBy || !a3.isAwaitedBy) return ctx.skip()
+      expect(await a2.isAwaitedBy('agent1')).toBe(false)
+      await mark(10_000)
+      expect(await a2.isAwaitedBy('agent1')).toBe(true)
+      expect(await a2.isAwaitedBy('agent3')).toBe(false)
+      expect(await a3.isAwaitedBy('agent1')).toBe(false)
+      await mark(0)
+      expect(await a2.isAwaitedBy('agent1')).toBe(false)
+      await mark(200)
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      expect(await a2.isAwaitedBy('agent1')).toBe(false)
     })
 
     it("waitForMessages returns the peer's reply and leaves a third agent's message queued", async () => {

@@ -173,6 +173,9 @@ function faultyBus(inner: MessageBus, faults: { hangs: BusOperation | undefined;
     waitForMessages: (from, timeoutMs, signal) => broken('waitForMessages', () => box.waitForMessages(from, timeoutMs, signal)),
     deliveryState: (id) => box.deliveryState(id),
     finish: () => box.finish(),
+    ...(box.hasFinished ? { hasFinished: (id: string) => box.hasFinished!(id) } : {}),
+    ...(box.markAwaiting ? { markAwaiting: (to: string, ttlMs: number) => box.markAwaiting!(to, ttlMs) } : {}),
+    ...(box.isAwaitedBy ? { isAwaitedBy: (from: string) => box.isAwaitedBy!(from) } : {}),
     close: () => box.close(),
   })
   return {
