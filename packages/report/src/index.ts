@@ -5,6 +5,7 @@
 export * from './statistics/confidence.js'
 export * from './statistics/paired-statistics.js'
 export * from './statistics/relative-deficit.js'
+export { mulberry32 } from './statistics/seeded-random.js'
 export * from './model/ablation.js'
 export * from './model/deficit.js'
 export * from './model/error-causes.js'

@@ -1,4 +1,5 @@
 import type { AgreementTable } from './paired-statistics.js'
+import { mulberry32 } from './seeded-random.js'
 
 /** The relative deficit, 1 − coop rate / solo rate on paired outcomes, with its 95% interval or why it has none. */
 export interface RelativeDeficitEstimate {
@@ -80,16 +81,4 @@ function gamma(shape: number, random: () => number): number {
 /** A standard normal draw (Box–Muller). */
 function normal(random: () => number) {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
-}
-
-/** A small seeded generator of uniforms in [0, 1): deterministic across platforms. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
 }

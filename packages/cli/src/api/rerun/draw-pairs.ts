@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto'
+import { mulberry32 } from '@cooperbench/report'
 
 /** A seed for `drawPairs` when the verifier gives none: printed, so the same draw can be made again. */
 export function freshSeed(): number {
@@ -16,16 +17,4 @@ export function drawPairs<T>(items: readonly T[], count: number, seed: number): 
   const drawn: T[] = []
   while (drawn.length < count && pool.length > 0) drawn.push(pool.splice(Math.floor(next() * pool.length), 1)[0]!)
   return drawn
-}
-
-/** A small 32-bit generator with a fixed definition: uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
