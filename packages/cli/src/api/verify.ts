@@ -67,66 +67,84 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
   const signer = options.signer === undefined ? null : signerKey(await readKeyFile(resolve(cwd, options.signer)), options.signer)
   const work = await mkdtemp(join(tmpdir(), 'cooperbench-verify-'))
   try {
-    const { manifest, root, signer: signedBy } = await openBundle(file, work, signer)
-    const { claim } = manifest
-    await checkClaim(claim, root, manifest.trajectories)
-    const datasetDir = options.datasetDir ? resolve(cwd, options.datasetDir) : (await resolveLayeredConfig({}, options.config, cwd)).config.datasetDir
-    const dataset = await loadDataset(datasetDir)
-    for (const [key, digest] of Object.entries(claim.dataset.tasks)) {
-      const task = dataset.tasks.find((t) => `${t.repo}/${t.taskId}` === key)
-      const here = task ? await taskDigest(task.dir) : null
-      if (here !== digest) {
-        throw bundleMismatch(
-          `the dataset is not the bundle's: task ${key} ${here === null ? 'is missing from' : `digests ${here} in`} ${datasetDir}, ${digest} in the bundle`,
-        )
-      }
-    }
-    const runs = claim.runs.map((r) => r.name)
-    const logs = join(work, 'logs')
-    const { backend, concurrency, config, plugins, signal, onEvent, modelBaseUrl, agentConfig } = options
-    let pairs = 0
-    for (const run of runs) {
-      const bundledRun = join(root, 'runs', run)
-      const loggedRun = join(logs, run)
-      const bundled = await scanRun(bundledRun)
-      const unreadable = bundled.find((pair) => pair.unreadable.length > 0)
-      if (unreadable) throw bundleMismatch(`${relative(join(root, 'runs'), unreadable.dir)}: ${unreadable.unreadable[0]!.replace(`${unreadable.dir}/`, '')}`)
-      await checkPlannedPairs(run, bundled, bundledRun, datasetDir, dataset)
-      for (const pair of bundled) await checkPatchLines(pair, join(root, 'runs'))
-      await cp(bundledRun, loggedRun, { recursive: true })
-      // Judged again from the patches alone: the bundle's verdicts are what is checked.
-      for (const pair of await scanRun(loggedRun)) await rm(join(pair.dir, PairFiles.eval), { force: true })
-      await evaluate(
-        { runName: run, logDir: logs, datasetDir, force: true, backend, concurrency, cwd, config, plugins, signal, onEvent },
-        { commandLine: true },
-      )
-      const again = new Map((await scanRun(loggedRun)).map((p) => [relative(loggedRun, p.dir), p]))
-      for (const pair of bundled) {
-        const folder = relative(bundledRun, pair.dir)
-        const name = `${run}/${folder}`
-        const judged = again.get(folder)?.eval ?? null
-        if (pair.eval === null || judged === null)
-          throw bundleMismatch(`${name}: ${pair.eval === null ? 'the bundle has no verdict' : 'evaluating it again gave no verdict'}`)
-        const difference = verdictDifference(pair.eval, judged)
-        if (difference !== null) throw bundleMismatch(`${name}: ${difference}`)
-        pairs++
-      }
-    }
-    const bundledReport = JSON.parse(await readFile(join(root, 'report.json'), 'utf8')) as unknown
-    const report = JSON.parse(JSON.stringify(await reportRuns({ logDir: logs, runNames: runs }))) as unknown
-    const difference = figureDifference(bundledReport, report)
-    if (difference !== null) throw bundleMismatch(`report: ${difference}`)
-    const evidence =
-      rerun === null
-        ? null
-        : await rerunBundledPairs({
-            ...{ ...rerun, root, runs, work: join(work, 'reruns'), datasetDir, backend, concurrency, modelBaseUrl },
-            ...{ cwd, config, plugins, signal, onEvent, agentConfig: agentConfig && resolve(cwd, agentConfig) },
-          })
-    return { file, runs, pairs, tasks: Object.keys(claim.dataset.tasks).length, figures: countFigures(report), signer: signedBy, rerun: evidence }
+    return await checkBundle(options, { cwd, file, rerun, signer, work })
+  } catch (error) {
+    // A pair left without a verdict by Ctrl+C is this machine's stop, not the bundle's fault: the
+    // interruption, never a "does not verify", which a leaderboard would publish against its author.
+    if (options.signal?.aborted) throw options.signal.reason
+    throw error
   } finally {
     await rm(work, { recursive: true, force: true })
   }
+}
+
+interface CheckInputs {
+  cwd: string
+  file: string
+  rerun: { count: number; seed: number } | null
+  signer: ReturnType<typeof signerKey> | null
+  work: string
+}
+
+/** `verifyBundle`'s checks, in their order, on the bundle unpacked into `work`. */
+async function checkBundle(options: VerifyOptions, { cwd, file, rerun, signer, work }: CheckInputs): Promise<VerifyResult> {
+  const { manifest, root, signer: signedBy } = await openBundle(file, work, signer)
+  const { claim } = manifest
+  await checkClaim(claim, root, manifest.trajectories)
+  const datasetDir = options.datasetDir ? resolve(cwd, options.datasetDir) : (await resolveLayeredConfig({}, options.config, cwd)).config.datasetDir
+  const dataset = await loadDataset(datasetDir)
+  for (const [key, digest] of Object.entries(claim.dataset.tasks)) {
+    const task = dataset.tasks.find((t) => `${t.repo}/${t.taskId}` === key)
+    // A task this dataset lacks is the verifier's to fetch, not the bundle's fault: exit 3, and a
+    // leaderboard stops rather than list every submission as not verified.
+    if (!task) {
+      throw new CooperbenchError('DATASET_NOT_FOUND', `task ${key} of the bundle is missing from the dataset at ${datasetDir}`, {
+        hint: 'Verify against the whole dataset the bundle was made on (--dataset-dir), e.g. after `cooperbench dataset download`.',
+      })
+    }
+    const here = await taskDigest(task.dir)
+    if (here !== digest) throw bundleMismatch(`the dataset is not the bundle's: task ${key} digests ${here} here, ${digest} in the bundle`)
+  }
+  const runs = claim.runs.map((r) => r.name)
+  const logs = join(work, 'logs')
+  const { backend, concurrency, config, plugins, signal, onEvent, modelBaseUrl, agentConfig } = options
+  let pairs = 0
+  for (const run of runs) {
+    const bundledRun = join(root, 'runs', run)
+    const loggedRun = join(logs, run)
+    const bundled = await scanRun(bundledRun)
+    const unreadable = bundled.find((pair) => pair.unreadable.length > 0)
+    if (unreadable) throw bundleMismatch(`${relative(join(root, 'runs'), unreadable.dir)}: ${unreadable.unreadable[0]!.replace(`${unreadable.dir}/`, '')}`)
+    await checkPlannedPairs(run, bundled, bundledRun, datasetDir, dataset)
+    for (const pair of bundled) await checkPatchLines(pair, join(root, 'runs'))
+    await cp(bundledRun, loggedRun, { recursive: true })
+    // Judged again from the patches alone: the bundle's verdicts are what is checked.
+    for (const pair of await scanRun(loggedRun)) await rm(join(pair.dir, PairFiles.eval), { force: true })
+    await evaluate({ runName: run, logDir: logs, datasetDir, force: true, backend, concurrency, cwd, config, plugins, signal, onEvent }, { commandLine: true })
+    const again = new Map((await scanRun(loggedRun)).map((p) => [relative(loggedRun, p.dir), p]))
+    for (const pair of bundled) {
+      const folder = relative(bundledRun, pair.dir)
+      const name = `${run}/${folder}`
+      const judged = again.get(folder)?.eval ?? null
+      if (pair.eval === null || judged === null)
+        throw bundleMismatch(`${name}: ${pair.eval === null ? 'the bundle has no verdict' : 'evaluating it again gave no verdict'}`)
+      const difference = verdictDifference(pair.eval, judged)
+      if (difference !== null) throw bundleMismatch(`${name}: ${difference}`)
+      pairs++
+    }
+  }
+  const bundledReport = JSON.parse(await readFile(join(root, 'report.json'), 'utf8')) as unknown
+  const report = JSON.parse(JSON.stringify(await reportRuns({ logDir: logs, runNames: runs }))) as unknown
+  const difference = figureDifference(bundledReport, report)
+  if (difference !== null) throw bundleMismatch(`report: ${difference}`)
+  const evidence =
+    rerun === null
+      ? null
+      : await rerunBundledPairs({
+          ...{ ...rerun, root, runs, work: join(work, 'reruns'), datasetDir, backend, concurrency, modelBaseUrl },
+          ...{ cwd, config, plugins, signal, onEvent, agentConfig: agentConfig && resolve(cwd, agentConfig) },
+        })
+  return { file, runs, pairs, tasks: Object.keys(claim.dataset.tasks).length, figures: countFigures(report), signer: signedBy, rerun: evidence }
 }
 
 /** The reruns asked for, checked before anything is unpacked; null: none. */

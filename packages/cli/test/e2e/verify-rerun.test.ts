@@ -2,6 +2,7 @@ import { cp, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { finalTurn, goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { describe, expect, it } from 'vitest'
+import { verifyBundle } from '../../dist/index.js'
 import { bundleDemoRuns } from './bundle-demo-runs.js'
 import { DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, requireLocalBackend, runCli, wilson, type Workdir } from './helpers.js'
 
@@ -98,4 +99,26 @@ describe('verify --rerun runs drawn pairs again under the claim and compares', (
     expect(r.stdout).toContain("  the bundle's rate over all its judged pairs, 100.0%, is OUTSIDE the reruns' interval")
     await expectTmpClean()
   }, 1_200_000)
+
+  it('stopped while it evaluates (Ctrl+C), verify ends with the stop, never with a pair "without a verdict" that a leaderboard would publish', async (ctx) => {
+    requireLocalBackend(ctx)
+    const { solo } = await rerunBundles()
+    // One pair at a time, stopped when the first is judged: five are left unjudged.
+    const stop = new AbortController()
+    const ended = await verifyBundle({
+      file: solo,
+      datasetDir: DEMO_DATASET,
+      cwd: w.cwd,
+      concurrency: 1,
+      signal: stop.signal,
+      onEvent: (event) => {
+        if (event.type === 'evalFinished') stop.abort(new DOMException('interrupted by SIGINT', 'AbortError'))
+      },
+    }).then(
+      () => 'verified',
+      (error: unknown) => error,
+    )
+    expect(ended).toBeInstanceOf(DOMException)
+    expect((ended as DOMException).name).toBe('AbortError')
+  }, 600_000)
 })
