@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto'
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { bundleDemoRuns } from './bundle-demo-runs.js'
@@ -279,6 +279,12 @@ describe('verify holds a bundle to its digests, its signature and its claim', ()
       expect(await readdir(tmp), `${name}: TMPDIR after verify`).toEqual([])
     }
     expect(await readdir(elsewhere), 'nothing is written through the link').toEqual([])
+    // A folder given for the archive: not a bundle either, not a crash (EISDIR once looked like a bug).
+    const folder = join(w.cwd, 'a-folder.tar.gz')
+    await mkdir(folder)
+    const r = await cli(['verify', folder, '--dataset-dir', DEMO_DATASET], await tempDir('verify-tmp'))
+    expect(r.code, describeResult(r)).toBe(2)
+    expect(linesStartingWith(r.stderr, 'error:')).toEqual([expect.stringMatching(/is not a cooperbench bundle: it is a folder/)])
   }, 900_000)
 })
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { makeDirectory, writeFileAtomic } from '@cooperbench/results'
 import { Parser, type ReadEntry } from 'tar'
@@ -39,6 +40,8 @@ export async function unpackArchive(file: string, into: string, root: string): P
     if (entry.type === 'Directory') writes = writes.then(() => makeDirectory(join(into, path)))
     entry.resume()
   }
+  // A folder given for the archive is no bundle: said so, not read (EISDIR looked like a bug).
+  if ((await stat(file)).isDirectory()) throw notABundle(file, 'it is a folder, not the .tar.gz `cooperbench bundle` writes')
   const parser = new Parser({ strict: true, onReadEntry })
   const parsed = new Promise<void>((resolve) => {
     parser.on('eof', () => (whole = true))
