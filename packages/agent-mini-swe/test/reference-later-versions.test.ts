@@ -108,6 +108,20 @@ describe('0.0.25: the per-command timeout (CHANGELOG 0.0.25, "command_timeout de
   })
 })
 
+/** Upstream 0.0.28's directories, in its order (`_TOOLCHAIN_PATH`, environments/modal.py at 04846de). */
+const TOOLCHAIN_DIRS = '/usr/local/cargo/bin:/usr/local/go/bin:/root/.cargo/bin:/root/go/bin:/usr/local/bin'
+
+// Upstream's pull request for this change was not found (GitHub's threads as indexed here): the CHANGELOG entry and the code are the source.
+describe('0.0.28: toolchains on PATH (CHANGELOG 0.0.28, "Cargo, Go and local bins are now prepended for every command"; environments/modal.py at 04846de)', () => {
+  const argvOf = (options: Record<string, unknown>) =>
+    referenceProtocol(readReferenceProtocol(options, {}), parseOptions(options), runContext()).runner.argv('cargo check')
+
+  it("puts the directories before the login shell's PATH, on the command's own line, from 0.0.28 only", () => {
+    expect(argvOf(config({ reference_version: '0.0.28' })).at(-1)).toBe(`export PATH="${TOOLCHAIN_DIRS}:$PATH"; cargo check`)
+    for (const version of ['0.0.14', '0.0.25', '0.0.27']) expect(argvOf(config({ reference_version: version })).at(-1)).toBe('cargo check')
+  })
+})
+
 const sandboxes = localTestSandboxes()
 let fixture: ConformanceFixture
 beforeAll(async () => {
@@ -139,6 +153,15 @@ describe.skipIf(sandboxes.skip)('a timed-out command, in a real sandbox', () => 
     const options = config({ command_timeout_seconds: 1 })
     const seen = await firstObservation(options, HANGS, await sandboxes.create(fixture.task))
     expect(seen).toBe('-1|partial\n|An error occurred while executing the command: the command timed out after 1 seconds')
+  })
+})
+
+describe.skipIf(sandboxes.skip)('0.0.28: toolchains on PATH, in a real sandbox', () => {
+  it("a command sees them first, then the PATH its login shell set; 0.0.27 sees the login shell's alone", async () => {
+    const loginPath = (await firstObservation(config({ reference_version: '0.0.27' }), 'echo "$PATH"', await sandboxes.create(fixture.task))) ?? ''
+    expect(loginPath.startsWith(`0|${TOOLCHAIN_DIRS}`)).toBe(false)
+    const seen = await firstObservation(config({ reference_version: '0.0.28' }), 'echo "$PATH"', await sandboxes.create(fixture.task))
+    expect(seen).toBe(loginPath.replace(/^0\|/, `0|${TOOLCHAIN_DIRS}:`))
   })
 })
 

@@ -92,10 +92,10 @@ export function laterReleaseNotice(version: ReferenceVersion): string | null {
   ]
   if (followsAtLeast(version, '0.0.27'))
     followed.push("a malformed send_message answered with the parse error, a waiting sender's message marked BLOCKED (0.0.27)")
+  if (followsAtLeast(version, '0.0.28')) followed.push("cargo's, go's and /usr/local/bin before every command's PATH (0.0.28)")
   return (
     `agent config: upstream ${version}'s agent-visible changes are in force over 0.0.14's protocol (reference_version): ${followed.join('; ')}. ` +
     "Not followed: 0.0.22's publication of a submitted patch to the colleague's branch (the exit notice says that branch does not hold it), " +
-    "0.0.23–0.0.24's pull-request submission (patch.txt is evaluated)" +
-    `${version === '0.0.28' ? ", 0.0.28's toolchain PATH" : ''}; see docs/reproducing-the-paper.md`
+    "0.0.23–0.0.24's pull-request submission (patch.txt is evaluated); see docs/reproducing-the-paper.md"
   )
 }

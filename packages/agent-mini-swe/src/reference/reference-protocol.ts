@@ -11,6 +11,7 @@ import { taskWithBriefing } from './task-with-briefing.js'
 import { MALFORMED_SEND_MESSAGE, mentionsSendMessage, parseReferenceSends, stripReferenceSends } from './send-message.js'
 import { referenceCommandTimeout, timedOutResult } from './command-timeout.js'
 import { followsAtLeast } from './reference-version.js'
+import { referenceShellScript } from './toolchain-path.js'
 import { departureAnnouncer, deliverWithLiveness, renderWithBlocked } from './peer-liveness.js'
 import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
 
@@ -26,6 +27,7 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
   const timeoutSeconds = referenceCommandTimeout(config, options)
   const { compaction } = config
   const run = referenceTemplateContext(ctx)
+  const script = referenceShellScript(config)
   return {
     // The reference renders a format error with the error alone (its parse_toolcall_actions), not with the run's variables.
     templates: {
@@ -74,7 +76,7 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
         }
       : null,
     runner: {
-      argv: (command) => ['bash', '-c', 'exec 2>&1; exec bash -lc "$1"', 'bash', command],
+      argv: (command) => ['bash', '-c', 'exec 2>&1; exec bash -lc "$1"', 'bash', script(command)],
       env: config.env,
       // The reference reads command output in Python's text mode: `\r\n` and `\r` arrive as `\n`.
       output: (stdout, stderr) => universalNewlines(stdout + stderr),

@@ -13,7 +13,7 @@ export type ReferenceVersion = '0.0.12–0.0.13' | '0.0.14' | '0.0.25' | '0.0.26
 export const REFERENCE_VERSIONS = ['0.0.12', '0.0.13', '0.0.14', '0.0.25', '0.0.26', '0.0.27', '0.0.28'] as const
 
 /** The release a behaviour first appeared in; every later choice has it too. */
-export function followsAtLeast(version: ReferenceVersion, release: '0.0.25' | '0.0.27'): boolean {
+export function followsAtLeast(version: ReferenceVersion, release: '0.0.25' | '0.0.27' | '0.0.28'): boolean {
   return patchNumber(version) >= patchNumber(release)
 }
 
