@@ -160,6 +160,38 @@ describe("mini_swe_agent under the reference's configuration", () => {
     expect((error as Error).message).toMatch(/model_kwargs\.logprobs/)
   })
 
+  it("the format's keys: every key without effect named once when the run starts, every request setting sent, the unsupported refused with the reason", async () => {
+    const warnings: string[] = []
+    const logger = { ...silentLogger, warn: (line: string) => warnings.push(line) }
+    const environment = { cwd: '/x', timeout: 9, executable: 'podman', run_args: [], network: 'n', container_timeout: '1h' }
+    const kwargs = { drop_params: true, num_retries: 2, presence_penalty: 0.5, frequency_penalty: 0.25, max_completion_tokens: 64 }
+    const options = config({ agent: { mode: 'confirm', output_path: 'traj.json' }, environment, model: { model_kwargs: kwargs } })
+    const model = scriptedModel([bash(SUBMIT)])
+    await agentWith(model, options).run(runContext({ sandbox: sandbox(), options, logger }))
+    expect(model.requests[0]).toMatchObject({ presencePenalty: 0.5, frequencyPenalty: 0.25, maxOutputTokens: 64 })
+    expect(warnings.filter((line) => /^agent config: (agent|environment|model)\./.test(line))).toEqual([
+      "agent config: agent.mode: not a setting of the reference's agent (its settings class ignores it)",
+      'agent config: agent.output_path: the harness writes the trajectory files',
+      ...Object.keys(environment).map((key) => `agent config: environment.${key}: the reference's adapter passes only environment.env to its environment`),
+      "agent config: model.model_kwargs.drop_params: steers LiteLLM's client, not the request",
+      "agent config: model.model_kwargs.num_retries: steers LiteLLM's client, not the request",
+    ])
+    const refusals = {
+      set_cache_control: 'cache-control markers are not added to messages',
+      multimodal_regex: 'observations are text only',
+      litellm_model_registry: "prices come from cooperbench's own table",
+      model_name: 'the model is chosen with --model',
+    }
+    for (const [key, why] of Object.entries(refusals)) {
+      const refused = config({ model: { [key]: key === 'set_cache_control' ? 'default_end' : 'x' } })
+      const error = await agentWith(model, refused)
+        .preflight({ model: 'fake/model', options: refused })
+        .catch((e: unknown) => e)
+      expect(isCooperbenchError(error) && error.code, key).toBe('CONFIG_INVALID')
+      expect((error as Error).message, key).toContain(`model.${key} of the reference-format agent config is not supported here: ${why}`)
+    }
+  })
+
   it('refuses at preflight a configuration without the templates we do not ship, or one that does not render for the run', async () => {
     const model = scriptedModel([])
     const noObservation = config({ model: { observation_template: undefined } })

@@ -146,7 +146,7 @@ describe.skipIf(skip)(`upstream's configuration files through the reference mode
 
   for (const { folder, version, file, path } of FILES.filter((f) => f.version !== '0.0.11')) {
     const followsMarker = version === '0.0.12'
-    it(`${folder}/${file}: every agent is shown what Jinja2 renders with upstream's variables; ${followsMarker ? 'the text after the marker' : 'patch.txt'} is the patch`, async () => {
+    it(`${folder}/${file}: every agent is shown what Jinja2 renders with upstream's variables; ${followsMarker ? 'the text after the marker' : 'patch.txt'} is the patch; its keys without effect named once`, async () => {
       const { options } = await readAgentConfig(path)
       const cases = casesFor(file)
       const upstream = runPython<Upstream[]>([RENDER_SCRIPT], {
@@ -177,10 +177,11 @@ describe.skipIf(skip)(`upstream's configuration files through the reference mode
         })),
       })
       const notices: string[] = []
+      const warnings: string[] = []
       for (const [i, c] of cases.entries()) {
         const expected = upstream[i]!
         const label = `${c.agentId}, git ${c.git}, messaging ${c.messaging}, ${c.backend}`
-        const logger = { debug() {}, info: (line: string) => notices.push(line), warn() {}, error() {} }
+        const logger = { debug() {}, info: (line: string) => notices.push(line), warn: (line: string) => warnings.push(line), error() {} }
         const ctx = await contextFor(c, options, logger)
 
         const protocol = readReferenceProtocol(options)
@@ -206,6 +207,11 @@ describe.skipIf(skip)(`upstream's configuration files through the reference mode
       // Told once per configuration, and only for an older protocol.
       const told = notices.filter((line) => line.includes("upstream 0.0.12–0.0.13's protocol is in force"))
       expect(told).toHaveLength(followsMarker ? 1 : 0)
+      // Its keys without effect here, named once each; none was refused.
+      expect(warnings.filter((line) => line.startsWith('agent config: agent.') || line.startsWith('agent config: model.'))).toEqual([
+        "agent config: agent.mode: not a setting of the reference's agent (its settings class ignores it)",
+        "agent config: model.model_kwargs.drop_params: steers LiteLLM's client, not the request",
+      ])
     })
   }
 })
