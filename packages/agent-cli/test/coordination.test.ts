@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -107,6 +108,32 @@ describe('the briefing in the reference’s prompt (protocol: reference)', () =>
     expect(render(none)).toBe('TASK\n\n---\n\nSUBMIT\n\n---\n\nCOOP agent1\n\n---\n\nGIT `team/agent2`')
     expect(render(none)).toBe(renderReferencePrompt(template, input))
     expect(render(none, { partners: [], messaging: false, gitRemote: null })).toBe('TASK\n\n---\n\nSUBMIT')
+  })
+
+  it("is, for each agent of a team of two or three, with and without --git and messaging, what upstream's build_team_instruction composes (recorded from upstream's code)", async () => {
+    // The team setting's fixture: upstream's composition with markers for its text (its note names the commits).
+    const fixture = new URL('../../setting-team/test/fixtures/upstream-team-prompt.json', import.meta.url)
+    const recorded = JSON.parse(readFileSync(fixture, 'utf8')) as {
+      task: string
+      cases: Array<{ agents: string[]; agent_id: string; git_enabled: boolean; team_task_section: string; build_team_instruction: string }>
+    }
+    const path = join(dir, 'markers.json')
+    const git = '<git agent_id={agent_id} partners={partner_str}>'
+    await writeFile(path, JSON.stringify({ submission: '<submission>', coop: '<coop agent_id={agent_id} partners={partner_str}>', git }))
+    const template = await loadReferencePromptTemplate(path)
+    for (const c of recorded.cases) {
+      for (const messaging of [true, false]) {
+        const input = {
+          task: recorded.task,
+          agentId: c.agent_id,
+          partners: c.agents.filter((a) => a !== c.agent_id),
+          messaging,
+          gitRemote: c.git_enabled ? 'team' : null,
+          briefing: { sections: SECTIONS, upstream: c.team_task_section },
+        }
+        expect(renderReferencePrompt(template, input), `${c.agent_id} of ${c.agents.length}, git ${c.git_enabled}`).toBe(c.build_team_instruction)
+      }
+    }
   })
 })
 

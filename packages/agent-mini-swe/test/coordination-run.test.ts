@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { type AgentRunContext, type Coordination, NO_COORDINATION, SEAT_COMMAND_DIR } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
 import type { TrajectoryMessage } from '../src/agent/trajectory.js'
@@ -93,5 +94,22 @@ describe("the seat's briefing under the reference's configuration: `{{ task }}`"
       'task: Add a --verbose flag to the CLI.\n\n---\n\n## Your role\n\nLEAD agent1.\n\n## Task list\n\nUSAGE',
     )
     expect(await firstTask({ sections: [], upstream: null })).toBe('task: Add a --verbose flag to the CLI.')
+  })
+
+  it("is, for each agent of a team of two or three, the task upstream's Python-loop adapters give theirs (recorded from upstream's code)", async () => {
+    // The team setting's fixture: upstream's composition with markers for its text (its note names the commits).
+    const fixture = new URL('../../setting-team/test/fixtures/upstream-team-prompt.json', import.meta.url)
+    const recorded = JSON.parse(readFileSync(fixture, 'utf8')) as {
+      task: string
+      cases: Array<{ agents: string[]; agent_id: string; team_task_section: string; python_loop_task: string }>
+    }
+    const bare = { ...options, agent: { ...options.agent, instance_template: '{{ task }}' } }
+    for (const c of recorded.cases) {
+      const model = scriptedModel([bash(SUBMIT)])
+      const peers = c.agents.filter((a) => a !== c.agent_id)
+      const briefing = { sections, upstream: c.team_task_section }
+      await agentWith(model, bare).run(seat({ briefing }, { options: bare, agentId: c.agent_id, peers, instructions: recorded.task }))
+      expect(contents(model.requests[0])[1], `${c.agent_id} of ${c.agents.length}`).toBe(c.python_loop_task)
+    }
   })
 })
