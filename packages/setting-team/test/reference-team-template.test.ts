@@ -62,7 +62,11 @@ describe("the reference's team template file", () => {
   })
 
   it("gives each agent of a team of two or three the block upstream's team_task_section gives it (recorded from upstream's code)", () => {
-    const markers = parse({ lead: '<lead agent_id={agent_id} member_list={member_list}>', member: '<member agent_id={agent_id} lead={lead}>', _TEAM_LIST_USAGE: '' })
+    const markers = parse({
+      lead: '<lead agent_id={agent_id} member_list={member_list}>',
+      member: '<member agent_id={agent_id} lead={lead}>',
+      _TEAM_LIST_USAGE: '',
+    })
     for (const c of RECORDED.cases) {
       const block = renderReferenceTeamSection(markers, { agentId: c.agent_id, agents: c.agents, role: c.team_role })
       expect(block, `${c.agent_id} of ${c.agents.length}`).toBe(c.team_task_section)
