@@ -120,6 +120,11 @@ describe('0.0.28: toolchains on PATH (CHANGELOG 0.0.28, "Cargo, Go and local bin
     expect(argvOf(config({ reference_version: '0.0.28' })).at(-1)).toBe(`export PATH="${TOOLCHAIN_DIRS}:$PATH"; cargo check`)
     for (const version of ['0.0.14', '0.0.25', '0.0.27']) expect(argvOf(config({ reference_version: version })).at(-1)).toBe('cargo check')
   })
+
+  it('is named among what the run follows in its notice, and no longer among what it does not', () => {
+    expect(laterReleaseNotice('0.0.28')).toContain("; cargo's, go's and /usr/local/bin before every command's PATH (0.0.28). Not followed:")
+    expect(laterReleaseNotice('0.0.27')).not.toContain('PATH')
+  })
 })
 
 const sandboxes = localTestSandboxes()
