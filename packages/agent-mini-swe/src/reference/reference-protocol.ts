@@ -13,6 +13,7 @@ import { referenceCommandTimeout, timedOutResult } from './command-timeout.js'
 import { followsAtLeast } from './reference-version.js'
 import { departureAnnouncer, deliverWithLiveness, renderWithBlocked } from './peer-liveness.js'
 import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
+import { MAX_SUBMIT_NUDGES, type PreparedPullRequests, preparePullRequests, pullRequestPatch, submitNudge } from './pull-request.js'
 
 /** The bash tool as the reference declares it, word for word: part of every request. */
 const REFERENCE_BASH_TOOL = bashTool('Execute a bash command', 'The bash command to execute')
@@ -20,7 +21,7 @@ const REFERENCE_BASH_TOOL = bashTool('Execute a bash command', 'The bash command
 /**
  * `mini_swe_agent` under the reference's protocol (docs/reproducing-the-paper.md): its templates, step order, observations
  * and format errors (an unusable reply dropped, its cost not counted), environment, messaging, compaction, and `patch.txt`
- * (0.0.12–0.0.13: the text after the marker) as the submission.
+ * (0.0.12–0.0.13: the text after the marker; 0.0.23 on: the branch of its pull request) as the submission.
  */
 export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAgentOptions, ctx: AgentRunContext): MiniSweProtocol {
   const timeoutSeconds = referenceCommandTimeout(config, options)
@@ -82,18 +83,53 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
     },
     messaging: referenceMessaging(ctx, {
       answersMalformed: followsAtLeast(config.version, '0.0.27'),
-      liveness: followsAtLeast(config.version, '0.0.25'),
+      liveness: followsAtLeast(config.version, '0.0.22'),
       blocking: followsAtLeast(config.version, '0.0.27'),
     }),
     submission: submittedAfterMarker,
-    // After any ending, the reference's adapter reads patch.txt (0.0.14); 0.0.12–0.0.13's patch is the text after the
-    // marker ('' without a submission), normalised as patch.txt is (their whitespace strip, 0.0.14's bug, not reproduced).
-    submittedPatch:
-      config.submission === 'after-marker'
-        ? { source: 'after_submit_marker', read: async (ended) => (ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '') }
-        : { source: 'agent_patch_file', read: readPatchFile },
-    // Any other error ends the run with `Error`, the agent's; patch.txt is still read.
+    ...(config.submission === 'pull-request'
+      ? pullRequestSubmission(config, ctx)
+      : {
+          // After any ending, the reference's adapter reads patch.txt (0.0.14); 0.0.12–0.0.13's patch is the text after the
+          // marker ('' without a submission), normalised as patch.txt is (their whitespace strip, 0.0.14's bug, not reproduced).
+          submittedPatch:
+            config.submission === 'after-marker'
+              ? { source: 'after_submit_marker', read: async (ended) => (ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '') }
+              : { source: 'agent_patch_file', read: readPatchFile },
+        }),
+    // Any other error ends the run with `Error`, the agent's; the submission is still read.
     otherErrors: 'agent',
+  }
+}
+
+/**
+ * 0.0.23 on (./pull-request.ts): the sandbox set up with `origin` and the `gh` shim before the first step, the branch of
+ * the agent's pull request judged after any ending; 0.0.24 on, with a colleague to message (upstream's `self.comm`),
+ * an ending with unshared work turned down at most twice.
+ */
+function pullRequestSubmission(config: ReferenceProtocol, ctx: AgentRunContext): Pick<MiniSweProtocol, 'prepare' | 'beforeExit' | 'submittedPatch'> {
+  const { agentId } = ctx
+  let prepared: PreparedPullRequests | null = null
+  let nudges = 0
+  return {
+    async prepare(exec, write) {
+      prepared = await preparePullRequests(exec, write, { agentId, shared: ctx.git, version: config.version })
+      return prepared.pathDir
+    },
+    ...(followsAtLeast(config.version, '0.0.24') && ctx.mailbox !== null
+      ? {
+          async beforeExit(exec) {
+            if (nudges >= MAX_SUBMIT_NUDGES) return null
+            const nudge = await submitNudge(exec, agentId)
+            if (nudge !== null) nudges += 1
+            return nudge
+          },
+        }
+      : {}),
+    submittedPatch: {
+      source: 'pull_request',
+      read: async (_ended, exec) => (prepared === null ? '' : pullRequestPatch(exec, agentId, prepared.base, config.version)),
+    },
   }
 }
 
