@@ -222,3 +222,77 @@ describe.skipIf(sandboxes.skip)('0.0.24: ending with unshared work (CHANGELOG 0.
     expect(await submitNudge(exec, 'agent1')).toBeNull()
   })
 })
+
+/**
+ * Upstream 0.0.22's publication at exit and the exit marker it sets (CHANGELOG 0.0.22: "Each agent now publishes its
+ * **submitted patch** (`patch.txt` …) to `team/<agent_id>` on exit. It is built in a detached worktree from the pristine
+ * base"; "the exit marker records whether the patch actually reached the remote"), and 0.0.23's meaning of published (a
+ * pull request opened: agents/default.py `mark_exited(published=self._opened_pr())`, 04846de). The pair's shared remote is
+ * a bare repository in the sandbox, named `team` as the harness names it.
+ */
+describe.skipIf(sandboxes.skip)('published at exit, and what a colleague is then told', () => {
+  const SHARED = { remote: 'team', url: '/tmp/shared.git' }
+  /** The harness's `--git` set-up (core/runner/git-remote.ts), with the remote inside the sandbox. */
+  const CONNECT = `git config user.email agent@cooperbench.local && git config user.name agent1 && git init -q --bare ${SHARED.url} && git remote add team ${SHARED.url} && git checkout -q -B agent1 && git push -q team HEAD:refs/heads/main HEAD:refs/heads/agent1`
+
+  async function pairRun(version: string, commands: string[], submit = version === '0.0.22' ? SUBMIT_PATCH_TXT : SUBMIT_PR) {
+    const bus = new MemoryBus()
+    const [one, two] = (await Promise.all([bus.open('run:pub', 'agent1', ['agent2']), bus.open('run:pub', 'agent2', ['agent1'])])) as [
+      Awaited<ReturnType<MemoryBus['open']>>,
+      Awaited<ReturnType<MemoryBus['open']>>,
+    ]
+    const sandbox = await sandboxes.create(fixture.task)
+    expect((await sandbox.exec(CONNECT, { cwd: '/workspace/repo' })).exitCode).toBe(0)
+    const options = config(version, submit)
+    const model = scriptedModel([...commands.map((c) => bash(c)), bash(SUBMIT)])
+    const result = await agentWith(model, options).run(coopContext(one, { sandbox, options, git: SHARED }))
+    const show = async (command: string) => (await sandbox.exec(command, { cwd: '/workspace/repo' })).stdout
+    return { result, two, show }
+  }
+
+  it("0.0.22: patch.txt is pushed to team/<agent> on a commit of its own over the base; the agent's branch untouched; marked published", async () => {
+    const { result, two, show } = await pairRun('0.0.22', [`${SUB} && git diff > patch.txt && git checkout calc.py && echo local >> README.md && ${COMMIT}`])
+    expect(result.submittedPatchSource).toBe('agent_patch_file')
+    expect(result.submittedPatch).toContain('+def sub(a, b):')
+    expect(await show('git show team/agent1:calc.py')).toContain('def sub(a, b):')
+    expect(await show('git show team/agent1:README.md')).not.toContain('local')
+    expect(await show('git rev-list --count team/main..team/agent1')).toBe('1\n')
+    expect(await show('git log -1 --format=%s agent1')).toBe('work\n')
+    expect(await two.hasPublished('agent1')).toBe(true)
+  })
+
+  it('0.0.22: no patch.txt, nothing published, not marked', async () => {
+    const { two, show } = await pairRun('0.0.22', [SUB])
+    expect(await show('git rev-list --count team/main..team/agent1')).toBe('0\n')
+    expect(await two.hasPublished('agent1')).toBe(false)
+  })
+
+  it('0.0.24: a pull request opened is "published"; a pushed branch without one is judged but not marked', async () => {
+    const opened = await pairRun('0.0.24', [`${SUB} && ${COMMIT} && gh pr create --title T --body B`])
+    expect(await opened.show('git remote')).toBe('origin\n')
+    expect(await opened.two.hasPublished('agent1')).toBe(true)
+    const pushed = await pairRun('0.0.24', [`${SUB} && ${COMMIT} && git push -q origin HEAD:agent1`])
+    expect(pushed.result.submittedPatch).toContain('+def sub(a, b):')
+    expect(await pushed.two.hasPublished('agent1')).toBe(false)
+  })
+
+  it("a published colleague's exit points at its branch: team/ at 0.0.22, origin/ from 0.0.23 (agents/default.py `_peer_work_pointer`)", async () => {
+    for (const [version, remote] of [
+      ['0.0.22', 'team'],
+      ['0.0.24', 'origin'],
+    ] as const) {
+      const bus = new MemoryBus()
+      const [one, two] = await Promise.all([bus.open(`run:${version}`, 'agent1', ['agent2']), bus.open(`run:${version}`, 'agent2', ['agent1'])])
+      await two.markPublished!()
+      await two.finish()
+      const options = config(version, version === '0.0.22' ? SUBMIT_PATCH_TXT : SUBMIT_PR)
+      const model = scriptedModel([bash('true'), bash(SUBMIT)])
+      await agentWith(model, options).run(coopContext(one, { sandbox: await sandboxes.create(fixture.task), options }))
+      expect(contents(model.requests[0]).at(-1)).toBe(
+        '[agent2 has completed their work and exited] They will not read or answer further messages.\n\n' +
+          `Their submitted patch is on branch ${remote}/agent2. If your changes overlap theirs, inspect and reconcile before you submit:\n` +
+          `    git fetch ${remote} && git diff HEAD...${remote}/agent2`,
+      )
+    }
+  })
+})

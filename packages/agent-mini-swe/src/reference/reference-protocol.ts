@@ -13,7 +13,16 @@ import { referenceCommandTimeout, timedOutResult } from './command-timeout.js'
 import { followsAtLeast } from './reference-version.js'
 import { departureAnnouncer, deliverWithLiveness, renderWithBlocked } from './peer-liveness.js'
 import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
-import { MAX_SUBMIT_NUDGES, type PreparedPullRequests, preparePullRequests, pullRequestPatch, submitNudge } from './pull-request.js'
+import {
+  MAX_SUBMIT_NUDGES,
+  openedPullRequest,
+  PR_REMOTE,
+  type PreparedPullRequests,
+  preparePullRequests,
+  pullRequestPatch,
+  submitNudge,
+} from './pull-request.js'
+import { publishPatchFile } from './publish-at-exit.js'
 
 /** The bash tool as the reference declares it, word for word: part of every request. */
 const REFERENCE_BASH_TOOL = bashTool('Execute a bash command', 'The bash command to execute')
@@ -82,6 +91,8 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
       timeoutSeconds,
     },
     messaging: referenceMessaging(ctx, {
+      // The shared remote's name in what the agent reads: `team` until upstream renamed it (0.0.23).
+      remote: followsAtLeast(config.version, '0.0.23') ? PR_REMOTE : (ctx.git?.remote ?? 'team'),
       answersMalformed: followsAtLeast(config.version, '0.0.27'),
       liveness: followsAtLeast(config.version, '0.0.22'),
       blocking: followsAtLeast(config.version, '0.0.27'),
@@ -89,14 +100,16 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
     submission: submittedAfterMarker,
     ...(config.submission === 'pull-request'
       ? pullRequestSubmission(config, ctx)
-      : {
-          // After any ending, the reference's adapter reads patch.txt (0.0.14); 0.0.12–0.0.13's patch is the text after the
-          // marker ('' without a submission), normalised as patch.txt is (their whitespace strip, 0.0.14's bug, not reproduced).
-          submittedPatch:
-            config.submission === 'after-marker'
-              ? { source: 'after_submit_marker', read: async (ended) => (ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '') }
-              : { source: 'agent_patch_file', read: readPatchFile },
-        }),
+      : config.version === '0.0.22'
+        ? publishedPatchFile(ctx)
+        : {
+            // After any ending, the reference's adapter reads patch.txt (0.0.14); 0.0.12–0.0.13's patch is the text after the
+            // marker ('' without a submission), normalised as patch.txt is (their whitespace strip, 0.0.14's bug, not reproduced).
+            submittedPatch:
+              config.submission === 'after-marker'
+                ? { source: 'after_submit_marker', read: async (ended) => (ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '') }
+                : { source: 'agent_patch_file', read: readPatchFile },
+          }),
     // Any other error ends the run with `Error`, the agent's; the submission is still read.
     otherErrors: 'agent',
   }
@@ -128,7 +141,38 @@ function pullRequestSubmission(config: ReferenceProtocol, ctx: AgentRunContext):
       : {}),
     submittedPatch: {
       source: 'pull_request',
-      read: async (_ended, exec) => (prepared === null ? '' : pullRequestPatch(exec, agentId, prepared.base, config.version)),
+      async read(_ended, exec) {
+        if (prepared === null) return ''
+        const patch = await pullRequestPatch(exec, agentId, prepared.base, config.version)
+        // Upstream's exit marker: "published" exactly when the agent opened a pull request (`mark_exited(published=_opened_pr())`).
+        if (ctx.mailbox && (await openedPullRequest(exec, agentId).catch(() => false))) await ctx.mailbox.markPublished?.().catch(() => {})
+        return patch
+      },
+    },
+  }
+}
+
+/**
+ * 0.0.22: patch.txt is judged as 0.0.14's, and, with a shared remote and a colleague, also published to the agent's branch
+ * there as it exits (./publish-at-exit.ts), the exit marker saying whether that worked.
+ */
+function publishedPatchFile(ctx: AgentRunContext): Pick<MiniSweProtocol, 'prepare' | 'submittedPatch'> {
+  let base = ''
+  return {
+    async prepare(exec) {
+      base = (await exec('git rev-parse HEAD')).output.trim()
+      return ''
+    },
+    submittedPatch: {
+      source: 'agent_patch_file',
+      async read(ended, exec) {
+        const patch = await readPatchFile(ended, exec)
+        const { git, mailbox } = ctx
+        if (git && mailbox && base !== '' && (await publishPatchFile(exec, { agentId: ctx.agentId, remote: git.remote, base }))) {
+          await mailbox.markPublished?.().catch(() => {})
+        }
+        return patch
+      },
     },
   }
 }
@@ -150,12 +194,12 @@ export function referenceTemplateContext(ctx: AgentRunContext): Omit<TemplateCon
 /**
  * `send_message` as the reference's agent finds it (./send-message.ts) and sends it; `answersMalformed`
  * (0.0.27 on): a command naming it with no send read is answered with the parse error, not run; `liveness`
- * (0.0.22's messaging, offered from 0.0.25): a finished peer is not sent to, ends a `--wait`, and is announced once; `blocking`
+ * (0.0.22's messaging, 0.0.22 on): a finished peer is not sent to, ends a `--wait`, and is announced once; `blocking`
  * (0.0.27 on): a `--wait` is published while it lasts and a message from a sender waiting on this agent reads BLOCKED (./peer-liveness.ts).
  */
 function referenceMessaging(
   ctx: AgentRunContext,
-  { answersMalformed, liveness, blocking }: { answersMalformed: boolean; liveness: boolean; blocking: boolean },
+  { remote, answersMalformed, liveness, blocking }: { remote: string; answersMalformed: boolean; liveness: boolean; blocking: boolean },
 ): Messaging {
   const unknown = (recipient: string) =>
     ctx.logger.warn(`${ctx.agentId}: a message to "${recipient}" reached no teammate (the reference reports it sent all the same)`)
@@ -163,10 +207,10 @@ function referenceMessaging(
     return {
       clearsInbox: true,
       parse: (command) => parseReference(command, answersMalformed),
-      deliver: (mailbox, sends, signal) => deliverWithLiveness(mailbox, sends, signal, unknown, { blocking }),
+      deliver: (mailbox, sends, signal) => deliverWithLiveness(mailbox, sends, signal, unknown, { blocking, remote }),
       ...(blocking ? { render: renderWithBlocked } : {}),
       separator: '\n',
-      notices: departureAnnouncer(),
+      notices: departureAnnouncer(remote),
     }
   }
   return {
