@@ -89,7 +89,7 @@ export function laterReleaseNotice(version: ReferenceVersion): string | null {
   const followed = [
     "0.0.22's messaging (a send to a colleague who exited is refused, --wait waits up to 60 s for the reply or the colleague's exit, an exit is announced once)",
   ]
-  if (!followsAtLeast(version, '0.0.23')) followed.push("0.0.22's publication of each agent's patch.txt to team/<agent> at its exit")
+  if (!followsAtLeast(version, '0.0.23')) followed.push("0.0.22's publication of each agent's patch.txt to team/<agent> at its exit (with --git)")
   else {
     followed.push(
       "0.0.23's submission through a pull request (`gh pr create` over the remote origin; the branch of the pull request is evaluated, not patch.txt)",
@@ -102,6 +102,6 @@ export function laterReleaseNotice(version: ReferenceVersion): string | null {
   if (followsAtLeast(version, '0.0.25')) followed.push('a 300 s command timeout (command_timeout_seconds wins) whose expiry the agent is told of (0.0.25)')
   if (followsAtLeast(version, '0.0.27'))
     followed.push("a malformed send_message answered with the parse error, a waiting sender's message marked BLOCKED (0.0.27)")
-  const notFollowed = version === '0.0.28' ? " Not followed: 0.0.28's toolchain PATH;" : ''
-  return `agent config: upstream ${version}'s agent-visible changes are in force over 0.0.14's protocol (reference_version): ${followed.join('; ')}.${notFollowed} see docs/reproducing-the-paper.md`
+  const notFollowed = version === '0.0.28' ? "; not followed: 0.0.28's toolchain PATH" : ''
+  return `agent config: upstream ${version}'s agent-visible changes are in force over 0.0.14's protocol (reference_version): ${followed.join('; ')}${notFollowed}; see docs/reproducing-the-paper.md`
 }
