@@ -33,10 +33,11 @@ async function workdirWithVersion(ctx: TestContext, version: string) {
 }
 
 describe('reference_version on the command line', () => {
-  it('0.0.22 with upstream 0.0.14 coop.yaml: the pair runs, the notice is printed once, the prompt source is recorded', async (ctx) => {
+  // With --git, so each agent's patch.txt is also published to team/<agent> as it exits (0.0.22; its unit test reads the branch).
+  it('0.0.22 with upstream 0.0.14 coop.yaml and --git: the pair runs, the notice is printed once, the prompt source is recorded', async (ctx) => {
     const w = await workdirWithVersion(ctx, '0.0.22')
     const r = await runCli(
-      ['run', '-n', 'ref', '--dataset-dir', DEMO_DATASET, '-r', 'confkit_task', '-t', '5', '-f', '1,3', '-m', 'openai/scripted-model'].concat([
+      ['run', '-n', 'ref', '--dataset-dir', DEMO_DATASET, '-r', 'confkit_task', '-t', '5', '-f', '1,3', '--git', '-m', 'openai/scripted-model'].concat([
         '--model-base-url',
         server.url,
         '--agent-config',
