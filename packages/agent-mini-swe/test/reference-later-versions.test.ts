@@ -18,9 +18,21 @@ import { agentWith, bash, contents, coopContext, reply, runContext, SUBMIT, scri
 
 const SUBMIT_0_0_14 = '## Submit\nWrite `git diff > patch.txt`, then run `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`.'
 const SUBMIT_0_0_13 = '## Submit\nRun `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt`.'
+/** How a file of 0.0.23 on asks for the submission (our text; upstream's files of those releases are the user's). */
+const SUBMIT_PULL_REQUEST =
+  '## Submit\nCommit, `git push origin HEAD:<your id>`, `gh pr create --title T --body B`, then `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`.'
 
-/** A reference-format configuration (0.0.14-shaped unless `submit` says otherwise) with `extra` options. */
-function config(extra: Record<string, unknown> = {}, submit = SUBMIT_0_0_14) {
+/** Releases that judge a pull request, whose files ask for one. */
+const PULL_REQUEST_VERSIONS = new Set(['0.0.23', '0.0.24', '0.0.25', '0.0.26', '0.0.27', '0.0.28'])
+
+/**
+ * A reference-format configuration with `extra` options: shaped as the chosen release's files are (patch.txt through
+ * 0.0.22, a pull request from 0.0.23) unless `submit` says otherwise.
+ */
+function config(
+  extra: Record<string, unknown> = {},
+  submit = PULL_REQUEST_VERSIONS.has(String(extra['reference_version'])) ? SUBMIT_PULL_REQUEST : SUBMIT_0_0_14,
+) {
   return {
     agent: { system_template: 'sys', instance_template: `{{ task }}\n${submit}` },
     model: { cost_tracking: 'ignore_errors', observation_template: '{{ output.returncode }}|{{ output.output }}|{{ output.exception_info }}' },
@@ -46,7 +58,7 @@ describe('choosing the reference version (issue 73)', () => {
   })
 
   it('takes each later version offered, at the top level or in the `config:` block (the rest wins)', () => {
-    for (const version of ['0.0.14', '0.0.25', '0.0.26', '0.0.27', '0.0.28']) {
+    for (const version of ['0.0.14', '0.0.22', '0.0.23', '0.0.24', '0.0.25', '0.0.26', '0.0.27', '0.0.28']) {
       expect(readReferenceProtocol(config({ reference_version: version }), {}).version).toBe(version)
     }
     expect(readReferenceProtocol({ config: config({ reference_version: '0.0.25' }) }, {}).version).toBe('0.0.25')
@@ -54,15 +66,15 @@ describe('choosing the reference version (issue 73)', () => {
   })
 
   it('refuses an unknown version naming the accepted ones, one older than the file, and a later one for a 0.0.12–0.0.13 file', () => {
-    for (const unknown of ['0.0.22', '0.1.0', 'latest']) {
+    for (const unknown of ['0.0.21', '0.1.0', 'latest']) {
       const refused = refusal(config({ reference_version: unknown }))
       expect(refused.code).toBe('CONFIG_INVALID')
       expect(refused.message).toContain(`reference_version "${unknown}" is not a version`)
-      expect(refused.hint).toContain('Accepted: 0.0.12, 0.0.13, 0.0.14, 0.0.25, 0.0.26, 0.0.27, 0.0.28')
+      expect(refused.hint).toContain('Accepted: 0.0.12, 0.0.13, 0.0.14, 0.0.22, 0.0.23, 0.0.24, 0.0.25, 0.0.26, 0.0.27, 0.0.28')
     }
     const older = refusal(config({ reference_version: '0.0.13' }))
     expect(older.message).toContain('reference_version 0.0.13 is older than the configuration file (0.0.14')
-    expect(older.hint).toBe('Accepted for this file: 0.0.14, 0.0.25, 0.0.26, 0.0.27, 0.0.28.')
+    expect(older.hint).toBe('Accepted for this file: 0.0.14, 0.0.22.')
     expect(refusal(config({ reference_version: '0.0.25' }, SUBMIT_0_0_13)).message).toBe(
       'reference_version 0.0.25 cannot run a 0.0.12–0.0.13 configuration file',
     )
@@ -85,13 +97,15 @@ describe('choosing the reference version (issue 73)', () => {
     expect(laterReleaseNotice('0.0.12–0.0.13')).toBeNull()
     const lines: string[] = []
     const logger = { ...silentLogger, info: (line: string) => lines.push(line) }
-    const options = config({ reference_version: '0.0.27', agent: { ...config().agent, step_limit: 1 } })
+    const later = config({ reference_version: '0.0.27' })
+    const options = { ...later, agent: { ...later.agent, step_limit: 1 } }
     await agentWith(scriptedModel([bash('true')]), options).run(runContext({ options, logger }))
     expect(lines.filter((line) => line.includes('reference_version'))).toEqual([laterReleaseNotice('0.0.27')])
     expect(lines[0]).toContain("upstream 0.0.27's agent-visible changes are in force")
     expect(lines[0]).toContain("a waiting sender's message marked BLOCKED (0.0.27)")
     expect(lines[0]).toContain("0.0.22's messaging (a send to a colleague who exited is refused")
-    expect(lines[0]).toContain("Not followed: 0.0.22's publication of a submitted patch")
+    expect(lines[0]).toContain("0.0.23's submission through a pull request")
+    expect(laterReleaseNotice('0.0.22')).toContain("0.0.22's publication of each agent's patch.txt to team/<agent> at its exit")
   })
 })
 
@@ -104,7 +118,9 @@ describe('0.0.25: the per-command timeout (CHANGELOG 0.0.25, "command_timeout de
     expect(timeoutOf(config({ reference_version: '0.0.25' }))).toBe(300)
     expect(timeoutOf(config({ reference_version: '0.0.28' }))).toBe(300)
     expect(timeoutOf(config({ reference_version: '0.0.25', command_timeout_seconds: 3600 }))).toBe(3600)
-    expect(timeoutOf(config({ reference_version: '0.0.27', agent: { ...config().agent, command_timeout_seconds: 20 } }))).toBe(20)
+    const later = config({ reference_version: '0.0.27' })
+    expect(timeoutOf({ ...later, agent: { ...later.agent, command_timeout_seconds: 20 } })).toBe(20)
+    expect(timeoutOf(config({ reference_version: '0.0.24' }))).toBe(3600)
   })
 })
 
@@ -122,7 +138,7 @@ describe('0.0.28: toolchains on PATH (CHANGELOG 0.0.28, "Cargo, Go and local bin
   })
 
   it('is named among what the run follows in its notice, and no longer among what it does not', () => {
-    expect(laterReleaseNotice('0.0.28')).toContain("; cargo's, go's and /usr/local/bin before every command's PATH (0.0.28). Not followed:")
+    expect(laterReleaseNotice('0.0.28')).toContain("; cargo's, go's and /usr/local/bin before every command's PATH (0.0.28); see docs/")
     expect(laterReleaseNotice('0.0.27')).not.toContain('PATH')
   })
 })
@@ -166,7 +182,9 @@ describe.skipIf(sandboxes.skip)('0.0.28: toolchains on PATH, in a real sandbox',
     const loginPath = (await firstObservation(config({ reference_version: '0.0.27' }), 'echo "$PATH"', await sandboxes.create(fixture.task))) ?? ''
     expect(loginPath.startsWith(`0|${TOOLCHAIN_DIRS}`)).toBe(false)
     const seen = await firstObservation(config({ reference_version: '0.0.28' }), 'echo "$PATH"', await sandboxes.create(fixture.task))
-    expect(seen).toBe(loginPath.replace(/^0\|/, `0|${TOOLCHAIN_DIRS}:`))
+    // The gh shim's folder (the local backend's stand-in for upstream's /usr/local/bin, 0.0.23 on) stays first on both.
+    const shim = '/tmp/.cooperbench-bin:'
+    expect(seen).toBe(loginPath.replace(new RegExp(`^0\\|(${shim})?`), (_, s = '') => `0|${s}${TOOLCHAIN_DIRS}:`))
   })
 })
 

@@ -7,6 +7,8 @@ interface Namespace {
   transcript: BusMessage[]
   states: Map<string, DeliveryState>
   finished: Set<string>
+  /** Agents whose work is published (`markPublished`). */
+  published: Set<string>
   /** Recipient → the agent waiting on its reply, until when (`markAwaiting`). */
   awaitedBy: Map<string, { by: string; until: number }>
   /** Wakes receivers waiting for a message to one agent. */
@@ -72,6 +74,10 @@ export class MemoryBus implements MessageBus {
         const waiting = space.awaitedBy.get(agentId)
         return waiting !== undefined && waiting.by === from && Date.now() < waiting.until
       },
+      markPublished: async () => {
+        space.published.add(agentId)
+      },
+      hasPublished: async (id) => space.published.has(id),
       close: async () => {},
     }
   }
@@ -99,6 +105,7 @@ export class MemoryBus implements MessageBus {
       transcript: [],
       states: new Map(),
       finished: new Set(),
+      published: new Set(),
       awaitedBy: new Map(),
       waiters: new Map(),
     }))

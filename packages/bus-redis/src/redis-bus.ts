@@ -178,6 +178,19 @@ export class RedisBus implements MessageBus {
         const result = await settleWithin(this.redis().get(busKeys(namespace).awaitedBy(agentId)), this.options.operationTimeoutMs)
         return result.ok && result.value === from
       },
+      // Bookkeeping too (the reference's exit marker): unreachable Redis, not recorded, not published.
+      markPublished: async () => {
+        this.assertOpen()
+        if (this.connectionLost) return
+        const key = busKeys(namespace).published
+        await settleWithin(this.redis().multi().sadd(key, agentId).expire(key, REDIS_BUS_KEY_TTL_SECONDS).exec(), this.options.operationTimeoutMs)
+      },
+      hasPublished: async (id) => {
+        this.assertOpen()
+        if (this.connectionLost) return false
+        const result = await settleWithin(this.redis().sismember(busKeys(namespace).published, id), this.options.operationTimeoutMs)
+        return result.ok && result.value === 1
+      },
       // The journal outlives the mailbox: the transcript needs it, and this agent's unread sent messages are restored after a Redis restart until `clear`.
       close: async () => {},
     }

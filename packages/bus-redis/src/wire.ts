@@ -28,6 +28,8 @@ export function busKeys(namespace: string) {
     read: `${prefix}bus:read`,
     /** Set of agent ids that have finished. */
     finished: `${prefix}bus:finished`,
+    /** Set of agent ids whose work is published (`markPublished`). */
+    published: `${prefix}bus:published`,
     /** The agent waiting on `recipient`'s reply (`markAwaiting`), expiring by itself. */
     awaitedBy: (recipient: string) => `${prefix}bus:awaited_by:${recipient}`,
     /** Marker of one bus instance: present while Redis still holds what that instance wrote. */

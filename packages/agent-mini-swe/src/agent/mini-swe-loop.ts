@@ -39,7 +39,7 @@ export class MiniSweLoop {
   /** Records the messages added since the last save (see `trajectorySaver`). */
   private readonly save: () => Promise<void>
   /** Put before every command: the seat's command tools on PATH again, which a login shell (`bash -lc`) resets. */
-  private readonly commandPrefix: string
+  private commandPrefix: string
   /** Model calls so far (the protocol decides when one counts). */
   private steps = 0
   /** The cost of accepted replies (what the reference's cost limit counts). */
@@ -66,7 +66,7 @@ export class MiniSweLoop {
     let ended: Ended
     try {
       await this.start()
-      for (;;) await this.step()
+      ended = await this.stepUntilEnded()
     } catch (caught) {
       ended = this.endingOf(caught)
     } finally {
@@ -84,6 +84,21 @@ export class MiniSweLoop {
     }
     await this.save()
     return { ...this.trajectory.result(ended, this.steps), ...submitted }
+  }
+
+  /** Steps until one ends the run; an ending the protocol turns down (`beforeExit`) is told to the model, and the steps go on. */
+  private async stepUntilEnded(): Promise<Ended> {
+    for (;;) {
+      try {
+        for (;;) await this.step()
+      } catch (caught) {
+        if (!(caught instanceof Ended) || caught.status === 'Error' || !this.protocol.beforeExit) throw caught
+        const turnedDown = await this.protocol.beforeExit((command) => this.exec(command))
+        if (turnedDown === null) return caught
+        this.say('user', turnedDown, { submit_nudge: true })
+        await this.save()
+      }
+    }
   }
 
   /** What ended the run; an interruption rethrows (the harness writes nothing for it). */
@@ -106,6 +121,7 @@ export class MiniSweLoop {
       if (dropped.length > 0)
         this.ctx.logger.info(`${this.ctx.agentId}: ${dropped.length} message(s) sent before it started were cleared, as the reference does`)
     }
+    if (this.protocol.prepare) await this.prepare(this.protocol.prepare)
     if (this.ctx.previous) return this.resume()
     const [system, instance] = this.opening()
     this.say('system', system)
@@ -113,6 +129,20 @@ export class MiniSweLoop {
     await this.save()
     const problem = this.protocol.openingProblem?.(system, instance) ?? null
     if (problem !== null) throw new Ended('Error', problem, 'infra')
+  }
+
+  /** The protocol's own set-up of the sandbox; what it cannot do is the harness's failure (`infra`), as the reference's set-up raises. */
+  private async prepare(prepare: NonNullable<MiniSweProtocol['prepare']>): Promise<void> {
+    try {
+      const dir = await prepare(
+        (command) => this.exec(command),
+        (path, text) => this.ctx.sandbox.writeFile(path, text),
+      )
+      if (dir !== '') this.commandPrefix += `export PATH="${dir}:$PATH"\n`
+    } catch (error) {
+      this.signal.throwIfAborted()
+      throw new Ended('Error', `could not set up the sandbox for the submission: ${errorMessage(error)}`, 'infra')
+    }
   }
 
   /**

@@ -188,7 +188,7 @@ const layerSchema = {
     reference_version: {
       type: 'string',
       description:
-        "Reference format: the upstream release followed, 0.0.14 (a 0.0.14-shaped file's default), 0.0.25 or 0.0.26 (0.0.22's messaging: sends to an exited colleague refused, a waiting --wait, exit notices; 300 s command timeout, its timeout message), 0.0.27 (also: a malformed send_message answered with a parse error, a waiting sender's message marked BLOCKED), 0.0.28 (also: cargo's and go's directories first on every command's PATH); 0.0.12 or 0.0.13 for those files (docs/reproducing-the-paper.md).",
+        "Reference format: the upstream release followed. A patch.txt file: 0.0.14 (its default) or 0.0.22 (0.0.22's messaging: sends to an exited colleague refused, a waiting --wait, exit notices; patch.txt published to team/<agent> at exit). A file submitting through `gh pr create` (required then): 0.0.23 (the pull request's branch judged, remote origin, gh shim), 0.0.24 (its five fixes), 0.0.25 or 0.0.26 (also a 300 s command timeout and its message), 0.0.27 (also a malformed send_message answered with a parse error, a waiting sender's message marked BLOCKED), 0.0.28 (also cargo's and go's directories first on every command's PATH); 0.0.12 or 0.0.13 for those files (docs/reproducing-the-paper.md).",
     },
   },
 } as const

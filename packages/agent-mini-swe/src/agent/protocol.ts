@@ -49,6 +49,16 @@ export interface MiniSweProtocol {
   messaging: Messaging
   /** The submission when a command's output submits, else null. */
   submission(output: CommandOutcome): string | null
+  /**
+   * Optional: sets the sandbox up before the first step (the reference's pull-request remote and `gh` shim, 0.0.23 on);
+   * returns a directory to put first on PATH for every command ('' for none). A failure is the harness's (`infra`).
+   */
+  prepare?(exec: (command: string) => Promise<CommandOutcome>, write: (path: string, text: string) => Promise<void>): Promise<string>
+  /**
+   * Optional: asked when a step ends the run (a submission or a limit): a user message that turns the ending down and
+   * the steps go on (the reference's nudge to share unsubmitted work, 0.0.24 on), or null.
+   */
+  beforeExit?(exec: (command: string) => Promise<CommandOutcome>): Promise<string | null>
   /** What is submitted in place of the working tree's patch, read after any ending, and where it comes from; absent: nothing. */
   submittedPatch?: {
     source: SubmittedPatchSource

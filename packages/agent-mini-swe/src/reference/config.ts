@@ -3,7 +3,7 @@ import { CooperbenchError } from '@cooperbench/spec'
 import { DEFAULT_OPTIONS, optionLayers } from '../agent/options.js'
 import type { CompleteRequest } from '../llm/index.js'
 import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
-import { chosenReferenceVersion, type ReferenceVersion } from './reference-version.js'
+import { chosenReferenceVersion, type FileProtocol, followsAtLeast, type ReferenceVersion } from './reference-version.js'
 
 /** The limits of the reference's agent when its file sets none (mini-swe-agent's `AgentConfig`): template variables too. */
 const REFERENCE_LIMITS = { step_limit: 0, cost_limit: 3 } as const
@@ -31,8 +31,11 @@ export interface ReferenceProtocol {
   settings: { agent: Record<string, unknown>; environment: Record<string, unknown>; model: Record<string, unknown> }
   /** Keys the file sets that have no effect (in the reference either, or here), each with why. */
   ignored: string[]
-  /** What is evaluated, by the templates' version: `patch.txt` after the run (0.0.14 on), or the text after the marker (0.0.12–0.0.13). */
-  submission: 'patch.txt' | 'after-marker'
+  /**
+   * What is evaluated, by the version followed: `patch.txt` after the run (0.0.14–0.0.22), the text after the marker
+   * (0.0.12–0.0.13), or the branch of the agent's pull request (0.0.23 on, ./pull-request.ts).
+   */
+  submission: 'patch.txt' | 'after-marker' | 'pull-request'
   /** The upstream release followed: the file's own, or option `reference_version` (./reference-version.ts). */
   version: ReferenceVersion
   /** Whether the options set `command_timeout_seconds` (else the version's default: 3600 s, 300 s from 0.0.25). */
@@ -114,9 +117,9 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     keepRecentTurns: setting('compaction_keep_recent_turns', DEFAULT_OPTIONS.compaction.keep_last),
     summaryPrompt: setting<string | null>('compaction_summary_prompt', null),
   }
-  const fileVersion = refuseOlderVersion(agent) ?? '0.0.14'
-  const version = chosenReferenceVersion(raw, fileVersion)
-  const recorded = version === fileVersion ? { agent, environment, model } : { agent, environment, model, reference_version: version }
+  const file = fileProtocol(agent)
+  const version = chosenReferenceVersion(raw, file)
+  const recorded = version === file ? { agent, environment, model } : { agent, environment, model, reference_version: version }
   const protocol: ReferenceProtocol = {
     systemTemplate: compileTemplate(agent['system_template'], 'agent.system_template'),
     instanceTemplate: compileTemplate(agent['instance_template'], 'agent.instance_template'),
@@ -130,7 +133,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     costTracking: costTrackingOf(model['cost_tracking'], hostEnv),
     settings: { agent, environment, model },
     ignored,
-    submission: version === '0.0.12–0.0.13' ? 'after-marker' : 'patch.txt',
+    submission: version === '0.0.12–0.0.13' ? 'after-marker' : followsAtLeast(version, '0.0.23') ? 'pull-request' : 'patch.txt',
     version,
     setsCommandTimeout: setsCommandTimeout(raw),
     digest: createHash('sha256').update(canonicalJson(recorded)).digest('hex'),
@@ -176,10 +179,17 @@ export function olderReferenceVersion(agent: Record<string, unknown>): '0.0.12�
   return null
 }
 
-/** The file's version; 0.0.11 or earlier is refused (its `mini.yaml` conventions are not followed; patch.txt would score an unasked patch). */
-function refuseOlderVersion(agent: Raw): '0.0.12–0.0.13' | null {
+/**
+ * How the file's templates submit: through a pull request when they name `gh pr create` (upstream's 0.0.23 on), else by
+ * their submit command; 0.0.11 or earlier is refused (its `mini.yaml` conventions are not followed; patch.txt would score
+ * an unasked patch).
+ */
+export function fileProtocol(agent: Raw): FileProtocol {
+  const text = [agent['system_template'], agent['instance_template']].filter((t): t is string => typeof t === 'string').join('\n')
+  if (/\bgh\s+pr\s+create\b/.test(text)) return 'pull-request'
   const version = olderReferenceVersion(agent)
-  if (version !== '0.0.11 or earlier') return version
+  if (version === null) return '0.0.14'
+  if (version === '0.0.12–0.0.13') return version
   throw new CooperbenchError(
     'CONFIG_INVALID',
     "the agent config is from the reference's 0.0.11 or earlier (its templates name the submit marker but never patch.txt: those versions evaluated `git diff` of the working tree); cooperbench follows 0.0.12 on, so its agents would be scored on a patch their prompt never asked for",

@@ -6,31 +6,39 @@ import type { SendMessageCall } from '../agent/send-message.js'
  * `_announce_departed_peers`, `_peer_work_pointer`; connectors/messaging.py `send`, `send_and_wait`; read at 04846de).
  * A peer that finished (the harness's `mailbox.finish()` at the end of its seat, upstream's `mark_exited`) is not sent to,
  * ends a `--wait`, and is announced once. The model reads these texts: they stay upstream's exactly, its remote named
- * `origin` (0.0.23 on, as every version that follows this has).
+ * `team` at 0.0.22, `origin` from 0.0.23.
  */
 
 /**
- * Where a departed peer's work is. Upstream points at `origin/<peer>` only when the peer published (0.0.23 on: opened a
- * pull request, which this mode does not follow: its submission is patch.txt), so the branch is never claimed here.
+ * Where a departed peer's work is (`_peer_work_pointer`): its branch on the remote only when the peer published (recorded
+ * at its exit through the bus's `markPublished`: 0.0.22, its patch.txt pushed there; 0.0.23 on, a pull request opened).
+ * `remote`: `team` at 0.0.22, `origin` from 0.0.23 (its texts at 0.0.22 read as 04846de's with that name).
  */
-export function peerWorkPointer(peer: string): string {
+export async function peerWorkPointer(mailbox: Mailbox, peer: string, remote: string): Promise<string> {
+  const published = (await mailbox.hasPublished?.(peer).catch(() => false)) ?? false
+  if (published) {
+    return (
+      `Their submitted patch is on branch ${remote}/${peer}. If your changes overlap theirs, inspect and reconcile before you submit:\n` +
+      `    git fetch ${remote} && git diff HEAD...${remote}/${peer}`
+    )
+  }
   return (
-    `Their work could NOT be published to origin/${peer}, so that branch does not reflect what they submitted — do not rely on it. ` +
+    `Their work could NOT be published to ${remote}/${peer}, so that branch does not reflect what they submitted — do not rely on it. ` +
     'Proceed on your own judgement and keep your changes as self-contained as you can.'
   )
 }
 
 /** The answer to a send to a peer that has finished (nothing was sent). */
-export function peerGone(recipient: string): string {
+export function peerGone(recipient: string, pointer: string): string {
   return (
     `${recipient} has already completed their work and exited. Your message was NOT delivered and no reply will come — ` +
-    `do not send further messages to them.\n\n${peerWorkPointer(recipient)}`
+    `do not send further messages to them.\n\n${pointer}`
   )
 }
 
 /** The notice a peer's departure gets, once, before the next step. */
-export function departureNotice(peer: string): string {
-  return `[${peer} has completed their work and exited] They will not read or answer further messages.\n\n${peerWorkPointer(peer)}`
+export function departureNotice(peer: string, pointer: string): string {
+  return `[${peer} has completed their work and exited] They will not read or answer further messages.\n\n${pointer}`
 }
 
 /** Upstream's `send_and_wait` timeout (`_handle_send_message` passes 60). */
@@ -51,7 +59,7 @@ export async function deliverWithLiveness(
   sends: SendMessageCall[],
   signal: AbortSignal,
   unknown: (recipient: string) => void,
-  { blocking, waitMs = SEND_AND_WAIT_MS }: { blocking: boolean; waitMs?: number },
+  { blocking, remote, waitMs = SEND_AND_WAIT_MS }: { blocking: boolean; remote: string; waitMs?: number },
 ): Promise<{ output: string; returncode: number }> {
   const outputs: string[] = []
   let gone = false
@@ -64,7 +72,7 @@ export async function deliverWithLiveness(
     }
     // Upstream checks liveness before queueing; a bus without `hasFinished` tells it by the send (the message then recorded).
     if ((await finished(mailbox, recipient)) || (await mailbox.send(recipient, body)).recipientFinished) {
-      outputs.push(peerGone(recipient))
+      outputs.push(peerGone(recipient, await peerWorkPointer(mailbox, recipient, remote)))
       gone = true
       continue
     }
@@ -76,7 +84,7 @@ export async function deliverWithLiveness(
     const replies = await waitForReplyOrDeparture(mailbox, recipient, waitMs, signal, blocking)
     if (replies.length > 0) for (const reply of replies) output += `\n\n[Reply from ${reply.from}]: ${reply.content}`
     else if (await finished(mailbox, recipient))
-      output += `\n\nNo reply: ${recipient} has since completed their work and exited.\n${peerWorkPointer(recipient)}`
+      output += `\n\nNo reply: ${recipient} has since completed their work and exited.\n${await peerWorkPointer(mailbox, recipient, remote)}`
     outputs.push(output)
   }
   const viaTool = sends.length === 1 && sends[0]!.viaTool === true
@@ -117,14 +125,14 @@ export async function renderWithBlocked(mailbox: Mailbox, message: { from: strin
 }
 
 /** Peers that finished since the last call, each once, in the team's order: their `departureNotice`s. */
-export function departureAnnouncer(): (mailbox: Mailbox) => Promise<string[]> {
+export function departureAnnouncer(remote: string): (mailbox: Mailbox) => Promise<string[]> {
   const announced = new Set<string>()
   return async (mailbox) => {
     const notices: string[] = []
     for (const peer of mailbox.peers) {
       if (announced.has(peer) || !(await finished(mailbox, peer))) continue
       announced.add(peer)
-      notices.push(departureNotice(peer))
+      notices.push(departureNotice(peer, await peerWorkPointer(mailbox, peer, remote)))
     }
     return notices
   }

@@ -85,17 +85,23 @@ export function warnOnce(ctx: AgentRunContext, protocol: ReferenceProtocol): voi
 
 /** The line a run under a release after 0.0.14 prints once: what it follows of it, and what not. */
 export function laterReleaseNotice(version: ReferenceVersion): string | null {
-  if (!followsAtLeast(version, '0.0.25')) return null
+  if (!followsAtLeast(version, '0.0.22')) return null
   const followed = [
     "0.0.22's messaging (a send to a colleague who exited is refused, --wait waits up to 60 s for the reply or the colleague's exit, an exit is announced once)",
-    'a 300 s command timeout (command_timeout_seconds wins) whose expiry the agent is told of (0.0.25)',
   ]
+  if (!followsAtLeast(version, '0.0.23')) followed.push("0.0.22's publication of each agent's patch.txt to team/<agent> at its exit (with --git)")
+  else {
+    followed.push(
+      "0.0.23's submission through a pull request (`gh pr create` over the remote origin; the branch of the pull request is evaluated, not patch.txt)",
+    )
+  }
+  if (followsAtLeast(version, '0.0.24'))
+    followed.push(
+      "0.0.24's fixes (a pushed branch counts without a pull request, origin checked, conflicts and --body-file in gh pr create, at most two nudges to share unsubmitted work)",
+    )
+  if (followsAtLeast(version, '0.0.25')) followed.push('a 300 s command timeout (command_timeout_seconds wins) whose expiry the agent is told of (0.0.25)')
   if (followsAtLeast(version, '0.0.27'))
     followed.push("a malformed send_message answered with the parse error, a waiting sender's message marked BLOCKED (0.0.27)")
   if (followsAtLeast(version, '0.0.28')) followed.push("cargo's, go's and /usr/local/bin before every command's PATH (0.0.28)")
-  return (
-    `agent config: upstream ${version}'s agent-visible changes are in force over 0.0.14's protocol (reference_version): ${followed.join('; ')}. ` +
-    "Not followed: 0.0.22's publication of a submitted patch to the colleague's branch (the exit notice says that branch does not hold it), " +
-    "0.0.23–0.0.24's pull-request submission (patch.txt is evaluated); see docs/reproducing-the-paper.md"
-  )
+  return `agent config: upstream ${version}'s agent-visible changes are in force over 0.0.14's protocol (reference_version): ${followed.join('; ')}; see docs/reproducing-the-paper.md`
 }

@@ -14,6 +14,16 @@ import { followsAtLeast } from './reference-version.js'
 import { referenceShellScript } from './toolchain-path.js'
 import { departureAnnouncer, deliverWithLiveness, renderWithBlocked } from './peer-liveness.js'
 import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
+import {
+  MAX_SUBMIT_NUDGES,
+  openedPullRequest,
+  PR_REMOTE,
+  type PreparedPullRequests,
+  preparePullRequests,
+  pullRequestPatch,
+  submitNudge,
+} from './pull-request.js'
+import { publishPatchFile } from './publish-at-exit.js'
 
 /** The bash tool as the reference declares it, word for word: part of every request. */
 const REFERENCE_BASH_TOOL = bashTool('Execute a bash command', 'The bash command to execute')
@@ -21,7 +31,7 @@ const REFERENCE_BASH_TOOL = bashTool('Execute a bash command', 'The bash command
 /**
  * `mini_swe_agent` under the reference's protocol (docs/reproducing-the-paper.md): its templates, step order, observations
  * and format errors (an unusable reply dropped, its cost not counted), environment, messaging, compaction, and `patch.txt`
- * (0.0.12–0.0.13: the text after the marker) as the submission.
+ * (0.0.12–0.0.13: the text after the marker; 0.0.23 on: the branch of its pull request) as the submission.
  */
 export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAgentOptions, ctx: AgentRunContext): MiniSweProtocol {
   const timeoutSeconds = referenceCommandTimeout(config, options)
@@ -83,19 +93,89 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
       timeoutSeconds,
     },
     messaging: referenceMessaging(ctx, {
+      // The shared remote's name in what the agent reads: `team` until upstream renamed it (0.0.23).
+      remote: followsAtLeast(config.version, '0.0.23') ? PR_REMOTE : (ctx.git?.remote ?? 'team'),
       answersMalformed: followsAtLeast(config.version, '0.0.27'),
-      liveness: followsAtLeast(config.version, '0.0.25'),
+      liveness: followsAtLeast(config.version, '0.0.22'),
       blocking: followsAtLeast(config.version, '0.0.27'),
     }),
     submission: submittedAfterMarker,
-    // After any ending, the reference's adapter reads patch.txt (0.0.14); 0.0.12–0.0.13's patch is the text after the
-    // marker ('' without a submission), normalised as patch.txt is (their whitespace strip, 0.0.14's bug, not reproduced).
-    submittedPatch:
-      config.submission === 'after-marker'
-        ? { source: 'after_submit_marker', read: async (ended) => (ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '') }
-        : { source: 'agent_patch_file', read: readPatchFile },
-    // Any other error ends the run with `Error`, the agent's; patch.txt is still read.
+    ...(config.submission === 'pull-request'
+      ? pullRequestSubmission(config, ctx)
+      : config.version === '0.0.22'
+        ? publishedPatchFile(ctx)
+        : {
+            // After any ending, the reference's adapter reads patch.txt (0.0.14); 0.0.12–0.0.13's patch is the text after the
+            // marker ('' without a submission), normalised as patch.txt is (their whitespace strip, 0.0.14's bug, not reproduced).
+            submittedPatch:
+              config.submission === 'after-marker'
+                ? { source: 'after_submit_marker', read: async (ended) => (ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '') }
+                : { source: 'agent_patch_file', read: readPatchFile },
+          }),
+    // Any other error ends the run with `Error`, the agent's; the submission is still read.
     otherErrors: 'agent',
+  }
+}
+
+/**
+ * 0.0.23 on (./pull-request.ts): the sandbox set up with `origin` and the `gh` shim before the first step, the branch of
+ * the agent's pull request judged after any ending; 0.0.24 on, with a colleague to message (upstream's `self.comm`),
+ * an ending with unshared work turned down at most twice.
+ */
+function pullRequestSubmission(config: ReferenceProtocol, ctx: AgentRunContext): Pick<MiniSweProtocol, 'prepare' | 'beforeExit' | 'submittedPatch'> {
+  const { agentId } = ctx
+  let prepared: PreparedPullRequests | null = null
+  let nudges = 0
+  return {
+    async prepare(exec, write) {
+      prepared = await preparePullRequests(exec, write, { agentId, shared: ctx.git, version: config.version })
+      return prepared.pathDir
+    },
+    ...(followsAtLeast(config.version, '0.0.24') && ctx.mailbox !== null
+      ? {
+          async beforeExit(exec) {
+            if (nudges >= MAX_SUBMIT_NUDGES) return null
+            const nudge = await submitNudge(exec, agentId)
+            if (nudge !== null) nudges += 1
+            return nudge
+          },
+        }
+      : {}),
+    submittedPatch: {
+      source: 'pull_request',
+      async read(_ended, exec) {
+        if (prepared === null) return ''
+        const patch = await pullRequestPatch(exec, agentId, prepared.base, config.version)
+        // Upstream's exit marker: "published" exactly when the agent opened a pull request (`mark_exited(published=_opened_pr())`).
+        if (ctx.mailbox && (await openedPullRequest(exec, agentId).catch(() => false))) await ctx.mailbox.markPublished?.().catch(() => {})
+        return patch
+      },
+    },
+  }
+}
+
+/**
+ * 0.0.22: patch.txt is judged as 0.0.14's, and, with a shared remote and a colleague, also published to the agent's branch
+ * there as it exits (./publish-at-exit.ts), the exit marker saying whether that worked.
+ */
+function publishedPatchFile(ctx: AgentRunContext): Pick<MiniSweProtocol, 'prepare' | 'submittedPatch'> {
+  let base = ''
+  return {
+    async prepare(exec) {
+      base = (await exec('git rev-parse HEAD')).output.trim()
+      return ''
+    },
+    submittedPatch: {
+      source: 'agent_patch_file',
+      async read(ended, exec) {
+        const patch = await readPatchFile(ended, exec)
+        const { git, mailbox } = ctx
+        if (git && mailbox && base !== '' && (await publishPatchFile(exec, { agentId: ctx.agentId, remote: git.remote, base }))) {
+          await mailbox.markPublished?.().catch(() => {})
+        }
+        return patch
+      },
+    },
   }
 }
 
@@ -116,12 +196,12 @@ export function referenceTemplateContext(ctx: AgentRunContext): Omit<TemplateCon
 /**
  * `send_message` as the reference's agent finds it (./send-message.ts) and sends it; `answersMalformed`
  * (0.0.27 on): a command naming it with no send read is answered with the parse error, not run; `liveness`
- * (0.0.22's messaging, offered from 0.0.25): a finished peer is not sent to, ends a `--wait`, and is announced once; `blocking`
+ * (0.0.22's messaging, 0.0.22 on): a finished peer is not sent to, ends a `--wait`, and is announced once; `blocking`
  * (0.0.27 on): a `--wait` is published while it lasts and a message from a sender waiting on this agent reads BLOCKED (./peer-liveness.ts).
  */
 function referenceMessaging(
   ctx: AgentRunContext,
-  { answersMalformed, liveness, blocking }: { answersMalformed: boolean; liveness: boolean; blocking: boolean },
+  { remote, answersMalformed, liveness, blocking }: { remote: string; answersMalformed: boolean; liveness: boolean; blocking: boolean },
 ): Messaging {
   const unknown = (recipient: string) =>
     ctx.logger.warn(`${ctx.agentId}: a message to "${recipient}" reached no teammate (the reference reports it sent all the same)`)
@@ -129,10 +209,10 @@ function referenceMessaging(
     return {
       clearsInbox: true,
       parse: (command) => parseReference(command, answersMalformed),
-      deliver: (mailbox, sends, signal) => deliverWithLiveness(mailbox, sends, signal, unknown, { blocking }),
+      deliver: (mailbox, sends, signal) => deliverWithLiveness(mailbox, sends, signal, unknown, { blocking, remote }),
       ...(blocking ? { render: renderWithBlocked } : {}),
       separator: '\n',
-      notices: departureAnnouncer(),
+      notices: departureAnnouncer(remote),
     }
   }
   return {

@@ -8,8 +8,9 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, REPO_ROOT, readJso
 /**
  * Option `reference_version` through the CLI (issue 73): upstream's 0.0.14 coop.yaml (from
  * ../shared/upstream-configs, supplied at run time, never copied here) with the option appended.
- * A later release runs, says once what of it is in force, and records its own prompt source; an
- * unknown one is refused before any pair, naming the accepted values.
+ * A later release that still judged patch.txt (0.0.22) runs, says once what of it is in force, and
+ * records its own prompt source; one that judges a pull request (0.0.23 on) is refused with that
+ * file, and an unknown one, before any pair, naming the accepted values.
  */
 const COOP_0_0_14 = join(REPO_ROOT, '..', 'shared', 'upstream-configs', '0.0.14-eb2075e', 'coop.yaml')
 
@@ -32,10 +33,11 @@ async function workdirWithVersion(ctx: TestContext, version: string) {
 }
 
 describe('reference_version on the command line', () => {
-  it('0.0.27 with upstream 0.0.14 coop.yaml: the pair runs, the notice is printed once, the prompt source is recorded', async (ctx) => {
-    const w = await workdirWithVersion(ctx, '0.0.27')
+  // With --git, so each agent's patch.txt is also published to team/<agent> as it exits (0.0.22; its unit test reads the branch).
+  it('0.0.22 with upstream 0.0.14 coop.yaml and --git: the pair runs, the notice is printed once, the prompt source is recorded', async (ctx) => {
+    const w = await workdirWithVersion(ctx, '0.0.22')
     const r = await runCli(
-      ['run', '-n', 'ref', '--dataset-dir', DEMO_DATASET, '-r', 'confkit_task', '-t', '5', '-f', '1,3', '-m', 'openai/scripted-model'].concat([
+      ['run', '-n', 'ref', '--dataset-dir', DEMO_DATASET, '-r', 'confkit_task', '-t', '5', '-f', '1,3', '--git', '-m', 'openai/scripted-model'].concat([
         '--model-base-url',
         server.url,
         '--agent-config',
@@ -44,7 +46,7 @@ describe('reference_version on the command line', () => {
       w.options({ env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }, timeoutMs: 600_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)
-    const notices = `${r.stdout}${r.stderr}`.split("upstream 0.0.27's agent-visible changes are in force").length - 1
+    const notices = `${r.stdout}${r.stderr}`.split("upstream 0.0.22's agent-visible changes are in force").length - 1
     expect(notices, describeResult(r)).toBe(1)
     const [dir] = await pairDirs(w.logs, 'ref', 'coop')
     const result = await readJson(join(dir!, 'result.json'))
@@ -52,8 +54,15 @@ describe('reference_version on the command line', () => {
     for (const agent of ['agent1', 'agent2']) expect(result.agents[agent], agent).toMatchObject({ status: 'Submitted', patch_source: 'agent_patch_file' })
   })
 
-  it('an unknown version is refused before any pair (exit 2), naming the accepted values', async (ctx) => {
-    const w = await workdirWithVersion(ctx, '0.0.22')
+  it.for([
+    ['0.0.21', 'reference_version "0.0.21" is not a version the reference mode follows', 'Accepted: 0.0.12, 0.0.13, 0.0.14, 0.0.22, 0.0.23, 0.0.24, 0.0.25'],
+    [
+      '0.0.27',
+      "reference_version 0.0.27 judges a pull request, but the configuration file's templates ask for patch.txt",
+      "Use that release's own coop.yaml or solo.yaml",
+    ],
+  ] as const)('%s is refused before any pair (exit 2), saying why', async ([version, message, hint], ctx) => {
+    const w = await workdirWithVersion(ctx, version)
     const r = await runCli(
       [
         'run',
@@ -77,8 +86,8 @@ describe('reference_version on the command line', () => {
       w.options({ env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }, timeoutMs: 120_000 }),
     )
     expect(r.code, describeResult(r)).toBe(2)
-    expect(`${r.stdout}${r.stderr}`).toContain('reference_version "0.0.22" is not a version the reference mode follows')
-    expect(`${r.stdout}${r.stderr}`).toContain('Accepted: 0.0.12, 0.0.13, 0.0.14, 0.0.25, 0.0.26, 0.0.27, 0.0.28')
+    expect(`${r.stdout}${r.stderr}`).toContain(message)
+    expect(`${r.stdout}${r.stderr}`).toContain(hint)
     expect(await pairDirs(w.logs, 'ref', 'coop')).toEqual([])
   })
 })

@@ -17,6 +17,8 @@ export function reportingSends(mailbox: Mailbox, onSent: (message: BusMessage) =
     ...(mailbox.hasFinished ? { hasFinished: (id: string) => mailbox.hasFinished!(id) } : {}),
     ...(mailbox.markAwaiting ? { markAwaiting: (to: string, ttlMs: number) => mailbox.markAwaiting!(to, ttlMs) } : {}),
     ...(mailbox.isAwaitedBy ? { isAwaitedBy: (from: string) => mailbox.isAwaitedBy!(from) } : {}),
+    ...(mailbox.markPublished ? { markPublished: () => mailbox.markPublished!() } : {}),
+    ...(mailbox.hasPublished ? { hasPublished: (id: string) => mailbox.hasPublished!(id) } : {}),
     close: () => mailbox.close(),
   }
 }

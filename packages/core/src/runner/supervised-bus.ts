@@ -43,6 +43,8 @@ function supervisedMailbox(mailbox: Mailbox, bounded: Bounded): Mailbox {
     ...(mailbox.hasFinished ? { hasFinished: (id: string) => bounded('hasFinished', () => mailbox.hasFinished!(id)) } : {}),
     ...(mailbox.markAwaiting ? { markAwaiting: (to: string, ttlMs: number) => bounded('markAwaiting', () => mailbox.markAwaiting!(to, ttlMs)) } : {}),
     ...(mailbox.isAwaitedBy ? { isAwaitedBy: (from: string) => bounded('isAwaitedBy', () => mailbox.isAwaitedBy!(from)) } : {}),
+    ...(mailbox.markPublished ? { markPublished: () => bounded('markPublished', () => mailbox.markPublished!()) } : {}),
+    ...(mailbox.hasPublished ? { hasPublished: (id: string) => bounded('hasPublished', () => mailbox.hasPublished!(id)) } : {}),
     close: () => bounded('close', () => mailbox.close()),
   }
 }

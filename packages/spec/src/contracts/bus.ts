@@ -46,6 +46,13 @@ export interface Mailbox {
   markAwaiting?(to: string, ttlMs: number): Promise<void>
   /** Optional: whether `from` is waiting on this agent's reply now (`markAwaiting`). A bus without it is read as "not waiting". */
   isAwaitedBy?(from: string): Promise<boolean>
+  /**
+   * Optional: records that this agent's work is where its colleagues can read it (the reference's `mark_exited(published=…)`
+   * from its 0.0.22: a peer's exit notice points at its branch only then). Bookkeeping: a failure is not reported.
+   */
+  markPublished?(): Promise<void>
+  /** Optional: whether `agentId` (a peer) recorded `markPublished`. A bus without it is read as "not published". */
+  hasPublished?(agentId: string): Promise<boolean>
   close(): Promise<void>
 }
 

@@ -60,7 +60,7 @@ export const TRICKY_CONTENTS: readonly string[] = [
  * on open (a message sent before its recipient opens is delivered; opening twice loses nothing);
  * id, sender and ISO 8601 timestamp stamped by the harness; sends to unknown agents or oneself
  * rejected with code USAGE; delivery states delivered → read; `finish` → `recipientFinished` (and `hasFinished`, when the bus has it);
- * `markAwaiting`/`isAwaitedBy` when the bus has them;
+ * `markAwaiting`/`isAwaitedBy` and `markPublished`/`hasPublished` when the bus has them;
  * `waitForMessages` (the peer's reply only, others left queued; timeout; abort); the transcript
  * (each message once, in send order); `clear`; 200 messages sent concurrently by two agents
  * arriving exactly once in per-sender order; byte-exact contents; and, with `restart`, exactly-once
@@ -239,6 +239,15 @@ export function describeBusConformance(name: string, options: BusConformanceOpti
       await mark(200)
       await new Promise((resolve) => setTimeout(resolve, 400))
       expect(await a2.isAwaitedBy('agent1')).toBe(false)
+    })
+
+    it('markPublished / hasPublished (optional): false until the peer records it, seen from another mailbox', async (ctx) => {
+      const [a1, a2] = (await team(namespace(), ['agent1', 'agent2'])) as [Mailbox, Mailbox]
+      if (!a1.hasPublished || !a2.markPublished || !a2.hasPublished) return ctx.skip()
+      expect(await a1.hasPublished('agent2')).toBe(false)
+      await a2.markPublished()
+      expect(await a1.hasPublished('agent2')).toBe(true)
+      expect(await a2.hasPublished('agent1')).toBe(false)
     })
 
     it("waitForMessages returns the peer's reply and leaves a third agent's message queued", async () => {

@@ -176,6 +176,8 @@ function faultyBus(inner: MessageBus, faults: { hangs: BusOperation | undefined;
     ...(box.hasFinished ? { hasFinished: (id: string) => box.hasFinished!(id) } : {}),
     ...(box.markAwaiting ? { markAwaiting: (to: string, ttlMs: number) => box.markAwaiting!(to, ttlMs) } : {}),
     ...(box.isAwaitedBy ? { isAwaitedBy: (from: string) => box.isAwaitedBy!(from) } : {}),
+    ...(box.markPublished ? { markPublished: () => box.markPublished!() } : {}),
+    ...(box.hasPublished ? { hasPublished: (id: string) => box.hasPublished!(id) } : {}),
     close: () => box.close(),
   })
   return {
