@@ -55,6 +55,8 @@ export class SweAgentLoop {
     private readonly model: ChatModel,
     private readonly run: RunVars,
     private readonly request: Partial<CompleteRequest>,
+    /** A `send_message` tool call delivers its `message` argument as it is (option `send_message: whole`), not as upstream reads it. */
+    private readonly wholeMessages = false,
   ) {
     this.history = new History(config.lastNObservations)
     this.save = trajectorySaver(ctx.recorder, this.trajectory)
@@ -172,7 +174,9 @@ export class SweAgentLoop {
 
   /** `handle_action`: messages out, the blocklist, `exit`, the command in the session, a submission. */
   private async act(parsed: ParsedAction, thought: string): Promise<string> {
-    const sends = parsed.call.name === 'send_message' ? await sendToolCall(this.messenger, parsed.args) : await sendTypedMessages(this.messenger, parsed.action)
+    // Upstream's adapter reads sends on the command line built from the call, a send_message call's included.
+    const whole = this.wholeMessages && parsed.call.name === 'send_message'
+    const sends = whole ? await sendToolCall(this.messenger, parsed.args) : await sendTypedMessages(this.messenger, parsed.action)
     if (sends && 'observation' in sends) return sends.observation
     const action = sends ? sends.remaining : parsed.action
     const stepVars = { thought, action, output: thought, observation: '', execution_time: 0, done: false, exit_status: null, submission: null, extra_info: {} }

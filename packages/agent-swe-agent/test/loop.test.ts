@@ -1,9 +1,10 @@
 import { MemoryBus } from '@cooperbench/builtins'
-import type { TrajectoryMessage } from '@cooperbench/agent-mini-swe'
+import type { ChatModelOptions, TrajectoryMessage } from '@cooperbench/agent-mini-swe'
 import { type Coordination, NO_COORDINATION, SEAT_COMMAND_DIR } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
 import { agentWith, call, fakeSandbox, reply, runContext, scriptedModel } from './support/fakes.js'
 import { UPSTREAM_MISSING, upstreamOptions } from './support/upstream.js'
+import { SweAgent } from '../src/index.js'
 
 /** `submit` as review_on_submit_m answers it: the review message first, then the submission mark. */
 function submitTwice(): (command: string) => { stdout: string } | Record<string, never> {
@@ -27,6 +28,14 @@ describe.skipIf(UPSTREAM_MISSING)("SWE-agent's loop (DefaultAgent, SWE-agent 1.1
     expect(result.submittedPatch).toBeUndefined()
     expect(contents(model.requests[1]).at(-1)).toBe('OBSERVATION:\nPlease review your changes.\n')
     expect(exitOf(result.messages)).toMatchObject({ exit_status: 'Submitted', swe_agent_exit_status: 'submitted', submission: PATCH['/root/model.patch'] })
+  })
+
+  it('asks its model client for requests without tool_choice, as LiteLLM (SWE-agent’s client) sends them', async () => {
+    const asked: ChatModelOptions[] = []
+    const model = scriptedModel([call('submit'), call('submit')])
+    const agent = new SweAgent({ createModel: (options) => (asked.push(options), model) })
+    await agent.run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }))
+    expect(asked).toEqual([expect.objectContaining({ sendsToolChoice: false })])
   })
 
   it('answers a reply without a tool call with the format error template and asks again from the history without it', async () => {
@@ -158,31 +167,52 @@ describe.skipIf(UPSTREAM_MISSING)("SWE-agent's loop (DefaultAgent, SWE-agent 1.1
 })
 
 describe.skipIf(UPSTREAM_MISSING)("send_message with upstream's coop.yaml", () => {
-  it('sends the tool call’s arguments and typed sends through the bus, never to bash, and shows teammates’ messages before the next call', async () => {
+  /** agent1 of a pair on a memory bus, agent2's mailbox to read what it got; a teammate's message waits before agent1 starts. */
+  async function pairOnBus() {
     const bus = new MemoryBus()
     const mailbox = await bus.open('run:loop', 'agent1', ['agent2'])
     const teammate = await bus.open('run:loop', 'agent2', ['agent1'])
     await teammate.send('agent1', 'sent before agent1 started: upstream clears it')
+    const submit = submitTwice()
+    const sandbox = fakeSandbox((c) => (c === 'echo done' ? { stdout: 'done\n' } : submit(c)), PATCH)
+    return {
+      teammate,
+      sandbox,
+      ctx: (extra: Record<string, unknown> = {}) => runContext(upstreamOptions('coop', extra), { agentId: 'agent1', peers: ['agent2'], mailbox, sandbox }),
+    }
+  }
+
+  it("reads a send_message call on the command line SWE-agent builds from it, as upstream's adapter does: the quotes reach the teammate, a quote in the message cuts it and the rest runs in bash", async () => {
+    const { teammate, sandbox, ctx } = await pairOnBus()
     const model = scriptedModel([
       async () => {
         await teammate.send('agent1', 'I take cli.py')
-        return call('send_message', { recipient: 'agent2', message: 'Fine, "utils.py" is mine' })
+        return call('send_message', { recipient: 'agent2', message: 'Fine, utils.py is mine' })
       },
+      call('send_message', { recipient: 'agent2', message: 'You own "cli.py"' }),
       call('send_message', { recipient: 'agent9', message: 'hello?' }),
       call('bash', { command: 'send_message agent2 "typed in bash" && echo done' }),
       call('submit'),
       call('submit'),
     ])
-    const submit = submitTwice()
-    const sandbox = fakeSandbox((c) => (c === 'echo done' ? { stdout: 'done\n' } : submit(c)), PATCH)
-    const ctx = runContext(upstreamOptions('coop'), { agentId: 'agent1', peers: ['agent2'], mailbox, sandbox })
-    const result = await agentWith(model).run(ctx)
+    const result = await agentWith(model).run(ctx())
     expect(result.status).toBe('Submitted')
-    expect((await teammate.receive()).map((m) => m.content)).toEqual(['Fine, "utils.py" is mine', 'typed in bash'])
+    // `send_message agent2 "'Fine, utils.py is mine'"`, then `send_message agent2 "'You own "cli.py"'"`: cut at its second `"`.
+    expect((await teammate.receive()).map((m) => m.content)).toEqual(["'Fine, utils.py is mine'", "'You own ", 'typed in bash'])
     expect(contents(model.requests[1]).slice(-2)).toEqual(['OBSERVATION:\nMessage sent to agent2', '[Message from agent2]: I take cli.py'])
-    expect(contents(model.requests[2]).at(-1)).toBe("OBSERVATION:\nError: Unknown agent 'agent9'. Available agents: agent1, agent2")
-    expect(contents(model.requests[3]).at(-1)).toBe('OBSERVATION:\nMessage sent to agent2\ndone\n')
+    expect(contents(model.requests[2]).at(-1)).toBe('OBSERVATION:\nMessage sent to agent2\n')
+    expect(sandbox.inputs).toContain(`cli.py"'"`)
+    expect(contents(model.requests[3]).at(-1)).toBe("OBSERVATION:\nError: Unknown agent 'agent9'. Available agents: agent1, agent2")
+    expect(contents(model.requests[4]).at(-1)).toBe('OBSERVATION:\nMessage sent to agent2\ndone\n')
     expect(JSON.stringify(model.requests)).not.toContain('sent before agent1 started')
+  })
+
+  it('with send_message: whole, delivers the call’s message argument as it is, never to bash', async () => {
+    const { teammate, sandbox, ctx } = await pairOnBus()
+    const model = scriptedModel([call('send_message', { recipient: 'agent2', message: 'You own "cli.py"' }), call('submit'), call('submit')])
+    expect((await agentWith(model).run(ctx({ send_message: 'whole' }))).status).toBe('Submitted')
+    expect((await teammate.receive()).map((m) => m.content)).toEqual(['You own "cli.py"'])
+    expect(contents(model.requests[1]).at(-1)).toBe('OBSERVATION:\nMessage sent to agent2')
     // Only the tools' installation names send_message (SWE-agent checks each tool is on PATH).
     expect(sandbox.inputs.filter((input) => input.includes('send_message'))).toEqual([expect.stringContaining('command -v send_message')])
   })
