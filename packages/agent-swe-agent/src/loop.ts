@@ -58,7 +58,9 @@ export class SweAgentLoop {
     /** A `send_message` tool call delivers its `message` argument as it is (option `send_message: whole`), not as upstream reads it. */
     private readonly wholeMessages = false,
   ) {
-    this.history = new History(config.lastNObservations)
+    // Upstream's adapter drops the cache_control processor for a model whose name says Gemini.
+    const gemini = ctx.model.toLowerCase().includes('gemini')
+    this.history = new History({ lastNObservations: config.lastNObservations, cacheControlLastN: gemini ? null : config.cacheControlLastN })
     this.save = trajectorySaver(ctx.recorder, this.trajectory)
     this.messenger = { agentId: run.agent_id, agents: run.agents, mailbox: ctx.mailbox, toSelf: [] }
   }
@@ -156,7 +158,9 @@ export class SweAgentLoop {
 
   /** One model call with the bundles' tools; SWE-agent's limits are checked once it is counted (`_update_stats`). */
   private async query(messages: ChatMessage[]): Promise<ModelResponse> {
-    const response = await completeOrFail(this.model, { messages, tools: this.config.tools, ...this.request, signal: this.ctx.signal })
+    // The processor's marks or none: never the client's own.
+    const request = { messages, tools: this.config.tools, ...this.request, promptCache: 'marked' as const, signal: this.ctx.signal }
+    const response = await completeOrFail(this.model, request)
     const { steps, costUsd } = this.ctx.limits
     if (response.cost === null && costUsd > 0) {
       this.trajectory.addModelReply('assistant', response.text, response, { discarded: 'no price' })

@@ -38,6 +38,28 @@ describe.skipIf(UPSTREAM_MISSING)("SWE-agent's loop (DefaultAgent, SWE-agent 1.1
     expect(asked).toEqual([expect.objectContaining({ sendsToolChoice: false })])
   })
 
+  it("marks the last two user/tool messages as SWE-agent's cache_control processor does; a message once marked keeps its list content", async () => {
+    const script = () => scriptedModel([call('bash', { command: 'ls' }), call('submit'), call('submit')])
+    const marks = (model: ReturnType<typeof scriptedModel>) => model.requests.map((r) => r.messages.map((m) => m.cacheControl ?? '-'))
+    const model = script()
+    await agentWith(model).run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }))
+    expect(marks(model)).toEqual([
+      ['-', 'part'],
+      ['-', 'part', '-', 'message'],
+      ['-', 'cleared', '-', 'message', '-', 'message'],
+    ])
+    expect(model.requests.every((r) => r.promptCache === 'marked')).toBe(true)
+    // Upstream's adapter drops the processor for Gemini: no marks, nor the client's own.
+    const gemini = script()
+    await agentWith(gemini).run(runContext(upstreamOptions('default'), { model: 'gemini/gemini-2.5-pro', sandbox: fakeSandbox(submitTwice(), PATCH) }))
+    expect(
+      marks(gemini)
+        .flat()
+        .every((mark) => mark === '-'),
+    ).toBe(true)
+    expect(gemini.requests.every((r) => r.promptCache === 'marked')).toBe(true)
+  })
+
   it('answers a reply without a tool call with the format error template and asks again from the history without it', async () => {
     const model = scriptedModel([reply([], { text: 'I think I am done.' }), call('submit'), call('submit')])
     const result = await agentWith(model).run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }))
