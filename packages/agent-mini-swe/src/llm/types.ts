@@ -77,7 +77,8 @@ export interface CompleteRequest {
   frequencyPenalty?: number
   /**
    * `'client'` (default): the client's own prompt-caching marks (Anthropic: the system message and the last two user/tool messages).
-   * `'marked'`: only the messages' `cacheControl`, as the reference's client sends them (on Chat Completions bodies, and Anthropic's).
+   * `'marked'`: only the messages' `cacheControl`, as the reference's client (LiteLLM 1.81.12) sends them: Anthropic breakpoints;
+   * on Chat Completions bodies the list content without the marks, which LiteLLM takes out there.
    */
   promptCache?: 'client' | 'marked'
 }

@@ -139,7 +139,7 @@ describe('createChatModel against the scripted server', () => {
     expect(body && 'tool_choice' in body).toBe(false)
   })
 
-  it("writes marked messages as SWE-agent's cache_control processor leaves them and LiteLLM passes them on: one text part, the mark on it or beside", async () => {
+  it("writes marked messages as LiteLLM 1.81.12 sends SWE-agent's cache_control processor's: one text part, the cache_control keys taken out", async () => {
     const server = await start({ script: [{ content: 'hi' }, { content: 'hi' }] })
     const model = compatibleModel(server)
     const conversation: ChatMessage[] = [
@@ -156,11 +156,11 @@ describe('createChatModel against the scripted server', () => {
       { role: 'system', content: 'You are agent1.' },
       { role: 'user', content: [{ type: 'text', text: 'The task.' }] },
       expect.objectContaining({ role: 'assistant' }),
-      { role: 'tool', content: [{ type: 'text', text: 'calc.py\n' }], tool_call_id: 'call_1', cache_control: { type: 'ephemeral' } },
-      { role: 'user', content: [{ type: 'text', text: '[Message from agent2]: hi', cache_control: { type: 'ephemeral' } }] },
+      { role: 'tool', content: [{ type: 'text', text: 'calc.py\n' }], tool_call_id: 'call_1' },
+      { role: 'user', content: [{ type: 'text', text: '[Message from agent2]: hi' }] },
     ])
     // Keys in the order SWE-agent writes them.
-    expect(Object.keys(sent.messages[3] as object)).toEqual(['role', 'content', 'tool_call_id', 'cache_control'])
+    expect(Object.keys(sent.messages[3] as object)).toEqual(['role', 'content', 'tool_call_id'])
     // Without promptCache 'marked' the marks are not the client's to send.
     await model.complete({ messages: conversation, tools: [BASH] })
     const unmarked = server.chatRequests()[1]!.body.messages.filter((m) => m.role !== 'assistant')
