@@ -31,6 +31,10 @@ class Requery extends Error {
 
 const SUBMISSION_MARK = '<<SWE_AGENT_SUBMISSION>>'
 
+/** Where the adapter's diff is written in the sandbox, and the most read back (the harness's limit: over it, its diff says too_large). */
+const ADAPTER_PATCH = '/tmp/cooperbench-swe-agent.patch'
+const MAX_ADAPTER_PATCH_BYTES = 100 * 1024 * 1024
+
 /**
  * One run of SWE-agent's `DefaultAgent` (1.1 as upstream CooperBench 0.0.14 vendors it, `agents.py`): tools installed, the
  * system and instance messages, then steps (teammates' messages, a model call, the reply parsed and requeried up to
@@ -48,6 +52,8 @@ export class SweAgentLoop {
   private consecutiveTimeouts = 0
   /** Set when the last observation was a submission. */
   private submitted = false
+  /** HEAD once the session started (upstream's adapter's `base_commit`), which the evaluated patch is taken against. */
+  private baseCommit: string | null = null
 
   constructor(
     private readonly ctx: AgentRunContext,
@@ -78,7 +84,28 @@ export class SweAgentLoop {
     this.trajectory.add('exit', exit.content, { exit_status: exit.status, swe_agent_exit_status: sweStatus, submission: submission ?? '' })
     await this.save()
     if (exit.rethrow !== undefined) throw exit.rethrow
-    return this.trajectory.result(exit, this.calls)
+    const patch = await this.adapterPatch(submission ?? '')
+    return { ...this.trajectory.result(exit, this.calls), ...(patch === null ? {} : { submittedPatch: patch, submittedPatchSource: 'adapter_diff' as const }) }
+  }
+
+  /**
+   * The patch upstream's adapter hands to evaluation, whatever the exit: `git add -A`, then `git diff <base>` of the tree, whitespace
+   * stripped at both ends (Python's `.strip()`: the last newline goes, and a last blank context line with it); SWE-agent's submission
+   * when the diff fails. Null (the harness's diff) for a diff over the harness's size limit.
+   */
+  private async adapterPatch(submission: string): Promise<string | null> {
+    if (this.baseCommit === null) return ''
+    const script = `git add -A && git diff ${this.baseCommit} > ${ADAPTER_PATCH} && wc -c < ${ADAPTER_PATCH}`
+    try {
+      const diff = await this.ctx.sandbox.exec(script, { cwd: SANDBOX_REPO_DIR, timeoutMs: 60_000 })
+      if (diff.exitCode !== 0) return pyStrip(submission)
+      if (Number(diff.stdout.trim()) > MAX_ADAPTER_PATCH_BYTES) return null
+      const patch = Buffer.from(await this.ctx.sandbox.readFile(ADAPTER_PATCH)).toString('utf8')
+      await this.ctx.sandbox.exec(['rm', '-f', ADAPTER_PATCH], { timeoutMs: 30_000 }).catch(() => {})
+      return pyStrip(patch)
+    } catch {
+      return pyStrip(submission)
+    }
   }
 
   /** What ended the run; an interruption rethrows (the harness records nothing for it). */
@@ -96,6 +123,8 @@ export class SweAgentLoop {
     const { home, state, offline } = await installTools(this.ctx, this.config, this.run.problem_statement)
     this.tools = home
     this.state = state
+    const head = await this.ctx.sandbox.exec('git rev-parse HEAD', { cwd: SANDBOX_REPO_DIR, signal: this.ctx.signal })
+    this.baseCommit = /^[0-9a-f]{40}$/.test(head.stdout.trim()) ? head.stdout.trim() : null
     if (offline) noteOnce(this.config, this.ctx.logger, `swe_agent: ${NO_PACKAGE_INDEX}`)
     const system = this.config.templates.system.render(this.vars())
     const instance = this.config.templates.instance.map((t) => t.render(this.vars(this.state))).join('\n')

@@ -2,7 +2,7 @@ import { MemoryBus } from '@cooperbench/builtins'
 import type { ChatModelOptions, TrajectoryMessage } from '@cooperbench/agent-mini-swe'
 import { type Coordination, NO_COORDINATION, SEAT_COMMAND_DIR } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
-import { agentWith, call, fakeSandbox, reply, runContext, scriptedModel } from './support/fakes.js'
+import { agentWith, BASE_COMMIT, call, fakeSandbox, reply, runContext, scriptedModel } from './support/fakes.js'
 import { UPSTREAM_MISSING, upstreamOptions } from './support/upstream.js'
 import { SweAgent } from '../src/index.js'
 
@@ -25,7 +25,6 @@ describe.skipIf(UPSTREAM_MISSING)("SWE-agent's loop (DefaultAgent, SWE-agent 1.1
     const model = scriptedModel([call('submit'), call('submit')])
     const result = await agentWith(model).run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }))
     expect(result).toMatchObject({ status: 'Submitted', steps: 2, error: null })
-    expect(result.submittedPatch).toBeUndefined()
     expect(contents(model.requests[1]).at(-1)).toBe('OBSERVATION:\nPlease review your changes.\n')
     expect(exitOf(result.messages)).toMatchObject({ exit_status: 'Submitted', swe_agent_exit_status: 'submitted', submission: PATCH['/root/model.patch'] })
   })
@@ -58,6 +57,28 @@ describe.skipIf(UPSTREAM_MISSING)("SWE-agent's loop (DefaultAgent, SWE-agent 1.1
         .every((mark) => mark === '-'),
     ).toBe(true)
     expect(gemini.requests.every((r) => r.promptCache === 'marked')).toBe(true)
+  })
+
+  it("hands evaluation the patch upstream's adapter takes: the tree against HEAD at the start, whitespace stripped at both ends", async () => {
+    // A last blank context line (" ") goes with the strip, as in upstream's.
+    const diff = 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,3 @@\n+new\n a\n \n'
+    const files = { ...PATCH, '/tmp/cooperbench-swe-agent.patch': diff }
+    for (const script of [
+      [call('submit'), call('submit')],
+      [reply([]), reply([]), reply([])],
+    ]) {
+      const sandbox = fakeSandbox(submitTwice(), files)
+      const result = await agentWith(scriptedModel(script)).run(runContext(upstreamOptions('default'), { sandbox }))
+      expect(result).toMatchObject({ submittedPatch: 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,3 @@\n+new\n a', submittedPatchSource: 'adapter_diff' })
+      expect(sandbox.inputs).toContain(
+        `bash -lc git add -A && git diff ${BASE_COMMIT} > /tmp/cooperbench-swe-agent.patch && wc -c < /tmp/cooperbench-swe-agent.patch`,
+      )
+    }
+    // Where the diff cannot be taken, SWE-agent's submission, stripped.
+    const result = await agentWith(scriptedModel([call('submit'), call('submit')])).run(
+      runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }),
+    )
+    expect(result.submittedPatch).toBe('diff --git a/x b/x')
   })
 
   it('answers a reply without a tool call with the format error template and asks again from the history without it', async () => {

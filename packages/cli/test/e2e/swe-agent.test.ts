@@ -75,7 +75,7 @@ const sweRun = (name: string, file: 'coop' | 'default', ...args: string[]) => [
   ...args,
 ]
 
-/** The run's one pair: every agent submitted after SWE-agent's steps, on the harness's working-tree patch; the verdict is the oracle's. */
+/** The run's one pair: every agent submitted after SWE-agent's steps, on the patch upstream's adapter takes; the verdict is the oracle's. */
 async function expectSubmitted(w: Workdir, run: string, setting: 'coop' | 'solo', steps: number): Promise<string[]> {
   const dirs = await pairDirs(w.logs, run, setting)
   expect(dirs).toHaveLength(1)
@@ -83,7 +83,7 @@ async function expectSubmitted(w: Workdir, run: string, setting: 'coop' | 'solo'
   for (const dir of dirs) {
     const result = await readJson(join(dir, 'result.json'))
     for (const agent of setting === 'solo' ? [result.agent] : Object.values(result.agents))
-      expect(agent, dir).toMatchObject({ status: 'Submitted', steps, patch_source: 'harness_diff' })
+      expect(agent, dir).toMatchObject({ status: 'Submitted', steps, patch_source: 'adapter_diff' })
     expect(result).toMatchObject({ agent_framework: 'swe_agent', prompt_source: expect.stringMatching(/^reference-config:sha256:[0-9a-f]{64}$/) })
   }
   return dirs

@@ -32,7 +32,8 @@ export interface AgentSummaryRecord {
 
 /**
  * `harness_diff`: the working tree's diff; `agent_patch_file`: the agent's `patch.txt`; `after_submit_marker`: what its submit command
- * printed after the marker (the reference's 0.0.12–0.0.13); `too_large`: over the harness's patch size limit, recorded empty.
+ * printed after the marker (the reference's 0.0.12–0.0.13); `adapter_diff`: the diff the agent took as the reference's adapter does
+ * (swe_agent); `too_large`: over the harness's patch size limit, recorded empty.
  */
 export type PatchSource = 'harness_diff' | SubmittedPatchSource | 'none' | 'too_large'
 
