@@ -1,7 +1,7 @@
 import { type CacheControlMark, type ChatMessage, toChatMessage, type TrajectoryMessage } from '@cooperbench/agent-mini-swe'
 
 /** What a history entry is to SWE-agent's history processors (its `message_type`). */
-export type MessageType = 'system_prompt' | 'observation' | 'action' | 'teammate_message' | 'status'
+export type MessageType = 'system_prompt' | 'observation' | 'action' | 'teammate_message'
 
 /** The processors SWE-agent chains over one attempt's history, as the configuration sets them. */
 export interface HistoryProcessors {

@@ -150,14 +150,12 @@ export class SweAgentLoop {
     if (this.submitted) throw exits.submitted(step.observation)
   }
 
-  /** Teammates' messages since the last step, and the seat's status (`ctx.coordination.status`), as user messages before the call. */
+  /** Teammates' messages since the last step, as user messages before the call (a seat's briefing is all it takes of a setting). */
   private async receiveMessages(): Promise<void> {
     for (const message of (await this.ctx.mailbox?.receive()) ?? []) {
       this.say('user', `[Message from ${message.from}]: ${message.content}`, 'teammate_message', undefined, { message_id: message.id })
     }
     for (const content of this.messenger.toSelf.splice(0)) this.say('user', `[Message from ${this.run.agent_id}]: ${content}`, 'teammate_message')
-    const status = await this.ctx.coordination.status?.()
-    if (typeof status === 'string') this.say('user', status, 'status', undefined, { coordination_status: true })
   }
 
   /**

@@ -1,6 +1,6 @@
 import { MemoryBus } from '@cooperbench/builtins'
 import type { ChatModelOptions, TrajectoryMessage } from '@cooperbench/agent-mini-swe'
-import { type Coordination, NO_COORDINATION, SEAT_COMMAND_DIR } from '@cooperbench/spec'
+import { type Coordination, NO_COORDINATION } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
 import { agentWith, BASE_COMMIT, call, fakeSandbox, reply, runContext, scriptedModel } from './support/fakes.js'
 import { UPSTREAM_MISSING, upstreamOptions } from './support/upstream.js'
@@ -261,25 +261,9 @@ describe.skipIf(UPSTREAM_MISSING)("send_message with upstream's coop.yaml", () =
   })
 })
 
-describe.skipIf(UPSTREAM_MISSING)("the seat's coordination surface, with upstream's default.yaml", () => {
+describe.skipIf(UPSTREAM_MISSING)("the seat's briefing (all swe_agent takes of a setting), with upstream's default.yaml", () => {
   const seat = (coordination: Partial<Coordination>, sandbox = fakeSandbox(submitTwice(), PATCH)) =>
     runContext(upstreamOptions('default'), { sandbox, coordination: { ...NO_COORDINATION, ...coordination } })
-
-  it('shows the status before each call, marked in the trajectory', async () => {
-    let reads = 0
-    const model = scriptedModel([call('submit'), call('submit')])
-    const result = await agentWith(model).run(seat({ status: async () => `[Status] read ${++reads}` }))
-    expect(model.requests.map((r) => contents(r).at(-1))).toEqual(['[Status] read 1', '[Status] read 2'])
-    const marked = (result.messages as TrajectoryMessage[]).filter((m) => m.extra['coordination_status'] === true)
-    expect(marked.map((m) => m.content)).toEqual(['[Status] read 1', '[Status] read 2'])
-  })
-
-  it("puts the command tools' folder on the session's PATH as it installs the bundles", async () => {
-    const sandbox = fakeSandbox(submitTwice(), PATCH)
-    await agentWith(scriptedModel([call('submit'), call('submit')])).run(seat({ commandDir: SEAT_COMMAND_DIR }, sandbox))
-    const install = sandbox.inputs.find((input) => input.includes("user.name 'CooperBench Agent'"))
-    expect(install).toMatch(new RegExp(`^export PATH="${SEAT_COMMAND_DIR}:\\$PATH"\\n`))
-  })
 
   it("appends the briefing to the problem statement after a rule: upstream's block, else the sections", async () => {
     const sections = [{ title: 'Your role', body: 'LEAD agent1.' }]
