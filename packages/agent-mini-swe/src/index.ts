@@ -8,6 +8,7 @@ export { taskWithBriefing } from './reference/task-with-briefing.js'
 // What a preflight tries templates with, and whether the first messages show it.
 export { PREFLIGHT_TASK, showsTask } from './reference/task-shown.js'
 export {
+  type CacheControlMark,
   type ChatMessage,
   type ChatModel,
   type ChatModelOptions,

@@ -31,6 +31,10 @@ class Requery extends Error {
 
 const SUBMISSION_MARK = '<<SWE_AGENT_SUBMISSION>>'
 
+/** Where the adapter's diff is written in the sandbox, and the most read back (the harness's limit: over it, its diff says too_large). */
+const ADAPTER_PATCH = '/tmp/cooperbench-swe-agent.patch'
+const MAX_ADAPTER_PATCH_BYTES = 100 * 1024 * 1024
+
 /**
  * One run of SWE-agent's `DefaultAgent` (1.1 as upstream CooperBench 0.0.14 vendors it, `agents.py`): tools installed, the
  * system and instance messages, then steps (teammates' messages, a model call, the reply parsed and requeried up to
@@ -48,6 +52,8 @@ export class SweAgentLoop {
   private consecutiveTimeouts = 0
   /** Set when the last observation was a submission. */
   private submitted = false
+  /** HEAD once the session started (upstream's adapter's `base_commit`), which the evaluated patch is taken against. */
+  private baseCommit: string | null = null
 
   constructor(
     private readonly ctx: AgentRunContext,
@@ -55,8 +61,12 @@ export class SweAgentLoop {
     private readonly model: ChatModel,
     private readonly run: RunVars,
     private readonly request: Partial<CompleteRequest>,
+    /** A `send_message` tool call delivers its `message` argument as it is (option `send_message: whole`), not as upstream reads it. */
+    private readonly wholeMessages = false,
   ) {
-    this.history = new History(config.lastNObservations)
+    // Upstream's adapter drops the cache_control processor for a model whose name says Gemini.
+    const gemini = ctx.model.toLowerCase().includes('gemini')
+    this.history = new History({ lastNObservations: config.lastNObservations, cacheControlLastN: gemini ? null : config.cacheControlLastN })
     this.save = trajectorySaver(ctx.recorder, this.trajectory)
     this.messenger = { agentId: run.agent_id, agents: run.agents, mailbox: ctx.mailbox, toSelf: [] }
   }
@@ -74,7 +84,28 @@ export class SweAgentLoop {
     this.trajectory.add('exit', exit.content, { exit_status: exit.status, swe_agent_exit_status: sweStatus, submission: submission ?? '' })
     await this.save()
     if (exit.rethrow !== undefined) throw exit.rethrow
-    return this.trajectory.result(exit, this.calls)
+    const patch = await this.adapterPatch(submission ?? '')
+    return { ...this.trajectory.result(exit, this.calls), ...(patch === null ? {} : { submittedPatch: patch, submittedPatchSource: 'adapter_diff' as const }) }
+  }
+
+  /**
+   * The patch upstream's adapter hands to evaluation, whatever the exit: `git add -A`, then `git diff <base>` of the tree, whitespace
+   * stripped at both ends (Python's `.strip()`: the last newline goes, and a last blank context line with it); SWE-agent's submission
+   * when the diff fails. Null (the harness's diff) for a diff over the harness's size limit.
+   */
+  private async adapterPatch(submission: string): Promise<string | null> {
+    if (this.baseCommit === null) return ''
+    const script = `git add -A && git diff ${this.baseCommit} > ${ADAPTER_PATCH} && wc -c < ${ADAPTER_PATCH}`
+    try {
+      const diff = await this.ctx.sandbox.exec(script, { cwd: SANDBOX_REPO_DIR, timeoutMs: 60_000 })
+      if (diff.exitCode !== 0) return pyStrip(submission)
+      if (Number(diff.stdout.trim()) > MAX_ADAPTER_PATCH_BYTES) return null
+      const patch = Buffer.from(await this.ctx.sandbox.readFile(ADAPTER_PATCH)).toString('utf8')
+      await this.ctx.sandbox.exec(['rm', '-f', ADAPTER_PATCH], { timeoutMs: 30_000 }).catch(() => {})
+      return pyStrip(patch)
+    } catch {
+      return pyStrip(submission)
+    }
   }
 
   /** What ended the run; an interruption rethrows (the harness records nothing for it). */
@@ -92,6 +123,8 @@ export class SweAgentLoop {
     const { home, state, offline } = await installTools(this.ctx, this.config, this.run.problem_statement)
     this.tools = home
     this.state = state
+    const head = await this.ctx.sandbox.exec('git rev-parse HEAD', { cwd: SANDBOX_REPO_DIR, signal: this.ctx.signal })
+    this.baseCommit = /^[0-9a-f]{40}$/.test(head.stdout.trim()) ? head.stdout.trim() : null
     if (offline) noteOnce(this.config, this.ctx.logger, `swe_agent: ${NO_PACKAGE_INDEX}`)
     const system = this.config.templates.system.render(this.vars())
     const instance = this.config.templates.instance.map((t) => t.render(this.vars(this.state))).join('\n')
@@ -117,14 +150,12 @@ export class SweAgentLoop {
     if (this.submitted) throw exits.submitted(step.observation)
   }
 
-  /** Teammates' messages since the last step, and the seat's status (`ctx.coordination.status`), as user messages before the call. */
+  /** Teammates' messages since the last step, as user messages before the call (a seat's briefing is all it takes of a setting). */
   private async receiveMessages(): Promise<void> {
     for (const message of (await this.ctx.mailbox?.receive()) ?? []) {
       this.say('user', `[Message from ${message.from}]: ${message.content}`, 'teammate_message', undefined, { message_id: message.id })
     }
     for (const content of this.messenger.toSelf.splice(0)) this.say('user', `[Message from ${this.run.agent_id}]: ${content}`, 'teammate_message')
-    const status = await this.ctx.coordination.status?.()
-    if (typeof status === 'string') this.say('user', status, 'status', undefined, { coordination_status: true })
   }
 
   /**
@@ -154,7 +185,9 @@ export class SweAgentLoop {
 
   /** One model call with the bundles' tools; SWE-agent's limits are checked once it is counted (`_update_stats`). */
   private async query(messages: ChatMessage[]): Promise<ModelResponse> {
-    const response = await completeOrFail(this.model, { messages, tools: this.config.tools, ...this.request, signal: this.ctx.signal })
+    // The processor's marks or none: never the client's own.
+    const request = { messages, tools: this.config.tools, ...this.request, promptCache: 'marked' as const, signal: this.ctx.signal }
+    const response = await completeOrFail(this.model, request)
     const { steps, costUsd } = this.ctx.limits
     if (response.cost === null && costUsd > 0) {
       this.trajectory.addModelReply('assistant', response.text, response, { discarded: 'no price' })
@@ -172,7 +205,9 @@ export class SweAgentLoop {
 
   /** `handle_action`: messages out, the blocklist, `exit`, the command in the session, a submission. */
   private async act(parsed: ParsedAction, thought: string): Promise<string> {
-    const sends = parsed.call.name === 'send_message' ? await sendToolCall(this.messenger, parsed.args) : await sendTypedMessages(this.messenger, parsed.action)
+    // Upstream's adapter reads sends on the command line built from the call, a send_message call's included.
+    const whole = this.wholeMessages && parsed.call.name === 'send_message'
+    const sends = whole ? await sendToolCall(this.messenger, parsed.args) : await sendTypedMessages(this.messenger, parsed.action)
     if (sends && 'observation' in sends) return sends.observation
     const action = sends ? sends.remaining : parsed.action
     const stepVars = { thought, action, output: thought, observation: '', execution_time: 0, done: false, exit_status: null, submission: null, extra_info: {} }

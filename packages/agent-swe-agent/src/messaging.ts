@@ -18,8 +18,9 @@ const DOUBLE = /send_message\s+([\p{L}\p{N}_]+)\s+"([^"]*)"/gu
 const SINGLE = /send_message\s+([\p{L}\p{N}_]+)\s+'([^']*)'/gu
 
 /**
- * A `send_message` tool call's arguments go to the bus, never to bash. Upstream matches the command line built from the
- * call, whose message is shell-quoted (a teammate reads the quotes; one holding `"` reaches bash's stub, an error).
+ * Option `send_message: whole`: a `send_message` tool call's arguments go to the bus as they are, never to bash. Upstream
+ * (the default, {@link sendTypedMessages} on the call's command line) reads the shell-quoted message: the teammate gets the
+ * quotes, and a message holding a quote is cut there, the rest of the line run in bash.
  */
 export async function sendToolCall(messenger: Messenger, args: Record<string, unknown>): Promise<Intercepted> {
   if (messenger.mailbox === null) return { observation: 'Error: Messaging is not enabled for this agent' }

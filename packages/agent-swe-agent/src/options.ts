@@ -26,6 +26,12 @@ export const sweAgentOptionsSchema = {
     },
     temperature: { type: 'number', minimum: 0, description: "Sampling temperature. Default 0, upstream's adapter's (with top_p 1, SWE-agent's)." },
     model_base_url: { type: ['string', 'null'], minLength: 1, description: 'An OpenAI-compatible endpoint (what --model-base-url sets).' },
+    send_message: {
+      type: 'string',
+      enum: ['command_line', 'whole'],
+      description:
+        "How a send_message tool call is delivered. command_line (default, upstream's): matched on the command line SWE-agent builds from the call, as upstream's adapter does (the teammate reads the shell quotes; a message is cut at its first quote and the rest runs in bash). whole: its message argument as it is.",
+    },
   },
 } as const satisfies OptionsSchema
 

@@ -26,6 +26,8 @@ export default definePlugin({
         const [{ sweAgentConfigOf }, { sweAgentSetupLayer }] = await Promise.all([import('./swe-agent.js'), import('./setup-layer.js')])
         return sweAgentSetupLayer(sweAgentConfigOf(options as SweAgentOptions))
       },
+      // Upstream's swe_agent took only the team's prompt block: its adapter left the in-loop hook (commands, status) to a later PR.
+      briefingOnly: () => true,
       // Upstream's cost limit, and no step limit (SWE-agent's `per_instance_call_limit` is never set).
       ownLimits: (options) => ({ steps: 0, costUsd: (options as SweAgentOptions).cost_limit ?? ADAPTER_DEFAULTS.cost_limit }),
       // The agent, the AI SDK and the YAML reader load when a run creates the agent, not when a command lists plugins.

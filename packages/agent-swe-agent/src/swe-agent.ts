@@ -73,10 +73,12 @@ export class SweAgent implements Agent {
       model: ctx.model,
       baseUrl: options.model_base_url ?? ctx.modelBaseUrl ?? null,
       priceByName: true,
+      // LiteLLM, SWE-agent's client, names no tool_choice.
+      sendsToolChoice: false,
       logger: ctx.logger,
     })
     const request = { temperature: options.temperature ?? ADAPTER_DEFAULTS.temperature, topP: 1 }
-    return new SweAgentLoop(ctx, config, model, runVars(ctx), request).start()
+    return new SweAgentLoop(ctx, config, model, runVars(ctx), request, options.send_message === 'whole').start()
   }
 }
 

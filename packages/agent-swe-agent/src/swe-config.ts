@@ -39,6 +39,7 @@ export function readSweAgentConfig(options: SweAgentOptions) {
   if (twice) throw invalid(`the tool ${twice.name} is defined more than once in the configuration's bundles`)
   const processors = (agent['history_processors'] ?? [{ type: 'default' }]) as Raw[]
   const lastN = processors.find((p) => p['type'] === 'last_n_observations')
+  const cacheControl = processors.find((p) => p['type'] === 'cache_control')
   const defaults = SWE_AGENT_DEFAULTS
   const regex = (filter['block_unless_regex'] ?? defaults.filter.block_unless_regex) as Record<string, string>
   const number = (from: Raw, key: string, fallback: number) => (typeof from[key] === 'number' ? (from[key] as number) : fallback)
@@ -47,6 +48,8 @@ export function readSweAgentConfig(options: SweAgentOptions) {
     maxObservationLength: number(templates, 'max_observation_length', defaults.templates.max_observation_length),
     maxRequeries: number(agent, 'max_requeries', defaults.max_requeries),
     lastNObservations: lastN ? { n: Number(lastN['n']), polling: Number(lastN['polling'] ?? 1) } : null,
+    // SWE-agent's `cache_control` processor: the last n user/tool messages marked (upstream's adapter drops it for Gemini models).
+    cacheControlLastN: cacheControl ? Number(cacheControl['last_n_messages'] ?? 2) : null,
     bundles,
     commands,
     tools: commands.map(toolSpec),
@@ -101,7 +104,19 @@ function refuseUnsupported(agent: Raw, tools: Raw, templates: Raw): void {
   for (const processor of (agent['history_processors'] ?? []) as Raw[]) {
     if (!PROCESSORS.has(String(processor['type']))) refuse(`history processor ${String(processor['type'])}`, `supported: ${[...PROCESSORS].join(', ')}`)
     if (processor['type'] === 'last_n_observations' && !(Number(processor['n']) > 0)) refuse('last_n_observations without a positive n', 'SWE-agent refuses it')
+    if (processor['type'] === 'cache_control') refuseCacheControlSettings(processor)
   }
+  const types = ((agent['history_processors'] ?? []) as Raw[]).map((processor) => processor['type'])
+  const [marks, elisions] = [types.indexOf('cache_control'), types.indexOf('last_n_observations')]
+  if (marks >= 0 && elisions > marks) refuse('cache_control before last_n_observations', 'here the marks are made after the elision')
+}
+
+/** The cache_control processor's settings reproduced: `last_n_messages`; its offset and roles only as SWE-agent's defaults. */
+function refuseCacheControlSettings(processor: Raw): void {
+  const roles = processor['tagged_roles']
+  if (Number(processor['last_n_messages_offset'] ?? 0) !== 0) refuse('cache_control last_n_messages_offset', 'only 0 (the default) is reproduced')
+  if (roles !== undefined && JSON.stringify(roles) !== '["user","tool"]') refuse('cache_control tagged_roles', 'only [user, tool] (the default) is reproduced')
+  if (!Number.isInteger(Number(processor['last_n_messages'] ?? 2))) refuse('cache_control last_n_messages', 'an integer is expected')
 }
 
 function refuse(what: string, why: string): never {

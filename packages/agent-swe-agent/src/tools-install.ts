@@ -11,14 +11,14 @@ const STAND_IN_ROOT = '/tmp/swe-agent-root'
 /**
  * Installs the bundles as SWE-agent's `ToolHandler.install` and upstream's adapter do (SWE-agent 1.1, CooperBench 0.0.14):
  * locale, `ROOT`, git identity and initial commit; each bundle in `<root>/tools/<name>`, its `bin` on `PATH`, its
- * `install.sh` sourced; the tools checked; the registry and state files, `env_variables`, `PROBLEM_STATEMENT` (and the
- * seat's command tools on `PATH`, which the session keeps). Where `/root` is read-only the scripts get a writable stand-in;
+ * `install.sh` sourced; the tools checked; the registry and state files, `env_variables`, `PROBLEM_STATEMENT`.
+ * Where `/root` is read-only the scripts get a writable stand-in;
  * where no package index answers (`offline`), their pip runs without the retries that cannot succeed.
  * Returns the tools' `root` and session, the state, and `offline`. TASK_UNSUPPORTED when the image lacks the scripts'
  * interpreter, SANDBOX_FAILED for a failed step.
  */
 export async function installTools(
-  ctx: Pick<AgentRunContext, 'sandbox' | 'signal' | 'coordination'>,
+  ctx: Pick<AgentRunContext, 'sandbox' | 'signal'>,
   config: SweAgentConfig,
   problemStatement: string,
 ): Promise<{ home: { root: string; session: ShellSession }; state: Record<string, unknown>; offline: boolean }> {
@@ -53,9 +53,7 @@ export async function installTools(
   if (sandbox.writeFiles) await sandbox.writeFiles(files)
   else for (const [path, data] of files) await sandbox.writeFile(path, data)
   const session = new ShellSession(sandbox, `${root}/.swe-agent-session`, `${root}/state.json`, config.stateCommands)
-  const dir = ctx.coordination.commandDir
-  const path = dir === null ? '' : `export PATH="${dir}:$PATH"\n`
-  const setup = await session.run(path + setupScript(config, root, problemStatement, offline), config.timeouts.install, signal)
+  const setup = await session.run(setupScript(config, root, problemStatement, offline), config.timeouts.install, signal)
   if (setup.exitCode !== 0) {
     throw new CooperbenchError('SANDBOX_FAILED', `installing SWE-agent's tools failed (exit ${setup.exitCode}): ${setup.output.trim().slice(-800)}`, {
       hint: "Check the configuration's bundles (their install.sh and bin/) and the task image",

@@ -21,6 +21,7 @@ describeAgentConformance('swe_agent', {
   script: ({ goldPatch }) => [call('bash', { command: applyPatchCommand(goldPatch) }), call('submit', {}), call('submit', {})],
   // Upstream clears an agent's inbox when it starts, so a message queued before is never shown (messages during the run are: see loop.test.ts).
   messaging: false,
-  team: { autoRefresh: true, promptTemplate: teamTemplateFile() },
+  // Of the team it takes only upstream's block (registration `briefingOnly`), so shows no task-list summary.
+  team: { promptTemplate: teamTemplateFile() },
   timeoutMs: 120_000,
 })

@@ -1,9 +1,10 @@
 import { MemoryBus } from '@cooperbench/builtins'
-import type { TrajectoryMessage } from '@cooperbench/agent-mini-swe'
-import { type Coordination, NO_COORDINATION, SEAT_COMMAND_DIR } from '@cooperbench/spec'
+import type { ChatModelOptions, TrajectoryMessage } from '@cooperbench/agent-mini-swe'
+import { type Coordination, NO_COORDINATION } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
-import { agentWith, call, fakeSandbox, reply, runContext, scriptedModel } from './support/fakes.js'
+import { agentWith, BASE_COMMIT, call, fakeSandbox, reply, runContext, scriptedModel } from './support/fakes.js'
 import { UPSTREAM_MISSING, upstreamOptions } from './support/upstream.js'
+import { SweAgent } from '../src/index.js'
 
 /** `submit` as review_on_submit_m answers it: the review message first, then the submission mark. */
 function submitTwice(): (command: string) => { stdout: string } | Record<string, never> {
@@ -24,9 +25,60 @@ describe.skipIf(UPSTREAM_MISSING)("SWE-agent's loop (DefaultAgent, SWE-agent 1.1
     const model = scriptedModel([call('submit'), call('submit')])
     const result = await agentWith(model).run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }))
     expect(result).toMatchObject({ status: 'Submitted', steps: 2, error: null })
-    expect(result.submittedPatch).toBeUndefined()
     expect(contents(model.requests[1]).at(-1)).toBe('OBSERVATION:\nPlease review your changes.\n')
     expect(exitOf(result.messages)).toMatchObject({ exit_status: 'Submitted', swe_agent_exit_status: 'submitted', submission: PATCH['/root/model.patch'] })
+  })
+
+  it('asks its model client for requests without tool_choice, as LiteLLM (SWE-agent’s client) sends them', async () => {
+    const asked: ChatModelOptions[] = []
+    const model = scriptedModel([call('submit'), call('submit')])
+    const agent = new SweAgent({ createModel: (options) => (asked.push(options), model) })
+    await agent.run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }))
+    expect(asked).toEqual([expect.objectContaining({ sendsToolChoice: false })])
+  })
+
+  it("marks the last two user/tool messages as SWE-agent's cache_control processor does; a message once marked keeps its list content", async () => {
+    const script = () => scriptedModel([call('bash', { command: 'ls' }), call('submit'), call('submit')])
+    const marks = (model: ReturnType<typeof scriptedModel>) => model.requests.map((r) => r.messages.map((m) => m.cacheControl ?? '-'))
+    const model = script()
+    await agentWith(model).run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }))
+    expect(marks(model)).toEqual([
+      ['-', 'part'],
+      ['-', 'part', '-', 'message'],
+      ['-', 'cleared', '-', 'message', '-', 'message'],
+    ])
+    expect(model.requests.every((r) => r.promptCache === 'marked')).toBe(true)
+    // Upstream's adapter drops the processor for Gemini: no marks, nor the client's own.
+    const gemini = script()
+    await agentWith(gemini).run(runContext(upstreamOptions('default'), { model: 'gemini/gemini-2.5-pro', sandbox: fakeSandbox(submitTwice(), PATCH) }))
+    expect(
+      marks(gemini)
+        .flat()
+        .every((mark) => mark === '-'),
+    ).toBe(true)
+    expect(gemini.requests.every((r) => r.promptCache === 'marked')).toBe(true)
+  })
+
+  it("hands evaluation the patch upstream's adapter takes: the tree against HEAD at the start, whitespace stripped at both ends", async () => {
+    // A last blank context line (" ") goes with the strip, as in upstream's.
+    const diff = 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,3 @@\n+new\n a\n \n'
+    const files = { ...PATCH, '/tmp/cooperbench-swe-agent.patch': diff }
+    for (const script of [
+      [call('submit'), call('submit')],
+      [reply([]), reply([]), reply([])],
+    ]) {
+      const sandbox = fakeSandbox(submitTwice(), files)
+      const result = await agentWith(scriptedModel(script)).run(runContext(upstreamOptions('default'), { sandbox }))
+      expect(result).toMatchObject({ submittedPatch: 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,3 @@\n+new\n a', submittedPatchSource: 'adapter_diff' })
+      expect(sandbox.inputs).toContain(
+        `bash -lc git add -A && git diff ${BASE_COMMIT} > /tmp/cooperbench-swe-agent.patch && wc -c < /tmp/cooperbench-swe-agent.patch`,
+      )
+    }
+    // Where the diff cannot be taken, SWE-agent's submission, stripped.
+    const result = await agentWith(scriptedModel([call('submit'), call('submit')])).run(
+      runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }),
+    )
+    expect(result.submittedPatch).toBe('diff --git a/x b/x')
   })
 
   it('answers a reply without a tool call with the format error template and asks again from the history without it', async () => {
@@ -158,55 +210,60 @@ describe.skipIf(UPSTREAM_MISSING)("SWE-agent's loop (DefaultAgent, SWE-agent 1.1
 })
 
 describe.skipIf(UPSTREAM_MISSING)("send_message with upstream's coop.yaml", () => {
-  it('sends the tool call’s arguments and typed sends through the bus, never to bash, and shows teammates’ messages before the next call', async () => {
+  /** agent1 of a pair on a memory bus, agent2's mailbox to read what it got; a teammate's message waits before agent1 starts. */
+  async function pairOnBus() {
     const bus = new MemoryBus()
     const mailbox = await bus.open('run:loop', 'agent1', ['agent2'])
     const teammate = await bus.open('run:loop', 'agent2', ['agent1'])
     await teammate.send('agent1', 'sent before agent1 started: upstream clears it')
+    const submit = submitTwice()
+    const sandbox = fakeSandbox((c) => (c === 'echo done' ? { stdout: 'done\n' } : submit(c)), PATCH)
+    return {
+      teammate,
+      sandbox,
+      ctx: (extra: Record<string, unknown> = {}) => runContext(upstreamOptions('coop', extra), { agentId: 'agent1', peers: ['agent2'], mailbox, sandbox }),
+    }
+  }
+
+  it("reads a send_message call on the command line SWE-agent builds from it, as upstream's adapter does: the quotes reach the teammate, a quote in the message cuts it and the rest runs in bash", async () => {
+    const { teammate, sandbox, ctx } = await pairOnBus()
     const model = scriptedModel([
       async () => {
         await teammate.send('agent1', 'I take cli.py')
-        return call('send_message', { recipient: 'agent2', message: 'Fine, "utils.py" is mine' })
+        return call('send_message', { recipient: 'agent2', message: 'Fine, utils.py is mine' })
       },
+      call('send_message', { recipient: 'agent2', message: 'You own "cli.py"' }),
       call('send_message', { recipient: 'agent9', message: 'hello?' }),
       call('bash', { command: 'send_message agent2 "typed in bash" && echo done' }),
       call('submit'),
       call('submit'),
     ])
-    const submit = submitTwice()
-    const sandbox = fakeSandbox((c) => (c === 'echo done' ? { stdout: 'done\n' } : submit(c)), PATCH)
-    const ctx = runContext(upstreamOptions('coop'), { agentId: 'agent1', peers: ['agent2'], mailbox, sandbox })
-    const result = await agentWith(model).run(ctx)
+    const result = await agentWith(model).run(ctx())
     expect(result.status).toBe('Submitted')
-    expect((await teammate.receive()).map((m) => m.content)).toEqual(['Fine, "utils.py" is mine', 'typed in bash'])
+    // `send_message agent2 "'Fine, utils.py is mine'"`, then `send_message agent2 "'You own "cli.py"'"`: cut at its second `"`.
+    expect((await teammate.receive()).map((m) => m.content)).toEqual(["'Fine, utils.py is mine'", "'You own ", 'typed in bash'])
     expect(contents(model.requests[1]).slice(-2)).toEqual(['OBSERVATION:\nMessage sent to agent2', '[Message from agent2]: I take cli.py'])
-    expect(contents(model.requests[2]).at(-1)).toBe("OBSERVATION:\nError: Unknown agent 'agent9'. Available agents: agent1, agent2")
-    expect(contents(model.requests[3]).at(-1)).toBe('OBSERVATION:\nMessage sent to agent2\ndone\n')
+    expect(contents(model.requests[2]).at(-1)).toBe('OBSERVATION:\nMessage sent to agent2\n')
+    expect(sandbox.inputs).toContain(`cli.py"'"`)
+    expect(contents(model.requests[3]).at(-1)).toBe("OBSERVATION:\nError: Unknown agent 'agent9'. Available agents: agent1, agent2")
+    expect(contents(model.requests[4]).at(-1)).toBe('OBSERVATION:\nMessage sent to agent2\ndone\n')
     expect(JSON.stringify(model.requests)).not.toContain('sent before agent1 started')
+  })
+
+  it('with send_message: whole, delivers the call’s message argument as it is, never to bash', async () => {
+    const { teammate, sandbox, ctx } = await pairOnBus()
+    const model = scriptedModel([call('send_message', { recipient: 'agent2', message: 'You own "cli.py"' }), call('submit'), call('submit')])
+    expect((await agentWith(model).run(ctx({ send_message: 'whole' }))).status).toBe('Submitted')
+    expect((await teammate.receive()).map((m) => m.content)).toEqual(['You own "cli.py"'])
+    expect(contents(model.requests[1]).at(-1)).toBe('OBSERVATION:\nMessage sent to agent2')
     // Only the tools' installation names send_message (SWE-agent checks each tool is on PATH).
     expect(sandbox.inputs.filter((input) => input.includes('send_message'))).toEqual([expect.stringContaining('command -v send_message')])
   })
 })
 
-describe.skipIf(UPSTREAM_MISSING)("the seat's coordination surface, with upstream's default.yaml", () => {
+describe.skipIf(UPSTREAM_MISSING)("the seat's briefing (all swe_agent takes of a setting), with upstream's default.yaml", () => {
   const seat = (coordination: Partial<Coordination>, sandbox = fakeSandbox(submitTwice(), PATCH)) =>
     runContext(upstreamOptions('default'), { sandbox, coordination: { ...NO_COORDINATION, ...coordination } })
-
-  it('shows the status before each call, marked in the trajectory', async () => {
-    let reads = 0
-    const model = scriptedModel([call('submit'), call('submit')])
-    const result = await agentWith(model).run(seat({ status: async () => `[Status] read ${++reads}` }))
-    expect(model.requests.map((r) => contents(r).at(-1))).toEqual(['[Status] read 1', '[Status] read 2'])
-    const marked = (result.messages as TrajectoryMessage[]).filter((m) => m.extra['coordination_status'] === true)
-    expect(marked.map((m) => m.content)).toEqual(['[Status] read 1', '[Status] read 2'])
-  })
-
-  it("puts the command tools' folder on the session's PATH as it installs the bundles", async () => {
-    const sandbox = fakeSandbox(submitTwice(), PATCH)
-    await agentWith(scriptedModel([call('submit'), call('submit')])).run(seat({ commandDir: SEAT_COMMAND_DIR }, sandbox))
-    const install = sandbox.inputs.find((input) => input.includes("user.name 'CooperBench Agent'"))
-    expect(install).toMatch(new RegExp(`^export PATH="${SEAT_COMMAND_DIR}:\\$PATH"\\n`))
-  })
 
   it("appends the briefing to the problem statement after a rule: upstream's block, else the sections", async () => {
     const sections = [{ title: 'Your role', body: 'LEAD agent1.' }]

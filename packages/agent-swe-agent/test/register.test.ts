@@ -43,6 +43,8 @@ describe('the agent-swe-agent plugin', () => {
     // No step limit (SWE-agent's per_instance_call_limit is never set); upstream's adapter's $0.50 unless the file says.
     expect(registered.ownLimits?.({})).toEqual({ steps: 0, costUsd: 0.5 })
     expect(registered.ownLimits?.({ cost_limit: 2 })).toEqual({ steps: 0, costUsd: 2 })
+    // Of a setting it takes only the seat's briefing, as upstream's swe_agent took only the team's prompt block.
+    expect(registered.briefingOnly?.({})).toBe(true)
   })
 
   it('refuses an option it does not know, naming it', async () => {
@@ -63,6 +65,19 @@ describe('the agent-swe-agent plugin', () => {
     expect(await source(upstreamOptions('coop', { config_root: copy }))).toBe(original)
     writeFileSync(join(copy, 'tools', 'review_on_submit_m', 'bin', 'submit'), '#!/usr/bin/env python3\nprint("changed")\n')
     expect(await source(upstreamOptions('coop', { config_root: copy }))).not.toBe(original)
+  })
+
+  it.skipIf(UPSTREAM_MISSING)('refuses cache_control settings it does not reproduce, and the processor before last_n_observations', async () => {
+    const { registry } = await entry()
+    for (const [processors, message] of [
+      [[{ type: 'cache_control', last_n_messages_offset: 1 }], /cache_control last_n_messages_offset is not supported/],
+      [[{ type: 'cache_control', tagged_roles: ['user'] }], /cache_control tagged_roles is not supported/],
+      [[{ type: 'cache_control' }, { type: 'last_n_observations', n: 5 }], /cache_control before last_n_observations is not supported/],
+    ] as const) {
+      const options = upstreamOptions('coop')
+      ;(options['agent'] as Record<string, unknown>)['history_processors'] = processors
+      expect(await refusal(registry.get('agent', 'swe_agent').promptSource!(options) as Promise<string>)).toMatch(message)
+    }
   })
 })
 

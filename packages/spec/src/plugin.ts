@@ -62,6 +62,11 @@ export interface Registration<K extends PluginKind = PluginKind> {
    * it stopped. Absent: such a seat starts afresh in the same sandbox.
    */
   continues?: true
+  /**
+   * Agents only: `true` when, with these options, it takes only its seat's briefing from a setting (`Coordination.briefing`), as
+   * upstream's swe_agent took only the team's prompt block: no command tools, variables, folders or status. Absent: the whole surface.
+   */
+  briefingOnly?(options: Record<string, unknown>): boolean
   description?: string
   /** JSON schema of this object's options; the config is validated against it before `create`. */
   optionsSchema?: Record<string, unknown>

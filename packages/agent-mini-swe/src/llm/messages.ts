@@ -4,8 +4,11 @@ import type { ChatMessage, ToolSpec } from './types.js'
 export interface ToModelMessagesOptions {
   /** Tool-call arguments as the model's raw text (OpenAI-style clients), else parsed to an object, `{}` when unparsable (Anthropic, Gemini). */
   rawArguments: boolean
-  /** Mark the system message and the last two user/tool messages as prompt-cache breakpoints (Anthropic). */
-  cacheBreakpoints: boolean
+  /**
+   * Anthropic's prompt-cache breakpoints: the system message and the last two user/tool messages (`true`), the messages'
+   * own `cacheControl` marks (`'marked'`), or none (`false`).
+   */
+  cacheBreakpoints: boolean | 'marked'
   /** Told about repairs made to an inconsistent conversation. */
   onRepair?: (message: string) => void
 }
@@ -42,6 +45,7 @@ export function toModelMessages(messages: readonly ChatMessage[], options: ToMod
       case 'user':
         closePending(conversation)
         result.push(message.role === 'system' ? { role: 'system', content: message.content } : { role: 'user', content: message.content })
+        markCache(conversation, message)
         break
       case 'assistant':
         closePending(conversation)
@@ -53,7 +57,7 @@ export function toModelMessages(messages: readonly ChatMessage[], options: ToMod
     }
   }
   closePending(conversation)
-  if (options.cacheBreakpoints) addCacheBreakpoints(result)
+  if (options.cacheBreakpoints === true) addCacheBreakpoints(result)
   return result
 }
 
@@ -108,6 +112,13 @@ function addToolMessage(conversation: Conversation, message: ChatMessage): void 
   const toolName = pending.get(id) as string
   pending.delete(id)
   appendToolResults(result, [{ type: 'tool-result', toolCallId: id, toolName, output: { type: 'text', value: message.content } }])
+  markCache(conversation, message)
+}
+
+/** With `cacheBreakpoints: 'marked'`, the message just added is a breakpoint when its own mark says so. */
+function markCache({ result, options }: Conversation, message: ChatMessage): void {
+  const marked = message.cacheControl === 'part' || message.cacheControl === 'message'
+  if (options.cacheBreakpoints === 'marked' && marked) result.at(-1)!.providerOptions = ANTHROPIC_CACHE
 }
 
 function appendToolResults(result: ModelMessage[], parts: ToolResultPart[]): void {

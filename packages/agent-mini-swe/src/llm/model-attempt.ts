@@ -1,5 +1,6 @@
 import type { Logger } from '@cooperbench/spec'
 import { generateText, type LanguageModelMiddleware, wrapLanguageModel } from 'ai'
+import { sendingMarked } from './cache-control-content.js'
 import { toModelMessages, toToolSet } from './messages.js'
 import { computeCost } from './pricing.js'
 import type { ModelRoute } from './routing.js'
@@ -64,23 +65,26 @@ export function createModelAttempt(call: ModelCallContext): ModelAttempt {
       },
     }
     const tools = request.tools.length > 0 ? toToolSet(request.tools) : undefined
+    const marked = request.promptCache === 'marked'
     const messages = toModelMessages(request.messages, {
       rawArguments,
-      cacheBreakpoints,
+      cacheBreakpoints: cacheBreakpoints && marked ? 'marked' : cacheBreakpoints,
       onRepair: (message) => call.logger.debug(`${call.model}: ${message}`),
     })
-    const result = await generateText({
-      model: wrapLanguageModel({ model: base, middleware: capture }),
-      messages,
-      allowSystemInMessages: true,
-      ...(tools === undefined ? {} : { tools, toolChoice: 'auto' as const }),
-      maxRetries: 0,
-      abortSignal: signal,
-      ...samplingSettings(request),
-      // Responses API: keep nothing on OpenAI's side (the conversation is resent every step anyway).
-      ...(settings.client === 'openai-responses' ? { providerOptions: { openai: { store: false } } } : {}),
-      ...(tokenIdsOptions === null ? {} : { providerOptions: tokenIdsOptions }),
-    })
+    const result = await sendingMarked(marked ? request.messages : [], () =>
+      generateText({
+        model: wrapLanguageModel({ model: base, middleware: capture }),
+        messages,
+        allowSystemInMessages: true,
+        ...(tools === undefined ? {} : { tools, toolChoice: 'auto' as const }),
+        maxRetries: 0,
+        abortSignal: signal,
+        ...samplingSettings(request),
+        // Responses API: keep nothing on OpenAI's side (the conversation is resent every step anyway).
+        ...(settings.client === 'openai-responses' ? { providerOptions: { openai: { store: false } } } : {}),
+        ...(tokenIdsOptions === null ? {} : { providerOptions: tokenIdsOptions }),
+      }),
+    )
     for (const text of (result.warnings ?? []).map(describeWarning)) {
       if (reportedWarnings.has(text)) continue
       reportedWarnings.add(text)
@@ -129,7 +133,7 @@ function describeWarning(warning: unknown): string {
 }
 
 /** The optional sampling and length settings of a request, as the AI SDK names them; unset ones are left to the provider. */
-function samplingSettings({ messages: _messages, tools: _tools, signal: _signal, ...settings }: CompleteRequest): Record<string, unknown> {
+function samplingSettings({ messages: _messages, tools: _tools, signal: _signal, promptCache: _cache, ...settings }: CompleteRequest): Record<string, unknown> {
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined))
 }
 

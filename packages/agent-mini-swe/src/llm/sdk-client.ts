@@ -1,4 +1,5 @@
 import type { wrapLanguageModel } from 'ai'
+import { markingFetch } from './cache-control-content.js'
 import type { ClientSettings } from './settings.js'
 
 /** An AI SDK language model object (what provider factories return). */
@@ -33,7 +34,7 @@ export async function createSdkModel(settings: ClientSettings): Promise<SdkLangu
     case 'openai-responses':
     case 'openai-chat': {
       const { createOpenAI } = await import('@ai-sdk/openai')
-      const openai = createOpenAI({ apiKey: settings.apiKey, baseURL: settings.baseUrl })
+      const openai = createOpenAI({ apiKey: settings.apiKey, baseURL: settings.baseUrl, fetch: markingFetch })
       return settings.client === 'openai-chat' ? openai.chat(settings.modelId) : openai.responses(settings.modelId)
     }
     case 'anthropic': {
@@ -52,7 +53,8 @@ export async function createSdkModel(settings: ClientSettings): Promise<SdkLangu
     }
     case 'openai-compatible': {
       const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible')
-      return createOpenAICompatible({ name: settings.name, baseURL: settings.baseUrl, apiKey: settings.apiKey, includeUsage: true }).chatModel(settings.modelId)
+      const options = { name: settings.name, baseURL: settings.baseUrl, apiKey: settings.apiKey, includeUsage: true, fetch: markingFetch }
+      return createOpenAICompatible(options).chatModel(settings.modelId)
     }
   }
 }

@@ -8,7 +8,18 @@ export interface ChatMessage {
   toolCalls?: ToolCall[]
   /** Tool messages: the id of the call this message answers. */
   toolCallId?: string
+  /**
+   * User and tool messages of a request whose `promptCache` is `'marked'`: the content sent as a list of one text part, as
+   * SWE-agent's `cache_control` history processor leaves it (see {@link CacheControlMark}).
+   */
+  cacheControl?: CacheControlMark
 }
+
+/**
+ * Where SWE-agent's `cache_control` history processor put `cache_control: {type: 'ephemeral'}` (`'part'`: on the text part, user
+ * messages; `'message'`: beside the content, tool messages), or `'cleared'`: marked at an earlier call, the list content stays.
+ */
+export type CacheControlMark = 'part' | 'message' | 'cleared'
 
 export interface ToolCall {
   id: string
@@ -64,6 +75,12 @@ export interface CompleteRequest {
   stopSequences?: string[]
   presencePenalty?: number
   frequencyPenalty?: number
+  /**
+   * `'client'` (default): the client's own prompt-caching marks (Anthropic: the system message and the last two user/tool messages).
+   * `'marked'`: only the messages' `cacheControl`, as the reference's client (LiteLLM 1.81.12) sends them: Anthropic breakpoints;
+   * on Chat Completions bodies the list content without the marks, which LiteLLM takes out there.
+   */
+  promptCache?: 'client' | 'marked'
 }
 
 export interface ChatModel {

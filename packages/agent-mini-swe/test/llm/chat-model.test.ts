@@ -139,6 +139,34 @@ describe('createChatModel against the scripted server', () => {
     expect(body && 'tool_choice' in body).toBe(false)
   })
 
+  it("writes marked messages as LiteLLM 1.81.12 sends SWE-agent's cache_control processor's: one text part, the cache_control keys taken out", async () => {
+    const server = await start({ script: [{ content: 'hi' }, { content: 'hi' }] })
+    const model = compatibleModel(server)
+    const conversation: ChatMessage[] = [
+      { role: 'system', content: 'You are agent1.' },
+      { role: 'user', content: 'The task.', cacheControl: 'cleared' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'bash', arguments: '{"command":"ls"}' }] },
+      { role: 'tool', toolCallId: 'call_1', content: 'calc.py\n', cacheControl: 'message' },
+      { role: 'user', content: '[Message from agent2]: hi', cacheControl: 'part' },
+    ]
+    await model.complete({ messages: conversation, tools: [BASH], promptCache: 'marked' })
+    // The server's JSON.parse keeps the keys in the order they were sent.
+    const sent = server.chatRequests()[0]!.body as unknown as { messages: unknown[] }
+    expect(sent.messages).toEqual([
+      { role: 'system', content: 'You are agent1.' },
+      { role: 'user', content: [{ type: 'text', text: 'The task.' }] },
+      expect.objectContaining({ role: 'assistant' }),
+      { role: 'tool', content: [{ type: 'text', text: 'calc.py\n' }], tool_call_id: 'call_1' },
+      { role: 'user', content: [{ type: 'text', text: '[Message from agent2]: hi' }] },
+    ])
+    // Keys in the order SWE-agent writes them.
+    expect(Object.keys(sent.messages[3] as object)).toEqual(['role', 'content', 'tool_call_id'])
+    // Without promptCache 'marked' the marks are not the client's to send.
+    await model.complete({ messages: conversation, tools: [BASH] })
+    const unmarked = server.chatRequests()[1]!.body.messages.filter((m) => m.role !== 'assistant')
+    expect(unmarked.map((m) => typeof m.content)).toEqual(['string', 'string', 'string', 'string'])
+  })
+
   it('sends no tools when there are none', async () => {
     const server = await start({ script: [{ content: 'hi' }] })
     await compatibleModel(server).complete({ messages: START, tools: [] })

@@ -51,6 +51,13 @@ describe('toModelMessages', () => {
     expect(messages[0]?.providerOptions).toEqual({ anthropic: { cacheControl: { type: 'ephemeral' } } })
   })
 
+  it("with 'marked', makes breakpoints of the messages' own cache_control marks only (the system prompt not among them)", () => {
+    const marks = [undefined, 'cleared', undefined, 'message', undefined, 'part'] as const
+    const marked = conversation.map((message, i) => (marks[i] === undefined ? message : { ...message, cacheControl: marks[i] }))
+    const messages = toModelMessages(marked, { rawArguments: false, cacheBreakpoints: 'marked' })
+    expect(messages.map((message) => message.providerOptions !== undefined)).toEqual([false, false, false, true, false, true])
+  })
+
   it('merges consecutive tool results and repairs inconsistent conversations', () => {
     const repairs: string[] = []
     const messages = toModelMessages(

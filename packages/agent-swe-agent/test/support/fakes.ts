@@ -18,6 +18,9 @@ export function reply(calls: Array<[string, Record<string, unknown> | string]>, 
 export const call = (name: string, args: Record<string, unknown> | string = {}, options: { cost?: number | null; text?: string } = {}) =>
   reply([[name, args]], options)
 
+/** HEAD of the fake sandbox's repository once the session started. */
+export const BASE_COMMIT = 'b'.repeat(40)
+
 /** What a command in the fake session prints. */
 export type SessionAnswer = Partial<Pick<ExecResult, 'stdout' | 'exitCode' | 'timedOut'>>
 
@@ -42,6 +45,12 @@ export function fakeSandbox(
       inputs.push(input)
       const base = { exitCode: 0, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 1 }
       if (argv.at(3) === 'probe') return { ...base, stdout: probe }
+      // The adapter's base commit and its diff, written where `files` has it.
+      if (argv.at(2) === 'git rev-parse HEAD') return { ...base, stdout: `${BASE_COMMIT}\n` }
+      if (argv.at(2)?.startsWith(`git add -A && git diff ${BASE_COMMIT} > `)) {
+        const diff = files[argv[2].split(' > ')[1]!.split(' ')[0]!]
+        return diff === undefined ? { ...base, exitCode: 1 } : { ...base, stdout: `${Buffer.byteLength(diff)}\n` }
+      }
       if (argv.at(3) !== 'swe-agent-session') return base
       const answered = input.includes("git config --global user.name 'CooperBench Agent'") ? {} : answer(input)
       return { ...base, stderr: answered.timedOut ? '' : '{"working_dir": "/workspace/repo"}', ...answered }

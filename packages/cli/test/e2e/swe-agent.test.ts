@@ -75,7 +75,7 @@ const sweRun = (name: string, file: 'coop' | 'default', ...args: string[]) => [
   ...args,
 ]
 
-/** The run's one pair: every agent submitted after SWE-agent's steps, on the harness's working-tree patch; the verdict is the oracle's. */
+/** The run's one pair: every agent submitted after SWE-agent's steps, on the patch upstream's adapter takes; the verdict is the oracle's. */
 async function expectSubmitted(w: Workdir, run: string, setting: 'coop' | 'solo', steps: number): Promise<string[]> {
   const dirs = await pairDirs(w.logs, run, setting)
   expect(dirs).toHaveLength(1)
@@ -83,7 +83,7 @@ async function expectSubmitted(w: Workdir, run: string, setting: 'coop' | 'solo'
   for (const dir of dirs) {
     const result = await readJson(join(dir, 'result.json'))
     for (const agent of setting === 'solo' ? [result.agent] : Object.values(result.agents))
-      expect(agent, dir).toMatchObject({ status: 'Submitted', steps, patch_source: 'harness_diff' })
+      expect(agent, dir).toMatchObject({ status: 'Submitted', steps, patch_source: 'adapter_diff' })
     expect(result).toMatchObject({ agent_framework: 'swe_agent', prompt_source: expect.stringMatching(/^reference-config:sha256:[0-9a-f]{64}$/) })
   }
   return dirs
@@ -101,7 +101,9 @@ describe.skipIf(missing)(`swe_agent with upstream's files and the dev model serv
     expect(solo.code, describeResult(solo)).toBe(0)
     await expectSubmitted(w, 'sw-solo', 'solo', 6)
 
-    const onePair = ['-s', 'demo', '-r', 'routekit_task', '-t', '8', '-f', '1,2']
+    // Not feature 2: its gold patch ends with blank context lines, which upstream's adapter's .strip() cuts, and
+    // the patch then no longer applies (upstream's loss too: loop.test.ts, reproducing-the-paper.md#swe_agent).
+    const onePair = ['-s', 'demo', '-r', 'routekit_task', '-t', '8', '-f', '1,3']
     const coop = await runCli(sweRun('sw', 'coop', ...onePair), options)
     expect(coop.code, describeResult(coop)).toBe(0)
     for (const dir of await expectSubmitted(w, 'sw', 'coop', 5)) {
@@ -181,7 +183,7 @@ describe.skipIf(missing)(`swe_agent with upstream's files and the dev model serv
       )
       expect(solo.code, describeResult(solo)).toBe(0)
       await expectSubmitted(w, 'sw-solo', 'solo', 6)
-      const coop = await runCli(sweRun('sw', 'coop', '--backend', 'docker', '-s', 'demo', '-r', 'routekit_task', '-t', '8', '-f', '1,2'), options)
+      const coop = await runCli(sweRun('sw', 'coop', '--backend', 'docker', '-s', 'demo', '-r', 'routekit_task', '-t', '8', '-f', '1,3'), options)
       expect(coop.code, describeResult(coop)).toBe(0)
       await expectSubmitted(w, 'sw', 'coop', 5)
       // The bundles' install.sh ran once per task image, in the layer each agent's sandbox started from (built by this

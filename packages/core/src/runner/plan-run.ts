@@ -73,6 +73,7 @@ export async function planRun(registry: PluginRegistry, settings: LayeredConfig,
     agentLimits: agentLimitsFor(config, layers, entry.ownLimits?.(agentOptions)),
     agentContinues: entry.continues === true,
     agentSetupLayer: (await entry.setupLayer?.(agentOptions)) ?? null,
+    agentBriefingOnly: entry.briefingOnly?.(agentOptions) === true,
     ...(Object.keys(seats).length > 0 ? { seats } : {}),
     ...planImages(config, entry.imageLayer?.(agentOptions)),
     backendOptions: backendOptionsFor(config),
@@ -128,6 +129,7 @@ async function plannedSeats(
       agentLimits: agentLimitsFor(config, layers, entry.ownLimits?.(agentOptions)),
       continues: entry.continues === true,
       setupLayer: (await entry.setupLayer?.(agentOptions)) ?? null,
+      briefingOnly: entry.briefingOnly?.(agentOptions) === true,
     }
   }
   return seats

@@ -52,6 +52,8 @@ export interface RunPlan extends PlanSettings {
   agentContinues?: boolean
   /** What the run's agent sets up in each sandbox, as a layer (its registration's `setupLayer`). Absent: none. */
   agentSetupLayer?: ImageLayer | null
+  /** Its registration's `briefingOnly`: a setting gives its seats only their briefing. */
+  agentBriefingOnly?: boolean
   /** The seat roles given their own agent or model (`seats.<role>`); every other seat runs the run's. Absent: none. */
   seats?: Record<string, SeatPlan>
   backendOptions: Record<string, unknown>
@@ -81,6 +83,8 @@ export interface SeatPlan {
   continues?: boolean
   /** What its agent sets up in each sandbox, as a layer (its registration's `setupLayer`). Absent: none. */
   setupLayer?: ImageLayer | null
+  /** Its registration's `briefingOnly`: the seat's coordination is its briefing alone. */
+  briefingOnly?: boolean
 }
 
 /** The agent of a seat of `role`: its role's own when `seats.<role>` names one, else the run's. */
@@ -89,7 +93,18 @@ export function seatPlanOf(plan: RunPlan, role: string | undefined): SeatPlan {
   if (own) return own
   const { agent, agentOptions, modelName, agentLimits, agentContinues, agentSetupLayer = null, promptSource = 'cooperbench-v1' } = plan
   const continues = agentContinues === true
-  return { agent, agentOptions, modelName, recordedModel: recordedModelOf(plan), promptSource, agentLimits, continues, setupLayer: agentSetupLayer }
+  const briefingOnly = plan.agentBriefingOnly === true
+  return {
+    agent,
+    agentOptions,
+    modelName,
+    recordedModel: recordedModelOf(plan),
+    promptSource,
+    agentLimits,
+    continues,
+    setupLayer: agentSetupLayer,
+    briefingOnly,
+  }
 }
 
 /** What evaluating and naming sandboxes needs of a plan; `eval` has only this much. */

@@ -31,6 +31,7 @@ import { agentDeadlineMs, HARNESS_DEADLINES, settledOrThrow } from './deadlines.
 import type { PairEvents } from './events.js'
 import { extractPatch, MAX_PATCH_BYTES } from './extract-patch.js'
 import { connectToGitRemote, followsReferenceProtocol } from './git-remote.js'
+import { seatAsTaken } from './seat-as-taken.js'
 import { agentRecord, agentReport } from './pair-records.js'
 import { type RunPlan, type SeatPlan, seatPlanOf } from './plan.js'
 import { reportingSends } from './reporting-mailbox.js'
@@ -92,9 +93,10 @@ const AGENT_NEEDS = { agent: Tokens.Agent, sandboxes: RunnerTokens.Sandboxes, lo
  * setting), its tools served, the agent under the run's signal and wall clock, the patch, artifact, events, after-check and files.
  * Ending frees the scope and sandbox unless the seat keeps them. Any exception becomes an `Error` outcome; an interruption propagates.
  */
-export async function runSeat(pair: SeatRun, seat: Seat, signal: AbortSignal, options: SeatRunOptions): Promise<SeatRunEnd> {
-  const own = seat.role === undefined ? undefined : pair.seatAgents.get(seat.role)
+export async function runSeat(pair: SeatRun, given: Seat, signal: AbortSignal, options: SeatRunOptions): Promise<SeatRunEnd> {
+  const own = given.role === undefined ? undefined : pair.seatAgents.get(given.role)
   const chosen = options.carried?.place.plan ?? own?.plan ?? seatPlanOf(pair.plan, undefined)
+  const seat = seatAsTaken(given, chosen)
   // The trajectory file's header: the pair's task, the seat's own keys, the model.
   const header = {
     repo: pair.task.repo,

@@ -3,7 +3,7 @@ import { PluginRegistry } from '@cooperbench/core'
 import { resolveLayeredConfig } from '@cooperbench/config'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { createRootScope } from '@cooperbench/core/plugins'
-import { createBackend, imageNaming, planRun } from '@cooperbench/core/runner'
+import { createBackend, imageNaming, planRun, seatPlanOf } from '@cooperbench/core/runner'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,6 +24,7 @@ function registry(): PluginRegistry {
     optionsSchema: { type: 'object', properties: { server: { type: 'string', default: 'builtin' } }, additionalProperties: false },
     imageLayer: (options: Record<string, unknown>) => ({ owner: 'agent layered_agent', tagSuffix: `-${String(options.server)}`, dockerfile: 'FROM scratch' }),
     promptSource: (options: Record<string, unknown>) => `test:${String(options.server)}`,
+    briefingOnly: (options: Record<string, unknown>) => options.server === 'custom',
     create: notRun,
   } as never)
   r.register(plugin, {
@@ -62,6 +63,8 @@ describe('planRun: the one plan of run(), the CLI and a script on core', () => {
     expect(r.validateOptions('agent', 'layered_agent', plan.agentOptions)).toBe(plan.agentOptions)
     expect(plan.promptSource).toBe('test:custom')
     expect(plan.configRecord.prompt_source).toBe('test:custom')
+    // Whether a setting gives its seats only their briefing, as the registration says for these options.
+    expect(seatPlanOf(plan, undefined).briefingOnly).toBe(true)
     expect(plan.imageTemplate.endsWith('-custom')).toBe(true)
     // One owner of image names: the backend is told the plan's naming, never given it as an option of its own.
     expect(plan.backendOptions).toEqual({})

@@ -102,13 +102,14 @@ export interface AgentResult {
   /**
    * Where `submittedPatch` came from (the agent's `patch_source`): `agent_patch_file` (`patch.txt`, the default), `after_submit_marker`
    * (what its submit command printed after the marker, the reference's 0.0.12–0.0.13 protocol) or `pull_request` (the branch of the
-   * pull request it opened, the reference's 0.0.23 on). Optional within agent-v1.
+   * pull request it opened, the reference's 0.0.23 on) or `adapter_diff` (the diff the reference's
+   * adapter takes itself at the end, as upstream's swe_agent does). Optional within agent-v1.
    */
   submittedPatchSource?: SubmittedPatchSource
 }
 
 /** Where an agent's own submission came from (`AgentResult.submittedPatchSource`). */
-export type SubmittedPatchSource = 'agent_patch_file' | 'after_submit_marker' | 'pull_request'
+export type SubmittedPatchSource = 'agent_patch_file' | 'after_submit_marker' | 'pull_request' | 'adapter_diff'
 
 /** Who is to blame for a failed agent run. */
 export type FailureOrigin = 'infra' | 'dataset' | 'agent'

@@ -33,7 +33,7 @@ export interface AgentSummaryRecord {
 /**
  * `harness_diff`: the working tree's diff; `agent_patch_file`: the agent's `patch.txt`; `after_submit_marker`: what its submit command
  * printed after the marker (the reference's 0.0.12–0.0.13); `pull_request`: the branch of the pull request it opened (the reference's 0.0.23
- * on); `too_large`: over the harness's patch size limit, recorded empty.
+ * on); `adapter_diff`: the diff the agent took as the reference's adapter does (swe_agent); `too_large`: over the harness's patch size limit, recorded empty.
  */
 export type PatchSource = 'harness_diff' | SubmittedPatchSource | 'none' | 'too_large'
 
