@@ -17,6 +17,7 @@ import { buildDemoImages, DEMO_DATASET, describeResult, dockerEngineAnswers, mak
  * repository at /workspace/repo as in upstream's sandbox) against the same answers, and sends the same
  * bodies, byte for byte.
  *
+ * `UPSTREAM_SWE_LOOP_DUMP=<folder>` writes our bodies there (`ours-solo.json`, `ours-coop.json`).
  * Re-record (a developer with setup.sh done and Docker): `UPSTREAM_SWE_LOOP_RECORD=1 pnpm exec vitest run
  * --project e2e packages/cli/test/e2e/swe-agent-upstream-loop.test.ts`.
  */
@@ -152,6 +153,9 @@ describe.skipIf(!engine)(`our swe_agent sends upstream's swe_agent request bodie
         expect(r.code, describeResult(r)).toBe(0)
         const ours = requestsByAgent(server.chatRequests())
         const theirs = recorded[setting]!.requests
+        // For whoever works on a difference: our bodies beside upstream's, in the recording's shape.
+        const dump = process.env.UPSTREAM_SWE_LOOP_DUMP
+        if (dump) await writeFile(join(dump, `ours-${setting}.json`), `${JSON.stringify({ requests: ours }, null, 2)}\n`)
         expect(Object.keys(ours)).toEqual(Object.keys(theirs))
         for (const [agent, bodies] of Object.entries(theirs)) {
           // Byte equality; the message says where the bodies part, because a diff of two 10 kB lines does not.
