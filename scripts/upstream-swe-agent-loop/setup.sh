@@ -69,4 +69,4 @@ for dist in litellm:1.81.12 swe-rex:1.4.0 bashlex:0.18 simple-parsing:0.1.8 unid
 done
 
 (cd "$(mktemp -d)" && LITELLM_LOCAL_MODEL_COST_MAP=True "$dir/venv/bin/python" "$here/driver.py" --check) || { echo "upstream's loop does not import; see README.md" >&2; exit 1; }
-echo "ready: $here/record.sh"
+echo "ready: UPSTREAM_SWE_LOOP_RECORD=1 pnpm exec vitest run --project e2e packages/cli/test/e2e/swe-agent-upstream-loop.test.ts"
