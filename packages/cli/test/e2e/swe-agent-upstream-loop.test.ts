@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ChatCompletionRequestBody, type RecordedRequest, type ScriptedTurn, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { describe, expect, it } from 'vitest'
-import { buildDemoImages, DEMO_DATASET, describeResult, dockerEngineAnswers, makeWorkdir, REPO_ROOT, runCli } from './helpers.js'
+import { buildDemoImages, DEMO_DATASET, describeResult, dockerEngineAnswers, makeWorkdir, pairDirs, REPO_ROOT, runCli } from './helpers.js'
 
 /**
  * The held-out check of `-a swe_agent` (issue 73): upstream CooperBench's own swe_agent (its adapter
@@ -135,7 +135,7 @@ const engine = !RECORD && !missing && dockerEngineAnswers('the swe_agent upstrea
 
 describe.skipIf(!engine)(`our swe_agent sends upstream's swe_agent request bodies${missing ? ` (skipped: ${missing})` : ''}`, () => {
   it.each(['solo', 'coop'] as const)(
-    '%s: every request of every agent, byte for byte',
+    '%s: every request of every agent, byte for byte, and the patch files',
     async (setting) => {
       await buildDemoImages()
       const w = await makeWorkdir(`swe-upstream-${setting}`)
@@ -144,8 +144,8 @@ describe.skipIf(!engine)(`our swe_agent sends upstream's swe_agent request bodie
         JSON.stringify({ agents: { swe_agent: { config_root: UPSTREAM } }, backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }),
       )
       const server = await startModel(setting)
+      const { repo, task_id, features } = answers.task
       try {
-        const { repo, task_id, features } = answers.task
         const args = ['run', '-a', 'swe_agent', '-n', `up-${setting}`, '--dataset-dir', DEMO_DATASET, '-m', 'openai/scripted-model']
         args.push('--model-base-url', server.url, '--agent-config', join(UPSTREAM, 'config', setting === 'coop' ? 'coop.yaml' : 'default.yaml'))
         args.push('--cost-limit', '0', '--backend', 'docker', '--setting', setting, '-s', 'demo', '-r', repo, '-t', String(task_id), '-f', features.join(','))
@@ -162,6 +162,12 @@ describe.skipIf(!engine)(`our swe_agent sends upstream's swe_agent request bodie
           for (const [i, body] of bodies.entries())
             expect.soft(bodyDifferences(ours[agent]?.[i], body), `${setting} ${agent} request ${i + 1} of ${bodies.length}`).toEqual([])
           expect(ours[agent], `${setting} ${agent}: the number of requests`).toHaveLength(bodies.length)
+        }
+        // The patch files, which upstream's runner writes as its adapter returns them.
+        const [dir] = await pairDirs(w.logs, `up-${setting}`, setting)
+        for (const [agent, result] of Object.entries(recorded[setting]!.results as Record<string, { patch: string }>)) {
+          const file = agent === 'solo' ? 'solo.patch' : `agent${features[Number(agent.replace('agent', '')) - 1]}.patch`
+          expect.soft(await readFile(join(dir!, file), 'utf8'), `${setting} ${file}`).toBe(result.patch)
         }
       } finally {
         await server.close()
