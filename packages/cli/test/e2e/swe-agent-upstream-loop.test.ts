@@ -14,8 +14,10 @@ import { buildDemoImages, DEMO_DATASET, describeResult, dockerEngineAnswers, mak
  * scripted answers of `answers.json`, solo and coop, and every request body it sent was recorded
  * (`scripts/upstream-swe-agent-loop/`, see its README). Here our swe_agent runs the same task with
  * upstream's files (`../shared/upstream-swe-agent`) on the docker backend (the task's image, the
- * repository at /workspace/repo as in upstream's sandbox) against the same answers, and sends the same
- * bodies, byte for byte.
+ * repository at /workspace/repo as in upstream's sandbox) against the same answers, and must send the
+ * same bodies, byte for byte, and write the same patch files. No tolerance: where ours still differs
+ * (at its writing: `tool_choice`, string content, key orders, `0` for `0.0`, send_message's quoting,
+ * the patch's final newline), each request's failure names the JSON paths that differ.
  *
  * `UPSTREAM_SWE_LOOP_DUMP=<folder>` writes our bodies there (`ours-solo.json`, `ours-coop.json`).
  * Re-record (a developer with setup.sh done and Docker): `UPSTREAM_SWE_LOOP_RECORD=1 pnpm exec vitest run
