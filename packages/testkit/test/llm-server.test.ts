@@ -243,6 +243,15 @@ describe('scripted LLM server', () => {
     expect(answer.toolCalls?.[0]).toEqual({ name: 'bash', arguments: { command: SUBMIT_COMMAND } })
   })
 
+  it('keeps each body as the text that arrived, for byte-for-byte comparisons (Python clients write 0.0)', async () => {
+    const server = await start({ script: [finalTurn()] })
+    const text = '{"messages":[{"role":"user","content":"caf\\u00e9"}],"model":"scripted-model","temperature":0.0}'
+    await fetch(`${server.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text })
+    const [request] = server.chatRequests()
+    expect(request?.rawBody).toBe(text)
+    expect(request?.body.messages[0]?.content).toBe('café')
+  })
+
   it('requires the API key when configured, without consuming a turn', async () => {
     const server = await start({ script: [{ content: 'ok' }], apiKey: 'test-key-123' })
     const missing = await post(server, userOnly)

@@ -33,6 +33,7 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions):
     requests.push(record)
 
     const rawBody = await readBody(req)
+    record.rawBody = rawBody
     const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? ''
 
     const chat = path === '/v1/chat/completions' || path === '/chat/completions'

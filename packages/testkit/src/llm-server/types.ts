@@ -81,6 +81,8 @@ export interface RecordedRequest {
   authorized: boolean
   /** The parsed JSON body (`null` for GET or an unparsable body). */
   body: ChatCompletionRequestBody | null
+  /** The body's text as it arrived, byte for byte (`undefined` until it has been read). */
+  rawBody?: string
   /** The 0-based number of the scripted turn this request consumed; `null` when it consumed none. */
   turn: number | null
   /** The status the server answered with (0 while the answer is pending or if the client left). */
