@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { AgreementTable } from '../../src/statistics/paired-statistics.js'
@@ -19,6 +21,9 @@ const REFERENCE: Array<{ cells: [number, number, number, number]; low: number; h
   { cells: [59, 6, 16, 80], low: -0.326301, high: -0.013552 },
   { cells: [1, 0, 0, 0], low: -2.826859, high: 0.738689 },
 ]
+
+/** sha256 of relative-deficit-reference.py when REFERENCE was computed with it. */
+const REFERENCE_SCRIPT_SHA256 = '90baa7874e8e3d7719e0710a10ba1b0cf1e466acc1e9f56d8f3057b5b0abec87'
 
 /** Monte Carlo error of 40,000 draws at a 2.5% quantile: about a point, a few percent of the bound in the long lower tail. */
 const tolerance = (bound: number) => 0.015 + 0.03 * Math.abs(bound)
@@ -67,11 +72,22 @@ describe('relativeDeficitInterval (Jeffreys prior, Dirichlet posterior)', () => 
     expect(quantile([], 0.5)).toBeNull()
   })
 
-  const scipy = spawnSync('python3', ['-c', 'import scipy'], { stdio: 'ignore' }).status === 0
+  // The reference script took 24 s of CPU per suite run (numerical integration of six tables) to
+  // recompute the numbers recorded above, which change only when the script does. So the suite holds
+  // the script to the digest it had when they were recorded (an edit fails here), and the live run is
+  // on demand: COOPERBENCH_SCIPY_REFERENCE=1 pnpm exec vitest run --project unit <this file>.
+  const script = fileURLToPath(new URL('./relative-deficit-reference.py', import.meta.url))
+  it("the recorded quantiles are the reference script's: the script is the one they were computed with", () => {
+    const digest = createHash('sha256').update(readFileSync(script)).digest('hex')
+    expect(digest, 'relative-deficit-reference.py changed: run it (COOPERBENCH_SCIPY_REFERENCE=1, below), update REFERENCE and this digest').toBe(
+      REFERENCE_SCRIPT_SHA256,
+    )
+  })
+
+  const scipy = process.env.COOPERBENCH_SCIPY_REFERENCE === '1' && spawnSync('python3', ['-c', 'import scipy'], { stdio: 'ignore' }).status === 0
   it.runIf(scipy)(
     'agrees with the reference script run now (python3 + scipy)',
     () => {
-      const script = fileURLToPath(new URL('./relative-deficit-reference.py', import.meta.url))
       const run = spawnSync('python3', [script], { input: JSON.stringify(REFERENCE.map((r) => r.cells)), encoding: 'utf8' })
       expect(run.status, run.stderr).toBe(0)
       const live = JSON.parse(run.stdout) as Array<[number, number]>
