@@ -73,8 +73,9 @@ export class SweAgent implements Agent {
       model: ctx.model,
       baseUrl: options.model_base_url ?? ctx.modelBaseUrl ?? null,
       priceByName: true,
-      // LiteLLM, SWE-agent's client, names no tool_choice.
+      // LiteLLM, SWE-agent's client, names no tool_choice; its bodies byte for byte.
       sendsToolChoice: false,
+      liteLlmBodies: true,
       logger: ctx.logger,
     })
     const request = { temperature: options.temperature ?? ADAPTER_DEFAULTS.temperature, topP: 1 }

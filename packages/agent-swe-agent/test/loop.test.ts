@@ -29,12 +29,12 @@ describe.skipIf(UPSTREAM_MISSING)("SWE-agent's loop (DefaultAgent, SWE-agent 1.1
     expect(exitOf(result.messages)).toMatchObject({ exit_status: 'Submitted', swe_agent_exit_status: 'submitted', submission: PATCH['/root/model.patch'] })
   })
 
-  it('asks its model client for requests without tool_choice, as LiteLLM (SWE-agent’s client) sends them', async () => {
+  it('asks its model client for requests as LiteLLM (SWE-agent’s client) writes them, without tool_choice', async () => {
     const asked: ChatModelOptions[] = []
     const model = scriptedModel([call('submit'), call('submit')])
     const agent = new SweAgent({ createModel: (options) => (asked.push(options), model) })
     await agent.run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }))
-    expect(asked).toEqual([expect.objectContaining({ sendsToolChoice: false })])
+    expect(asked).toEqual([expect.objectContaining({ sendsToolChoice: false, liteLlmBodies: true })])
   })
 
   it("marks the last two user/tool messages as SWE-agent's cache_control processor does; a message once marked keeps its list content", async () => {

@@ -57,6 +57,10 @@ async function runAgent(
   })
 }
 
+/** A message's text: SWE-agent's cache_control processor makes the last messages' content a list of one text part. */
+const textOf = (content: string | Array<{ text?: string }> | null | undefined) =>
+  typeof content === 'string' ? content : (content ?? []).map((part) => part.text ?? '').join('')
+
 /** The sandbox, every command it is given recorded (its argv and its stdin). */
 function recorded(sandbox: Sandbox): Sandbox & { given: string[] } {
   const given: string[] = []
@@ -98,15 +102,16 @@ describe.skipIf(UPSTREAM_MISSING || sandboxes.skip)("upstream's bundles in a san
     try {
       // Upstream's coop.yaml as it is: its editor bundle's `pip install` fails here (no network), at once.
       const result = await runAgent(sandbox, server.url, upstreamOptions('coop'), { bus })
-      const seen = server.chatRequests().map((r) => r.body.messages.at(-1)?.content as string)
+      const seen = server.chatRequests().map((r) => textOf(r.body.messages.at(-1)?.content))
       expect(result.status, result.error ?? '').toBe('Submitted')
       expect(seen[1]).toMatch(/^OBSERVATION:\nHere's the result of running `cat -n` on \/workspace\/repo\/calc\.py:\n {5}1\tdef add\(a, b\):/)
       expect(seen[2]).toMatch(/^OBSERVATION:\nThe file \/workspace\/repo\/calc\.py has been edited\./)
       expect(seen[4]).toMatch(/^Your bash command contained syntax errors and was NOT executed\.[\s\S]*syntax error/)
       expect(seen[6]).toBe('OBSERVATION:\n/workspace/repo/tests\nkept\n')
-      expect(seen[7]).toBe('OBSERVATION:\nMessage sent to agent2')
+      // Upstream's adapter cuts the message at its first inner double quote and runs what is left in bash.
+      expect(seen[7]).toBe("OBSERVATION:\nMessage sent to agent2\nbash: NOTES.md too': command not found\n")
       expect(seen[8]).toMatch(/^OBSERVATION:\nThank you for your work on this issue\.[\s\S]*<diff>\ndiff --git a\/NOTES\.md/)
-      expect((await teammate.receive()).map((m) => m.content)).toEqual(['calc.py gets sub(); "NOTES.md" too'])
+      expect((await teammate.receive()).map((m) => m.content)).toEqual(["'calc.py gets sub(); "])
       // The change is in the file, in the harness's patch, and in the submission (model.patch).
       expect(Buffer.from(await sandbox.readFile('/workspace/repo/calc.py')).toString()).toContain('def sub(a, b):\n    return a - b\n')
       const { patch } = await extractPatch(sandbox, fixture.baseCommit)
@@ -140,7 +145,7 @@ describe.skipIf(UPSTREAM_MISSING || sandboxes.skip)("upstream's bundles in a san
       expect(logged).toEqual([`swe_agent: ${system!.extra['setup_note']}`])
       expect(sandbox.given.some((command) => command.includes('export PIP_RETRIES=0') && command.includes('source install.sh'))).toBe(true)
       // The model saw what it would have with pip's retries: the session as it was, PIP_RETRIES not set.
-      expect(server.chatRequests()[1]!.body.messages.at(-1)?.content).toBe('OBSERVATION:\nretries=unset\n')
+      expect(textOf(server.chatRequests()[1]!.body.messages.at(-1)?.content)).toBe('OBSERVATION:\nretries=unset\n')
       expect(system!.content).not.toContain('package index')
     } finally {
       await server.close()

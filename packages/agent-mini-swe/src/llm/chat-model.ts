@@ -31,6 +31,7 @@ export function createChatModel(options: ChatModelOptions): ChatModel {
     scrubber,
     sendsToolChoice: options.sendsToolChoice ?? true,
     captureTokenIds: options.captureTokenIds === true,
+    liteLlmBodies: options.liteLlmBodies === true,
   }
   const attempt = createModelAttempt(call)
   return { id: options.model, complete: (request) => completeWithRetries(request, attempt, policy, call) }

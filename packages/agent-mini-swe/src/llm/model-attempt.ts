@@ -1,6 +1,6 @@
 import type { Logger } from '@cooperbench/spec'
 import { generateText, type LanguageModelMiddleware, wrapLanguageModel } from 'ai'
-import { sendingMarked } from './cache-control-content.js'
+import { sendingRewritten } from './cache-control-content.js'
 import { toModelMessages, toToolSet } from './messages.js'
 import { computeCost } from './pricing.js'
 import type { ModelRoute } from './routing.js'
@@ -22,6 +22,8 @@ export interface ModelCallContext {
   sendsToolChoice: boolean
   /** Ask for the token ids the server used and return them (upstream's `capture_token_ids`). */
   captureTokenIds: boolean
+  /** Chat Completions bodies written as LiteLLM 1.81.12 sends them (`ChatModelOptions.liteLlmBodies`). */
+  liteLlmBodies: boolean
 }
 
 /** One request to the model, no retries: it throws what the AI SDK throws. */
@@ -71,7 +73,10 @@ export function createModelAttempt(call: ModelCallContext): ModelAttempt {
       cacheBreakpoints: cacheBreakpoints && marked ? 'marked' : cacheBreakpoints,
       onRepair: (message) => call.logger.debug(`${call.model}: ${message}`),
     })
-    const result = await sendingMarked(marked ? request.messages : [], () =>
+    // The messages' marks count only when the request says so.
+    const own = marked ? request.messages : request.messages.map(({ cacheControl: _mark, ...message }) => message)
+    const rewrite = { messages: own, tools: request.tools, as: call.liteLlmBodies ? ('litellm' as const) : ('marks' as const) }
+    const result = await sendingRewritten(rewrite, () =>
       generateText({
         model: wrapLanguageModel({ model: base, middleware: capture }),
         messages,

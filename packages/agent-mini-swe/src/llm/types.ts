@@ -103,6 +103,12 @@ export interface ChatModelOptions {
    * `ModelResponse.tokenIds`; off (default): requests are as before, byte for byte.
    */
   captureTokenIds?: boolean
+  /**
+   * Chat Completions bodies (OpenAI and OpenAI-compatible servers) written byte for byte as LiteLLM 1.81.12 sends them through
+   * openai-python and httpx, as SWE-agent's requests leave it: its key orders, `0.0` for float parameters, the messages as
+   * given (no repair) with marked ones as list content. Off (default): the AI SDK's bodies.
+   */
+  liteLlmBodies?: boolean
   /** Where keys and endpoints are read from; `process.env` by default. */
   env?: NodeJS.ProcessEnv
   /** Per request (attempt), in milliseconds; default 300_000. */

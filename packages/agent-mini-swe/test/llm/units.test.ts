@@ -2,6 +2,7 @@ import { calcPrice } from '@pydantic/genai-prices'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { backoffDelayMs, MAX_RETRY_AFTER_MS } from '../../src/llm/backoff.js'
 import { retryAfterMs } from '../../src/llm/errors.js'
+import { pythonFloat } from '../../src/llm/litellm-body.js'
 import { MISSING_TOOL_RESULT, toModelMessages } from '../../src/llm/messages.js'
 import { computeCost } from '../../src/llm/pricing.js'
 import { SecretScrubber } from '@cooperbench/spec-utils'
@@ -226,5 +227,23 @@ describe('provider clients', () => {
       baseUrl: 'http://h/v1',
       apiKey: 'sk-x',
     })
+  })
+})
+
+describe("pythonFloat (LiteLLM's bodies: Python's repr of a float)", () => {
+  it('writes whole numbers with .0, the shortest digits otherwise, and exponents as Python does', () => {
+    const cases: Array<[number, string]> = [
+      [0, '0.0'],
+      [-0, '-0.0'],
+      [1, '1.0'],
+      [0.7, '0.7'],
+      [0.0001, '0.0001'],
+      [0.00001, '1e-05'],
+      [1.5e-7, '1.5e-07'],
+      [1e15, '1000000000000000.0'],
+      [1e16, '1e+16'],
+      [-2.5e22, '-2.5e+22'],
+    ]
+    expect(cases.map(([value]) => pythonFloat(value))).toEqual(cases.map(([, text]) => text))
   })
 })

@@ -15,9 +15,8 @@ import { buildDemoImages, DEMO_DATASET, describeResult, dockerEngineAnswers, mak
  * (`scripts/upstream-swe-agent-loop/`, see its README). Here our swe_agent runs the same task with
  * upstream's files (`../shared/upstream-swe-agent`) on the docker backend (the task's image, the
  * repository at /workspace/repo as in upstream's sandbox) against the same answers, and must send the
- * same bodies, byte for byte, and write the same patch files. No tolerance: where ours still differs
- * (at its writing: `tool_choice`, string content, key orders, `0` for `0.0`, send_message's quoting,
- * the patch's final newline), each request's failure names the JSON paths that differ.
+ * same bodies, byte for byte, and write the same patch files. No tolerance: where ours differs, each
+ * request's failure names the JSON paths that differ (or where the texts of the same JSON part).
  *
  * `UPSTREAM_SWE_LOOP_DUMP=<folder>` writes our bodies there (`ours-solo.json`, `ours-coop.json`).
  * Re-record (a developer with setup.sh done and Docker): `UPSTREAM_SWE_LOOP_RECORD=1 pnpm exec vitest run

@@ -339,7 +339,8 @@ async function takePatch(place: SeatPlace, result: AgentResult, taken: Taken, pa
   if (result.submittedPatch !== undefined) {
     // The submission is judged (the reference's patch.txt protocol); beside it only a tree diff (extractPatch's patch.txt fallback is the submission).
     taken.worktreePatch = diff.source === 'harness_diff' ? diff.patch : ''
-    taken.patch = normalizeSubmittedPatch(result.submittedPatch)
+    // An adapter's own diff is written as it returned it (upstream's runner writes `result["patch"]` as is; evaluation ends it).
+    taken.patch = result.submittedPatchSource === 'adapter_diff' ? result.submittedPatch : normalizeSubmittedPatch(result.submittedPatch)
     // Where the agent took it from: its patch file, or (0.0.12–0.0.13's protocol) the text after the submit marker.
     taken.source = taken.patch === '' ? 'none' : (result.submittedPatchSource ?? 'agent_patch_file')
   }
