@@ -194,4 +194,22 @@ describe('the sequential setting', () => {
       record: { sequential: { guard: true, order: 'ascending', hidden_tests: false } },
     })
   })
+
+  it("refuses before any pair an agent on upstream's protocol: its own submission is written against the work it was handed, not the base", () => {
+    const setting = sequentialSetting({ guard: true, order: 'ascending', hiddenTests: false })
+    const run = (promptSource: string) => ({
+      backend: { name: 'local', capabilities: {} },
+      bus: null,
+      policy: 'cooperbench-0.0.16',
+      agents: [{ role: null, name: 'swe_agent', model: 'openai/m', promptSource, collaborates: true }],
+      optionSource: (key: string) => key,
+    })
+    expect(() => setting.preflight!(run('reference-config:sha256:ab') as never)).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(/cannot seat swe_agent with upstream's protocol \(reference-config\)/),
+      }),
+    )
+    expect(() => setting.preflight!(run('cooperbench-v1') as never)).not.toThrow()
+  })
 })

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Registration, Seat, SeatOutcome, Setting, SettingPair } from '@cooperbench/spec'
+import { CooperbenchError, type Registration, type Seat, type SeatOutcome, type Setting, type SettingPair, type SettingPreflight } from '@cooperbench/spec'
 import { countPatchLines } from '@cooperbench/spec-utils/patch'
 import { featureAgentFiles, totals } from '@cooperbench/spec-utils/setting'
 import { checkFile, type GuardReport, type HandoffSide, handoffRecord, runGuard, withoutChecks } from './sequential-guard.js'
@@ -55,9 +55,28 @@ export function sequentialSetting(options: SequentialOptions): Setting {
       ],
       record: { sequential: recorded(options) },
     }),
+    preflight: refuseOwnSubmissions,
     run: (pair) => runInTurn(pair, options),
     judged: () => ({ rule: 'single', patch: { file: FINAL_PATCH, owner: 'the last agent', recordedLines: finalLines } }),
   }
+}
+
+/**
+ * The hand-off passes each agent's work on as the diff of its tree from the base commit, and the last one is judged. An agent that
+ * follows upstream's protocol submits its own patch instead (mini_swe_agent's `patch.txt` or pull request, swe_agent's stripped
+ * diff, claude_code's reference protocol): written against the work it was handed, not the base, so it could be neither handed on
+ * nor judged as the cumulative patch. Refused before any pair, rather than a pair judged on part of its work.
+ */
+function refuseOwnSubmissions(run: SettingPreflight): void {
+  const own = run.agents.find((agent) => agent.promptSource.startsWith('reference-'))
+  if (own === undefined) return
+  throw new CooperbenchError(
+    'CONFIG_INVALID',
+    `the sequential setting cannot seat ${own.name} with upstream's protocol (${own.promptSource.split(':')[0]}): it submits its own patch, written against the work it was handed, and the hand-off judges the cumulative diff from the base commit`,
+    {
+      hint: "Run the sequential setting with an agent on cooperbench's own prompts (mini_swe_agent without a reference --agent-config, claude_code or codex without protocol: reference); swe_agent and reference configurations run in solo, coop and team.",
+    },
+  )
 }
 
 async function runInTurn(pair: SettingPair, options: SequentialOptions) {
