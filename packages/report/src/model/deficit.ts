@@ -1,5 +1,5 @@
 import { type PairFolder, verdictOf } from '@cooperbench/results'
-import { fingerprintMismatch, servedElsewhere, type StoredFingerprint } from '../readers/run-fingerprints.js'
+import { fingerprintMismatch, servedElsewhere, type StoredFingerprint, upstreamFilesNote } from '../readers/run-fingerprints.js'
 import { type AgreementTable, agreementTable, mcnemarExact, newcombePairedInterval } from '../statistics/paired-statistics.js'
 import { type RelativeDeficitEstimate, relativeDeficitInterval } from '../statistics/relative-deficit.js'
 import { strategyMix, type StrategyMix } from './policy-rates.js'
@@ -57,9 +57,8 @@ export function compareSides(solo: ComparedSide, coop: ComparedSide, setting: Co
   const notes: string[] = []
   let reasons: string[]
   if (solo.fingerprint && coop.fingerprint) {
-    reasons = fingerprintMismatch(solo.fingerprint, coop.fingerprint)
-    const served = servedElsewhere(solo.fingerprint, coop.fingerprint)
-    if (served) notes.push(served)
+    reasons = fingerprintMismatch(solo.fingerprint, coop.fingerprint, { upstreamFilePerSetting: true })
+    for (const note of [servedElsewhere(solo.fingerprint, coop.fingerprint), upstreamFilesNote(solo.fingerprint, coop.fingerprint)]) if (note) notes.push(note)
   } else {
     reasons = recordMismatch(solo.pairs, coop.pairs)
     const without = [solo.fingerprint ? null : `${solo.run} (solo)`, coop.fingerprint ? null : `${coop.run} (${setting})`].filter(Boolean)

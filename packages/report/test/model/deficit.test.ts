@@ -145,6 +145,23 @@ describe('the coordination deficit', () => {
     ])
   })
 
+  it("compares a solo run on upstream's solo.yaml with a coop run on its coop.yaml, as upstream's paper does, with a note; never our prompts with upstream's", async () => {
+    const file = (digest: string) => ({ agent_config_digest: digest, prompt_profile: `reference-config:sha256:${digest}` })
+    const solo = await run('ref-solo', 'solo', ['pass', 'fail'], { ...FINGERPRINT, ...file('aa'), setting: 'solo' })
+    const coop = await run('ref-coop', 'coop', ['fail', 'fail'], { ...FINGERPRINT, ...file('bb'), setting: 'coop' })
+    const report = buildReport([solo, coop])
+    expect(report.refused).toEqual([])
+    expect(report.deficit?.notes).toEqual([
+      "the agent ran upstream's configuration file of each setting, as upstream's recipe does: reference-config:sha256:aa (solo) and reference-config:sha256:bb (coop)",
+    ])
+    // One side on our own prompts: not the same agent setup, refused as before.
+    const ours = await run('own-coop', 'coop', ['fail'], { ...FINGERPRINT, agent_config_digest: null, prompt_profile: 'cooperbench-v1', setting: 'coop' })
+    expect(buildReport([solo, ours]).refused[0]!.reasons).toEqual([
+      'agent_config_digest: "aa" → null',
+      'prompt_profile: "reference-config:sha256:aa" → "cooperbench-v1"',
+    ])
+  })
+
   it('has an interval with width when every pair agrees, and a strict relative deficit with its interval', async () => {
     const solo = await run('solo', 'solo', ['pass', 'pass', 'fail', 'fail'])
     const coop = await run('coop', 'coop', ['pass', 'pass', 'fail', 'fail'])
