@@ -103,5 +103,6 @@ export function laterReleaseNotice(version: ReferenceVersion): string | null {
   if (followsAtLeast(version, '0.0.27'))
     followed.push("a malformed send_message answered with the parse error, a waiting sender's message marked BLOCKED (0.0.27)")
   if (followsAtLeast(version, '0.0.28')) followed.push("cargo's, go's and /usr/local/bin before every command's PATH (0.0.28)")
-  return `agent config: upstream ${version}'s agent-visible changes are in force over 0.0.14's protocol (reference_version): ${followed.join('; ')}; see docs/reproducing-the-paper.md`
+  const over = followsAtLeast(version, '0.0.23') ? 'with the pull-request submission' : "over 0.0.14's patch.txt protocol"
+  return `agent config: upstream ${version}'s agent-visible changes are in force ${over} (reference_version): ${followed.join('; ')}; see docs/reproducing-the-paper.md`
 }
