@@ -11,6 +11,8 @@ import {
   type Task,
 } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
+import { type ConformanceFixture, createConformanceFixture, localTestSandboxes } from '@cooperbench/testkit'
+import { afterAll, beforeAll } from 'vitest'
 import { MiniSweAgent } from '../src/agent/mini-swe-agent.js'
 import type { ChatModel, ModelResponse, ToolCall, Usage } from '../src/llm/index.js'
 import { parseOptions } from '../src/agent/options.js'
@@ -158,4 +160,22 @@ export function coopContext(mailbox: Mailbox, overrides: Partial<AgentRunContext
 /** Contents of the messages the model saw in one request. */
 export function contents(request: Request | undefined): string[] {
   return (request?.messages ?? []).map((m) => m.content)
+}
+
+/**
+ * Real local sandboxes of the testkit's fixture task for the calling test file: the fixture is made
+ * before its tests and removed with the sandboxes after them (hooks of that file, called from its
+ * top level). `skip` says why there are none (no bubblewrap outside CI).
+ */
+export function fixtureSandboxes(): { skip: string | false; create(): Promise<Sandbox> } {
+  const sandboxes = localTestSandboxes()
+  let fixture: ConformanceFixture | undefined
+  beforeAll(async () => {
+    if (!sandboxes.skip) fixture = await createConformanceFixture()
+  })
+  afterAll(async () => {
+    await sandboxes.close()
+    await fixture?.cleanup()
+  })
+  return { skip: sandboxes.skip, create: () => sandboxes.create(fixture!.task) }
 }

@@ -7,14 +7,13 @@
 import { MemoryBus } from '@cooperbench/builtins'
 import { isCooperbenchError, type Sandbox } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
-import { type ConformanceFixture, createConformanceFixture, localTestSandboxes } from '@cooperbench/testkit'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readAgentConfig } from '../src/agent/agent-config.js'
 import { parseOptions } from '../src/agent/options.js'
 import { readReferenceProtocol } from '../src/reference/config.js'
 import { laterReleaseNotice } from '../src/reference/preflight.js'
 import { referenceProtocol } from '../src/reference/reference-protocol.js'
-import { agentWith, bash, contents, coopContext, reply, runContext, SUBMIT, scriptedModel, toolCall } from './fakes.js'
+import { agentWith, bash, contents, coopContext, reply, runContext, SUBMIT, scriptedModel, toolCall, fixtureSandboxes } from './fakes.js'
 
 const SUBMIT_0_0_14 = '## Submit\nWrite `git diff > patch.txt`, then run `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`.'
 const SUBMIT_0_0_13 = '## Submit\nRun `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt`.'
@@ -143,15 +142,7 @@ describe('0.0.28: toolchains on PATH (CHANGELOG 0.0.28, "Cargo, Go and local bin
   })
 })
 
-const sandboxes = localTestSandboxes()
-let fixture: ConformanceFixture
-beforeAll(async () => {
-  if (!sandboxes.skip) fixture = await createConformanceFixture()
-})
-afterAll(async () => {
-  await sandboxes.close()
-  await fixture?.cleanup()
-})
+const sandboxes = fixtureSandboxes()
 
 /** The observation the model read after its first command (the last message of its second request). */
 async function firstObservation(options: Record<string, unknown>, command: string, sandbox: Sandbox, mailbox?: Parameters<typeof coopContext>[0]) {
@@ -166,22 +157,22 @@ describe.skipIf(sandboxes.skip)('a timed-out command, in a real sandbox', () => 
 
   it('0.0.25 on: return code 124 and the notice after the partial output (upstream environments/modal.py `execute`, 04846de)', async () => {
     const options = config({ reference_version: '0.0.25', command_timeout_seconds: 1 })
-    const seen = await firstObservation(options, HANGS, await sandboxes.create(fixture.task))
+    const seen = await firstObservation(options, HANGS, await sandboxes.create())
     expect(seen).toBe('124|partial\n\n[cooperbench] command killed after 1s. Re-run it in a form that terminates.|')
   })
 
   it("0.0.14 (the default): unchanged, return code -1 and the exception's text", async () => {
     const options = config({ command_timeout_seconds: 1 })
-    const seen = await firstObservation(options, HANGS, await sandboxes.create(fixture.task))
+    const seen = await firstObservation(options, HANGS, await sandboxes.create())
     expect(seen).toBe('-1|partial\n|An error occurred while executing the command: the command timed out after 1 seconds')
   })
 })
 
 describe.skipIf(sandboxes.skip)('0.0.28: toolchains on PATH, in a real sandbox', () => {
   it("a command sees them first, then the PATH its login shell set; 0.0.27 sees the login shell's alone", async () => {
-    const loginPath = (await firstObservation(config({ reference_version: '0.0.27' }), 'echo "$PATH"', await sandboxes.create(fixture.task))) ?? ''
+    const loginPath = (await firstObservation(config({ reference_version: '0.0.27' }), 'echo "$PATH"', await sandboxes.create())) ?? ''
     expect(loginPath.startsWith(`0|${TOOLCHAIN_DIRS}`)).toBe(false)
-    const seen = await firstObservation(config({ reference_version: '0.0.28' }), 'echo "$PATH"', await sandboxes.create(fixture.task))
+    const seen = await firstObservation(config({ reference_version: '0.0.28' }), 'echo "$PATH"', await sandboxes.create())
     // The gh shim's folder (the local backend's stand-in for upstream's /usr/local/bin, 0.0.23 on) stays first on both.
     const shim = '/tmp/.cooperbench-bin:'
     expect(seen).toBe(loginPath.replace(new RegExp(`^0\\|(${shim})?`), (_, s = '') => `0|${s}${TOOLCHAIN_DIRS}:`))
@@ -209,7 +200,7 @@ describe.skipIf(sandboxes.skip)('0.0.27: a malformed send_message (CHANGELOG 0.0
   async function coopRun(options: Record<string, unknown>, command: string) {
     const bus = new MemoryBus()
     const [one, two] = await Promise.all([bus.open('run:v', 'agent1', ['agent2']), bus.open('run:v', 'agent2', ['agent1'])])
-    const sandbox = await sandboxes.create(fixture.task)
+    const sandbox = await sandboxes.create()
     const seen = await firstObservation(options, command, sandbox, one)
     const ran = (await sandbox.exec(['bash', '-c', 'test -e ran.txt'], { cwd: '/workspace/repo' })).exitCode === 0
     return { seen, ran, received: await two.receive() }
@@ -239,7 +230,7 @@ describe.skipIf(sandboxes.skip)('0.0.27: a malformed send_message (CHANGELOG 0.0
   })
 
   it('without messaging (solo), 0.0.27 runs it in bash as upstream does (its check needs a messaging connector)', async () => {
-    const seen = await firstObservation(config({ reference_version: '0.0.27' }), MALFORMED['bare --wait with no body'], await sandboxes.create(fixture.task))
+    const seen = await firstObservation(config({ reference_version: '0.0.27' }), MALFORMED['bare --wait with no body'], await sandboxes.create())
     expect(seen).toMatch(/^127\|.*send_message: command not found\n\|$/s)
   })
 })
@@ -261,7 +252,7 @@ describe.skipIf(sandboxes.skip)("0.0.22's messaging under reference_version 0.0.
   async function pair() {
     const bus = new MemoryBus()
     const [one, two] = await Promise.all([bus.open('run:l', 'agent1', ['agent2']), bus.open('run:l', 'agent2', ['agent1'])])
-    return { bus, one, two, sandbox: await sandboxes.create(fixture.task) }
+    return { bus, one, two, sandbox: await sandboxes.create() }
   }
 
   it("a send to a peer that has exited is not delivered: in a command, return code 0 (the rest runs), upstream's text", async () => {
@@ -355,7 +346,7 @@ describe.skipIf(sandboxes.skip)("0.0.27's BLOCKED marker, two agents in real san
   async function exchange(version: string) {
     const bus = new MemoryBus()
     const [one, two] = await Promise.all([bus.open('run:b', 'agent1', ['agent2']), bus.open('run:b', 'agent2', ['agent1'])])
-    const [sandbox1, sandbox2] = await Promise.all([sandboxes.create(fixture.task), sandboxes.create(fixture.task)])
+    const [sandbox1, sandbox2] = await Promise.all([sandboxes.create(), sandboxes.create()])
     const options = config({ reference_version: version })
     let agent2Started: () => void = () => {}
     const started = new Promise<void>((resolve) => {

@@ -2,21 +2,11 @@
  * The reference-config mode against a real sandbox (the local backend): `patch.txt` read as
  * upstream 0.0.16 reads it, and command output in Python's text mode, stdout and stderr in the order written.
  */
-import { type ConformanceFixture, createConformanceFixture, localTestSandboxes } from '@cooperbench/testkit'
 import { SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { agentWith, bash, contents, runContext, SUBMIT, scriptedModel } from './fakes.js'
+import { describe, expect, it } from 'vitest'
+import { agentWith, bash, contents, runContext, SUBMIT, scriptedModel, fixtureSandboxes } from './fakes.js'
 
-const sandboxes = localTestSandboxes()
-let fixture: ConformanceFixture
-
-beforeAll(async () => {
-  if (!sandboxes.skip) fixture = await createConformanceFixture()
-})
-afterAll(async () => {
-  await sandboxes.close()
-  await fixture?.cleanup()
-})
+const sandboxes = fixtureSandboxes()
 
 const options = {
   agent: { system_template: 'sys', instance_template: 'task: {{ task }}', step_limit: 0, cost_limit: 3 },
@@ -35,7 +25,7 @@ const WRITE_PATCH = [
 
 describe.skipIf(sandboxes.skip)("mini_swe_agent under the reference's configuration, in a real sandbox", () => {
   it('patch.txt ending in a blank context line is submitted intact: it still applies with git apply', async () => {
-    const sandbox = await sandboxes.create(fixture.task)
+    const sandbox = await sandboxes.create()
     const model = scriptedModel([bash(WRITE_PATCH), bash(SUBMIT)])
     const result = await agentWith(model, options).run(runContext({ sandbox, options }))
     expect(result.status).toBe('Submitted')
@@ -49,7 +39,7 @@ describe.skipIf(sandboxes.skip)("mini_swe_agent under the reference's configurat
   })
 
   it('a patch.txt written with CRLF line ends is read as Python text mode reads it: every \\r\\n becomes \\n', async () => {
-    const sandbox = await sandboxes.create(fixture.task)
+    const sandbox = await sandboxes.create()
     const crlf = "printf 'diff --git a/notes.txt b/notes.txt\\r\\n--- a/notes.txt\\r\\n+++ b/notes.txt\\r\\n@@ -1 +1 @@\\r\\n-a\\r\\n+A\\r\\n' > patch.txt"
     const result = await agentWith(scriptedModel([bash(crlf), bash(SUBMIT)]), options).run(runContext({ sandbox, options }))
     const written = await sandbox.exec(['cat', 'patch.txt'], { cwd: SANDBOX_REPO_DIR })
@@ -58,7 +48,7 @@ describe.skipIf(sandboxes.skip)("mini_swe_agent under the reference's configurat
   })
 
   it('stdout and stderr reach the model as one stream in the order they were written', async () => {
-    const sandbox = await sandboxes.create(fixture.task)
+    const sandbox = await sandboxes.create()
     const interleaved = 'for i in $(seq 1 200); do echo "out $i"; echo "err $i" >&2; done'
     const model = scriptedModel([bash(interleaved), bash(SUBMIT)])
     await agentWith(model, options).run(runContext({ sandbox, options }))
@@ -67,7 +57,7 @@ describe.skipIf(sandboxes.skip)("mini_swe_agent under the reference's configurat
   })
 
   it('command output reaches the model as Python text mode reads it: \\r\\n and \\r become \\n', async () => {
-    const sandbox = await sandboxes.create(fixture.task)
+    const sandbox = await sandboxes.create()
     const model = scriptedModel([bash("printf 'x\\r\\ny\\rz\\n'"), bash(SUBMIT)])
     await agentWith(model, options).run(runContext({ sandbox, options }))
     expect(contents(model.requests[1]).at(-1)).toBe('0|x\ny\nz\n|')

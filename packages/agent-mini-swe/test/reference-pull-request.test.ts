@@ -7,11 +7,10 @@
  */
 import { MemoryBus } from '@cooperbench/builtins'
 import { isCooperbenchError, type Sandbox } from '@cooperbench/spec'
-import { type ConformanceFixture, createConformanceFixture, localTestSandboxes } from '@cooperbench/testkit'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readReferenceProtocol } from '../src/reference/config.js'
 import { ghShim, MAX_SUBMIT_NUDGES, preparePullRequests, submitNudge } from '../src/reference/pull-request.js'
-import { agentWith, bash, contents, coopContext, runContext, SUBMIT, scriptedModel } from './fakes.js'
+import { agentWith, bash, contents, coopContext, runContext, SUBMIT, scriptedModel, fixtureSandboxes } from './fakes.js'
 
 const SUBMIT_PR =
   '## Submit\nCommit your work, `git push origin HEAD:{{ agent_id }}`, `gh pr create --title T --body B`, then `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`.'
@@ -86,15 +85,7 @@ describe('the gh shim (CHANGELOG 0.0.23: "A `gh` shim implements `gh pr create/l
   })
 })
 
-const sandboxes = localTestSandboxes()
-let fixture: ConformanceFixture
-beforeAll(async () => {
-  if (!sandboxes.skip) fixture = await createConformanceFixture()
-})
-afterAll(async () => {
-  await sandboxes.close()
-  await fixture?.cleanup()
-})
+const sandboxes = fixtureSandboxes()
 
 const SUB = "printf 'def add(a, b):\\n    return a + b\\n\\n\\ndef sub(a, b):\\n    return a - b\\n' > calc.py"
 const COMMIT = 'git add -A && git commit -qm work'
@@ -103,7 +94,7 @@ const COMMIT = 'git add -A && git commit -qm work'
 async function solo(version: string, commands: string[], sandbox?: Sandbox) {
   const options = config(version)
   const model = scriptedModel([...commands.map((c) => bash(c)), bash(SUBMIT)])
-  const box = sandbox ?? (await sandboxes.create(fixture.task))
+  const box = sandbox ?? (await sandboxes.create())
   const result = await agentWith(model, options).run(runContext({ sandbox: box, options }))
   return { result, model, sandbox: box, seen: (i: number) => contents(model.requests[i + 1]).at(-1) }
 }
@@ -179,7 +170,7 @@ describe.skipIf(sandboxes.skip)('0.0.24: ending with unshared work (CHANGELOG 0.
     const [one] = await Promise.all([bus.open('run:pr', 'agent1', ['agent2']), bus.open('run:pr', 'agent2', ['agent1'])])
     const options = config(version)
     const model = scriptedModel(script.map((c) => bash(c)))
-    const sandbox = await sandboxes.create(fixture.task)
+    const sandbox = await sandboxes.create()
     const result = await agentWith(model, options).run(coopContext(one, { sandbox, options }))
     return { result, model }
   }
@@ -207,7 +198,7 @@ describe.skipIf(sandboxes.skip)('0.0.24: ending with unshared work (CHANGELOG 0.
   })
 
   it('unpushed commits are named as such', async () => {
-    const sandbox = await sandboxes.create(fixture.task)
+    const sandbox = await sandboxes.create()
     let path = ''
     const exec = async (command: string) => {
       const r = await sandbox.exec(['bash', '-lc', `${path}${command}`], { cwd: '/workspace/repo' })
@@ -241,7 +232,7 @@ describe.skipIf(sandboxes.skip)('published at exit, and what a colleague is then
       Awaited<ReturnType<MemoryBus['open']>>,
       Awaited<ReturnType<MemoryBus['open']>>,
     ]
-    const sandbox = await sandboxes.create(fixture.task)
+    const sandbox = await sandboxes.create()
     expect((await sandbox.exec(CONNECT, { cwd: '/workspace/repo' })).exitCode).toBe(0)
     const options = config(version, submit)
     const model = scriptedModel([...commands.map((c) => bash(c)), bash(SUBMIT)])
@@ -287,7 +278,7 @@ describe.skipIf(sandboxes.skip)('published at exit, and what a colleague is then
       await two.finish()
       const options = config(version, version === '0.0.22' ? SUBMIT_PATCH_TXT : SUBMIT_PR)
       const model = scriptedModel([bash('true'), bash(SUBMIT)])
-      await agentWith(model, options).run(coopContext(one, { sandbox: await sandboxes.create(fixture.task), options }))
+      await agentWith(model, options).run(coopContext(one, { sandbox: await sandboxes.create(), options }))
       expect(contents(model.requests[0]).at(-1)).toBe(
         '[agent2 has completed their work and exited] They will not read or answer further messages.\n\n' +
           `Their submitted patch is on branch ${remote}/agent2. If your changes overlap theirs, inspect and reconcile before you submit:\n` +

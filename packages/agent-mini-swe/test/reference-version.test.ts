@@ -4,10 +4,9 @@
  * after the marker is evaluated), 0.0.11-or-earlier ones refused before any run, naming the
  * version. The templates here are our own text, with each version's submit command.
  */
-import { type ConformanceFixture, createConformanceFixture, localTestSandboxes } from '@cooperbench/testkit'
 import { isCooperbenchError, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { agentWith, bash, runContext, SUBMIT, scriptedModel } from './fakes.js'
+import { describe, expect, it } from 'vitest'
+import { agentWith, bash, runContext, SUBMIT, scriptedModel, fixtureSandboxes } from './fakes.js'
 import { olderReferenceVersion, readReferenceProtocol } from '../src/reference/config.js'
 
 const model = { cost_tracking: 'ignore_errors', observation_template: '{{ output.output }}' }
@@ -54,15 +53,7 @@ describe('reference configuration files of versions before 0.0.14', () => {
   })
 })
 
-const sandboxes = localTestSandboxes()
-let fixture: ConformanceFixture
-beforeAll(async () => {
-  if (!sandboxes.skip) fixture = await createConformanceFixture()
-})
-afterAll(async () => {
-  await sandboxes.close()
-  await fixture?.cleanup()
-})
+const sandboxes = fixtureSandboxes()
 
 /** A committed file changed in the tree; no patch.txt is written. */
 const CHANGE = [
@@ -76,7 +67,7 @@ describe.skipIf(sandboxes.skip)('the submission rule of the file, in a real sand
   const options = (instance: string) => ({ ...withInstance(`{{ task }}\n${instance}`), model: { ...model, observation_template: '{{ output.returncode }}' } })
 
   it('0.0.12–0.0.13: what the submit command printed after the marker is the patch', async () => {
-    const sandbox = await sandboxes.create(fixture.task)
+    const sandbox = await sandboxes.create()
     const opts = options(V0_0_13)
     const result = await agentWith(scriptedModel([bash(CHANGE), bash(`${SUBMIT} && git diff`)]), opts).run(runContext({ sandbox, options: opts }))
     expect(result.status).toBe('Submitted')
@@ -87,7 +78,7 @@ describe.skipIf(sandboxes.skip)('the submission rule of the file, in a real sand
 
   it('0.0.12–0.0.13: a run that never submits has no patch; 0.0.14: patch.txt alone, so the same submission is empty', async () => {
     const limited = { ...options(V0_0_13), agent: { ...options(V0_0_13).agent, step_limit: 1 } }
-    const sandbox = await sandboxes.create(fixture.task)
+    const sandbox = await sandboxes.create()
     const stopped = await agentWith(scriptedModel([bash(`${CHANGE} && git diff > patch.txt`), bash(SUBMIT)]), limited).run(
       runContext({ sandbox, options: limited }),
     )
@@ -95,7 +86,7 @@ describe.skipIf(sandboxes.skip)('the submission rule of the file, in a real sand
     expect(stopped.submittedPatch).toBe('')
 
     const current = options(V0_0_14)
-    const other = await sandboxes.create(fixture.task)
+    const other = await sandboxes.create()
     const result = await agentWith(scriptedModel([bash(CHANGE), bash(`${SUBMIT} && git diff`)]), current).run(runContext({ sandbox: other, options: current }))
     expect(result.status).toBe('Submitted')
     expect(result.submittedPatch).toBe('')

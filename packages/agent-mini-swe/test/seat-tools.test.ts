@@ -5,20 +5,10 @@
 import { coordinationOf, serveTools } from '@cooperbench/core/runner'
 import type { CommandTool } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
-import { type ConformanceFixture, createConformanceFixture, localTestSandboxes } from '@cooperbench/testkit'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { agentWith, bash, contents, runContext, SUBMIT, scriptedModel } from './fakes.js'
+import { describe, expect, it } from 'vitest'
+import { agentWith, bash, contents, runContext, SUBMIT, scriptedModel, fixtureSandboxes } from './fakes.js'
 
-const sandboxes = localTestSandboxes()
-let fixture: ConformanceFixture
-
-beforeAll(async () => {
-  if (!sandboxes.skip) fixture = await createConformanceFixture()
-})
-afterAll(async () => {
-  await sandboxes.close()
-  await fixture?.cleanup()
-})
+const sandboxes = fixtureSandboxes()
 
 /** A command answered on the host: what it was given. */
 const ECHO: CommandTool = {
@@ -40,7 +30,7 @@ describe.skipIf(sandboxes.skip)("a seat's command tools, in a real sandbox", () 
   ])(
     '%s: the agent runs them like any other command',
     async (_mode, options) => {
-      const sandbox = await sandboxes.create(fixture.task)
+      const sandbox = await sandboxes.create()
       const signal = new AbortController().signal
       const served = await serveTools(sandbox, [ECHO], { agentId: 'agent1', env: {}, logger: silentLogger, signal, hostSpoolDir: null, linkCommands: false })
       const model = scriptedModel([bash('seat-echo hello'), bash(SUBMIT)])
