@@ -6,7 +6,8 @@
 #   scripts/upstream-swe-agent-loop/setup.sh
 #
 # Each source is a bare git directory (the `fetch` tool's mirror) or a clone URL:
-#   COOPERBENCH_GIT  cooperbench/CooperBench   at COOPERBENCH_REV (default 44b4a7a7…, what ../shared/upstream-swe-agent is)
+#   COOPERBENCH_GIT  cooperbench/CooperBench   at COOPERBENCH_REV (default 44b4a7a7…: the release of
+#                    the swe_agent files the tests run ours with, so both sides follow one release)
 #   SWEREX_GIT       SWE-agent/SWE-ReX          at v1.4.0   (upstream's uv.lock)
 #   LITELLM_GIT      BerriAI/litellm (or a fork with its history) at LITELLM_REV, the 1.81.12 bump (upstream's uv.lock)
 #   BASHLEX_GIT      idank/bashlex              at 0.18
