@@ -82,11 +82,10 @@ async function standinWorkdir(prefix: string, gcp: Record<string, unknown> = {})
 }
 
 describe('backend gcp without credentials', () => {
-  it('is listed, and a run exits non-zero with one line naming `gcloud auth application-default login`, writing nothing under logs/', async () => {
+  // Listed without credentials: plugins-list.test.ts.
+  it('a run exits non-zero with one line naming `gcloud auth application-default login`, writing nothing under logs/', async () => {
     const w = await makeWorkdir('gcp-noadc')
     const env = { HOME: w.cwd, GOOGLE_APPLICATION_CREDENTIALS: '', CLOUDSDK_CONFIG: join(w.cwd, 'gcloud') }
-    const listed = await runCli(['backends', 'list'], w.options({ env }))
-    expect(listed.stdout).toMatch(/^gcp\s+@cooperbench\/backend-gcp\s/m)
     const r = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp', ...dataset], w.options({ env }))
     expect(r.code, describeResult(r)).not.toBe(0)
     expect(r.stderr.split('\n').filter((line) => line.startsWith('error:'))).toEqual([
