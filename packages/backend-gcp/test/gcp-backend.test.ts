@@ -64,7 +64,8 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     await fake.close()
   })
 
-  it('packs sandboxes onto VMs up to sandboxesPerVm, adds VMs up to poolSize, labels them, and deletes them on close', async () => {
+  it('packs sandboxes onto VMs up to sandboxesPerVm, adds VMs up to poolSize, labels them, and deletes them on close; reaps VMs of the run whose creating process is gone, found by label, sparing live ones', async () => {
+    // The reaping needs live VMs of a run beside a dead one: those of the packing (a VM and a sandbox fewer).
     const backend = backendFor({ poolSize: 2, sandboxesPerVm: 2 })
     const sandboxes = await Promise.all(['agent1', 'agent2', 'eval'].map((role) => backend.createSandbox(spec(role, 'gcp-pack'))))
     const vms = fake.vms()
@@ -78,11 +79,36 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     })
     // The insert carried the run's public key in the metadata the guest environment reads.
     expect(fake.requests.filter((r) => r.startsWith('POST') && r.endsWith('/instances'))).toHaveLength(2)
+    const fleet = new ComputeFleet({ project: 'test-project', zone: 'us-central1-a', apiEndpoint: fake.endpoint, auth: testToken() })
+    await fleet.create({
+      name: 'cb-gcp-dead-000001',
+      machineType: 'e2-standard-8',
+      sourceImage: 'projects/cos-cloud/global/images/family/cos-stable',
+      diskSizeGb: 10,
+      network: 'global/networks/default',
+      spot: false,
+      labels: { [VM_LABELS.managed]: 'true', [VM_LABELS.run]: 'gcp-pack', [VM_LABELS.creatorPid]: '999999', [VM_LABELS.creatorHost]: labelValue(hostname()) },
+      sshKey: 'nobody:ssh-ed25519 AAAA',
+      serviceAccount: 'default',
+      externalIp: true,
+      tags: ['cooperbench-ssh'],
+    })
+    await fleet.close()
     const listed = await backend.listSandboxes({ runName: 'gcp-pack' })
-    expect(listed.map((s) => s.ownerAlive)).toEqual([true, true])
+    expect(Object.fromEntries(listed.map((s) => [s.id, s.ownerAlive])), 'listed by label: the live VMs alive, the dead creator’s not').toEqual({
+      [vms[0]!.name]: true,
+      [vms[1]!.name]: true,
+      'cb-gcp-dead-000001': false,
+    })
+    expect(await backend.reap({ runName: 'gcp-pack' }), 'only the dead creator’s VM reaped').toBe(1)
+    expect(
+      fake.vms().map((vm) => vm.name),
+      'the reaped VM is deleted',
+    ).not.toContain('cb-gcp-dead-000001')
+    for (const sandbox of sandboxes) expect((await sandbox.exec(['true'])).exitCode, 'live sandboxes spared by the reaping').toBe(0)
     await Promise.all(sandboxes.map((s) => s.terminate()))
     await backend.close()
-    expect(fake.vms()).toEqual([])
+    expect(fake.vms(), 'the pool’s VMs deleted on close').toEqual([])
   }, 180_000)
 
   it('one sandbox on one VM: a run name with `_` (coop-msa_v2-…) gets its VM, which runs as the service account on pd-balanced; the VMs’ ssh port is kept from listeners started after it; 24 commands run at once, past the 10 sessions OpenSSH allows on one connection', async () => {
@@ -171,30 +197,4 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     for (const sandbox of sandboxes) expect((await sandbox.exec(['test', '-f', '/cooperbench/team.git/HEAD'])).exitCode).toBe(0)
     await Promise.all(sandboxes.map((s) => s.terminate()))
   }, 180_000)
-
-  it('reaps VMs whose creating process is gone, found by label, sparing live ones', async () => {
-    const fleet = new ComputeFleet({ project: 'test-project', zone: 'us-central1-a', apiEndpoint: fake.endpoint, auth: testToken() })
-    await fleet.create({
-      name: 'cb-gcp-dead-000001',
-      machineType: 'e2-standard-8',
-      sourceImage: 'projects/cos-cloud/global/images/family/cos-stable',
-      diskSizeGb: 10,
-      network: 'global/networks/default',
-      spot: false,
-      labels: { [VM_LABELS.managed]: 'true', [VM_LABELS.run]: 'gcp-reap', [VM_LABELS.creatorPid]: '999999', [VM_LABELS.creatorHost]: labelValue(hostname()) },
-      sshKey: 'nobody:ssh-ed25519 AAAA',
-      serviceAccount: 'default',
-      externalIp: true,
-      tags: ['cooperbench-ssh'],
-    })
-    await fleet.close()
-    const backend = backendFor()
-    const live = await backend.createSandbox(spec('agent1', 'gcp-reap'))
-    const listed = await backend.listSandboxes({ runName: 'gcp-reap' })
-    expect(listed.find((s) => s.id === 'cb-gcp-dead-000001')?.ownerAlive).toBe(false)
-    expect(await backend.reap({ runName: 'gcp-reap' })).toBe(1)
-    expect(fake.vms().map((vm) => vm.name)).not.toContain('cb-gcp-dead-000001')
-    expect((await live.exec(['true'])).exitCode).toBe(0)
-    await live.terminate()
-  }, 120_000)
 })
