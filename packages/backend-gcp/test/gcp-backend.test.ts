@@ -64,7 +64,8 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     await fake.close()
   })
 
-  it('packs sandboxes onto VMs up to sandboxesPerVm, adds VMs up to poolSize, labels them, and deletes them on close', async () => {
+  it('packs sandboxes onto VMs up to sandboxesPerVm, adds VMs up to poolSize, labels them, and deletes them on close; reaps VMs of the run whose creating process is gone, found by label, sparing live ones', async () => {
+    // The reaping needs live VMs of a run beside a dead one: those of the packing (a VM and a sandbox fewer).
     const backend = backendFor({ poolSize: 2, sandboxesPerVm: 2 })
     const sandboxes = await Promise.all(['agent1', 'agent2', 'eval'].map((role) => backend.createSandbox(spec(role, 'gcp-pack'))))
     const vms = fake.vms()
@@ -78,28 +79,41 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     })
     // The insert carried the run's public key in the metadata the guest environment reads.
     expect(fake.requests.filter((r) => r.startsWith('POST') && r.endsWith('/instances'))).toHaveLength(2)
+    const fleet = new ComputeFleet({ project: 'test-project', zone: 'us-central1-a', apiEndpoint: fake.endpoint, auth: testToken() })
+    await fleet.create({
+      name: 'cb-gcp-dead-000001',
+      machineType: 'e2-standard-8',
+      sourceImage: 'projects/cos-cloud/global/images/family/cos-stable',
+      diskSizeGb: 10,
+      network: 'global/networks/default',
+      spot: false,
+      labels: { [VM_LABELS.managed]: 'true', [VM_LABELS.run]: 'gcp-pack', [VM_LABELS.creatorPid]: '999999', [VM_LABELS.creatorHost]: labelValue(hostname()) },
+      sshKey: 'nobody:ssh-ed25519 AAAA',
+      serviceAccount: 'default',
+      externalIp: true,
+      tags: ['cooperbench-ssh'],
+    })
+    await fleet.close()
     const listed = await backend.listSandboxes({ runName: 'gcp-pack' })
-    expect(listed.map((s) => s.ownerAlive)).toEqual([true, true])
+    expect(Object.fromEntries(listed.map((s) => [s.id, s.ownerAlive])), 'listed by label: the live VMs alive, the dead creator’s not').toEqual({
+      [vms[0]!.name]: true,
+      [vms[1]!.name]: true,
+      'cb-gcp-dead-000001': false,
+    })
+    expect(await backend.reap({ runName: 'gcp-pack' }), 'only the dead creator’s VM reaped').toBe(1)
+    expect(
+      fake.vms().map((vm) => vm.name),
+      'the reaped VM is deleted',
+    ).not.toContain('cb-gcp-dead-000001')
+    for (const sandbox of sandboxes) expect((await sandbox.exec(['true'])).exitCode, 'live sandboxes spared by the reaping').toBe(0)
     await Promise.all(sandboxes.map((s) => s.terminate()))
     await backend.close()
-    expect(fake.vms()).toEqual([])
+    expect(fake.vms(), 'the pool’s VMs deleted on close').toEqual([])
   }, 180_000)
 
-  it('a run name with `_` (coop-msa_v2-…) gets its VMs: Compute refuses names with `_`; VMs run as the service account on pd-balanced', async () => {
-    const account = 'cb-runner@test-project.iam.gserviceaccount.com'
-    const backend = backendFor({ serviceAccount: account })
-    const sandbox = await backend.createSandbox(spec('agent1', 'coop-msa_v2-gpt-4o-mini-demo'))
-    expect(sandbox.vm).toMatch(/^cb-coop-msa-v2-gpt-4o-mini-demo-[0-9a-f]{6}$/)
-    const vm = fake.vms().find((v) => v.name === sandbox.vm)!
-    expect(vm.labels[VM_LABELS.run]).toBe('coop-msa_v2-gpt-4o-mini-demo')
-    // Its Docker pulls from private registries with this account; without one a VM has none.
-    expect(vm.inserted.serviceAccounts).toEqual([{ email: account, scopes: ['https://www.googleapis.com/auth/cloud-platform'] }])
-    expect(vm.inserted.disks).toMatchObject([{ boot: true, initializeParams: { diskType: 'zones/us-central1-a/diskTypes/pd-balanced' } }])
-    await sandbox.terminate()
-    await backend.close()
-  }, 120_000)
-
-  it('keeps the VMs’ ssh port from listeners on all addresses started after it (as test servers are)', async () => {
+  it('one sandbox on one VM: a run name with `_` (coop-msa_v2-…) gets its VM, which runs as the service account on pd-balanced; the VMs’ ssh port is kept from listeners started after it; 24 commands run at once, past the 10 sessions OpenSSH allows on one connection', async () => {
+    // Three behaviours of a VM with one sandbox, each of which cost a VM and a sandbox of its own:
+    // one VM shows them all, and each expect names the one it holds.
     const { createServer } = await import('node:net')
     const squatter = createServer()
     const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
@@ -107,12 +121,28 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
       squatter.listen(fake.sshPort, () => resolve(null))
     })
     squatter.close()
-    expect(error?.code).toBe('EADDRINUSE')
-    // and a VM still starts and answers on it
-    const sandbox = await backendFor().createSandbox(spec('agent1', 'gcp-port'))
-    expect((await sandbox.exec('echo up')).stdout).toBe('up\n')
+    expect(error?.code, 'a listener on all addresses (as test servers are) cannot take the VMs’ ssh port').toBe('EADDRINUSE')
+    const account = 'cb-runner@test-project.iam.gserviceaccount.com'
+    const backend = backendFor({ serviceAccount: account, poolSize: 1 })
+    const sandbox = await backend.createSandbox(spec('agent1', 'coop-msa_v2-gpt-4o-mini-demo'))
+    expect(sandbox.vm, 'a VM name Compute accepts for a run name with `_`').toMatch(/^cb-coop-msa-v2-gpt-4o-mini-demo-[0-9a-f]{6}$/)
+    const vm = fake.vms().find((v) => v.name === sandbox.vm)!
+    expect(vm.labels[VM_LABELS.run], 'the run label of a run name with `_`').toBe('coop-msa_v2-gpt-4o-mini-demo')
+    // Its Docker pulls from private registries with this account; without one a VM has none.
+    expect(vm.inserted.serviceAccounts, 'the VM runs as the service account').toEqual([
+      { email: account, scopes: ['https://www.googleapis.com/auth/cloud-platform'] },
+    ])
+    expect(vm.inserted.disks, 'the VM boots from pd-balanced').toMatchObject([
+      { boot: true, initializeParams: { diskType: 'zones/us-central1-a/diskTypes/pd-balanced' } },
+    ])
+    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => sandbox.exec(`sleep 1; echo ${i}`, { timeoutMs: 60_000 })))
+    expect(
+      results.map((r) => r.stdout.trim()),
+      'the VM answers on its ssh port: 24 commands at once, past OpenSSH’s 10 sessions a connection',
+    ).toEqual(Array.from({ length: 24 }, (_, i) => String(i)))
     await sandbox.terminate()
-  }, 120_000)
+    await backend.close()
+  }, 180_000)
 
   it('a VM preempted mid-command fails the command as SANDBOX_FAILED (infrastructure); the pool replaces it', async () => {
     const backend = backendFor({ poolSize: 1 })
@@ -130,15 +160,6 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     await next.terminate()
     await backend.close()
   }, 180_000)
-
-  it('runs 24 commands at once on one VM, past the 10 sessions OpenSSH allows on one connection', async () => {
-    const backend = backendFor({ poolSize: 1 })
-    const sandbox = await backend.createSandbox(spec('agent1', 'gcp-sessions'))
-    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => sandbox.exec(`sleep 1; echo ${i}`, { timeoutMs: 60_000 })))
-    expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 24 }, (_, i) => String(i)))
-    await sandbox.terminate()
-    await backend.close()
-  }, 120_000)
 
   it('a VM Compute cannot create fails the sandbox with BACKEND_UNAVAILABLE naming the quota, leaving no VM', async () => {
     const backend = backendFor()
@@ -176,30 +197,4 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     for (const sandbox of sandboxes) expect((await sandbox.exec(['test', '-f', '/cooperbench/team.git/HEAD'])).exitCode).toBe(0)
     await Promise.all(sandboxes.map((s) => s.terminate()))
   }, 180_000)
-
-  it('reaps VMs whose creating process is gone, found by label, sparing live ones', async () => {
-    const fleet = new ComputeFleet({ project: 'test-project', zone: 'us-central1-a', apiEndpoint: fake.endpoint, auth: testToken() })
-    await fleet.create({
-      name: 'cb-gcp-dead-000001',
-      machineType: 'e2-standard-8',
-      sourceImage: 'projects/cos-cloud/global/images/family/cos-stable',
-      diskSizeGb: 10,
-      network: 'global/networks/default',
-      spot: false,
-      labels: { [VM_LABELS.managed]: 'true', [VM_LABELS.run]: 'gcp-reap', [VM_LABELS.creatorPid]: '999999', [VM_LABELS.creatorHost]: labelValue(hostname()) },
-      sshKey: 'nobody:ssh-ed25519 AAAA',
-      serviceAccount: 'default',
-      externalIp: true,
-      tags: ['cooperbench-ssh'],
-    })
-    await fleet.close()
-    const backend = backendFor()
-    const live = await backend.createSandbox(spec('agent1', 'gcp-reap'))
-    const listed = await backend.listSandboxes({ runName: 'gcp-reap' })
-    expect(listed.find((s) => s.id === 'cb-gcp-dead-000001')?.ownerAlive).toBe(false)
-    expect(await backend.reap({ runName: 'gcp-reap' })).toBe(1)
-    expect(fake.vms().map((vm) => vm.name)).not.toContain('cb-gcp-dead-000001')
-    expect((await live.exec(['true'])).exitCode).toBe(0)
-    await live.terminate()
-  }, 120_000)
 })

@@ -19,7 +19,9 @@ import {
 
 /**
  * The demo subset on the docker backend, through the CLI: the committed verdicts
- * (dataset/expected/demo-verdicts.json), the local backend's verdicts for teams, and no container of a run left behind after a normal run, Ctrl+C, or a crashing agent.
+ * (dataset/expected/demo-verdicts.json), the local backend's verdicts for teams, and no container of a run left behind after a normal run or Ctrl+C.
+ * A crashing agent's pair: recorded as Error with nothing left in faults.test.ts (the runner's part, the same on
+ * every backend); a sandbox terminated from a block that throws leaves no container in the docker conformance suite.
  */
 const engine = dockerEngineAnswers('the docker e2e tests')
 const skipReason = engine ? false : 'no Docker engine answers'
@@ -125,23 +127,5 @@ describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipRe
     expect(r.code, describeResult(r)).toBe(130)
     expect((await readJson(join(w.logs, 'dint', 'summary.json'))).interrupted).toBe(true)
     expect(containersOf('dint')).toEqual([])
-  }, 300_000)
-
-  it('a pair whose agent throws is recorded as Error and leaves no container', async () => {
-    const w = await dockerWorkdir('docker-throw', { plugins: ['./throwing-agent.mjs'] })
-    await writeFile(
-      join(w.cwd, 'throwing-agent.mjs'),
-      `export default { name: 'throwing', version: '0.0.1', register(api) { api.agent({ name: 'thrower', specificationVersion: 'agent-v1',
-         create: () => ({ specificationVersion: 'agent-v1', name: 'thrower', async run(ctx) { await ctx.sandbox.exec('true'); throw new Error('agent exploded') } }) }) } }\n`,
-    )
-    const r = await runCli(
-      ['run', '-r', 'textkit_task', '-t', '12', '-f', '1,2', '-a', 'thrower', '--backend', 'docker', '-n', 'dthrow', ...dataset],
-      w.options({ timeoutMs: 300_000 }),
-    )
-    expect(r.code, describeResult(r)).toBe(0)
-    const [pair] = await pairDirs(w.logs, 'dthrow', 'coop')
-    const result = await readJson(join(pair!, 'result.json'))
-    expect(result.agents.agent1).toMatchObject({ status: 'Error', error: 'agent exploded' })
-    expect(containersOf('dthrow')).toEqual([])
   }, 300_000)
 })

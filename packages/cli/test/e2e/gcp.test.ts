@@ -82,11 +82,10 @@ async function standinWorkdir(prefix: string, gcp: Record<string, unknown> = {})
 }
 
 describe('backend gcp without credentials', () => {
-  it('is listed, and a run exits non-zero with one line naming `gcloud auth application-default login`, writing nothing under logs/', async () => {
+  // Listed without credentials: plugins-list.test.ts.
+  it('a run exits non-zero with one line naming `gcloud auth application-default login`, writing nothing under logs/', async () => {
     const w = await makeWorkdir('gcp-noadc')
     const env = { HOME: w.cwd, GOOGLE_APPLICATION_CREDENTIALS: '', CLOUDSDK_CONFIG: join(w.cwd, 'gcloud') }
-    const listed = await runCli(['backends', 'list'], w.options({ env }))
-    expect(listed.stdout).toMatch(/^gcp\s+@cooperbench\/backend-gcp\s/m)
     const r = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp', ...dataset], w.options({ env }))
     expect(r.code, describeResult(r)).not.toBe(0)
     expect(r.stderr.split('\n').filter((line) => line.startsWith('error:'))).toEqual([
@@ -115,14 +114,16 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
     await buildDemoImages()
   }, 900_000)
 
-  it('the default agent (a scripted model) with a default run name and -c above capacity: coop on the VM pool, `eval` on Batch; the committed verdicts; nothing left', async () => {
-    const w = await standinWorkdir('gcp-demo', { poolSize: 2, sandboxesPerVm: 2 })
+  it('the default agent (a scripted model) with --git, a default run name and -c above capacity: coop on the VM pool, each pair sharing its remote on its VM, `eval` on Batch; the committed verdicts; nothing left', async () => {
+    const w = await standinWorkdir('gcp-demo', { poolSize: 1, sandboxesPerVm: 4 })
     const llm = await startScriptedLlmServer({ script: goldCoopModel(await featureIndex()) as never })
     try {
       // The three demo pairs of confkit task 5 (a conflicting merge and two clean ones) at -c 16: six agent
-      // sandboxes for 2 VMs of 2 places, so sandboxes of different pairs share a VM and queued ones wait for
-      // a place. Nothing here differs by task: which image a sandbox runs is the backend's only part in it.
-      // No -n: the run gets its default name, coop-msa-gcp-standin-scripted-model-demo-confkit-5.
+      // sandboxes for one VM of 4 places. With --git a pair takes its two places on one VM together (its
+      // remote lives there), so two pairs share the VM and the third waits for a place. Nothing here
+      // differs by task: which image a sandbox runs is the backend's only part in it. Without --git, a
+      // coop pair on the VM pool runs in openhands-remote.test.ts; pairs on two VMs in the Ctrl+C test.
+      // No -n: the run gets its default name, coop-msa-git-gcp-standin-scripted-model-demo-confkit-5.
       const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
       const coop = await runCli(
         [
@@ -142,13 +143,14 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
           '--model-base-url',
           llm.url,
           '--no-auto-eval',
+          '--git',
           ...dataset,
         ],
         w.options({ env, timeoutMs: 1_200_000 }),
       )
       expect(coop.code, describeResult(coop)).toBe(0)
-      const run = 'coop-msa-gcp-standin-scripted-model-demo-confkit-5'
-      expect(await readdir(w.logs)).toContain(run)
+      const run = 'coop-msa-git-gcp-standin-scripted-model-demo-confkit-5'
+      expect(await readdir(w.logs), 'the default run name').toContain(run)
       expect(coop.stderr).toMatch(/cost estimate on gcp: at most \$\d+\.\d\d \(\d+\.\d VM-hours of e2-standard-8 at \$0\.2680\/h: \d+ sandboxes/)
       expect((await readJson(join(w.logs, run, 'summary.json'))).backend_usage.vm_seconds).toBeGreaterThan(0)
       const batch = await runCli(['eval', '-n', run, '--backend', 'gcp-standin', ...dataset], w.options({ timeoutMs: 900_000 }))
@@ -222,20 +224,6 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       await standin.close()
     }
   }, 400_000)
-
-  it('--git: a pair shares its remote on its VM; the committed verdicts, nothing left', async () => {
-    const w = await standinWorkdir('gcp-git')
-    const r = await runCli(
-      ['run', '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '--git', ...dataset, '--backend', 'gcp-standin', '-n', 'ggit'],
-      w.options({ timeoutMs: 600_000 }),
-    )
-    expect(r.code, describeResult(r)).toBe(0)
-    const gcpPairs = await pairDirs(w.logs, 'ggit', 'coop')
-    expect(gcpPairs).toHaveLength(1)
-    expectPairsAsExpected(gcpPairs, 'coop')
-    expect(containersOf('ggit')).toEqual([])
-    expect(standinVms(w)).toEqual([])
-  }, 900_000)
 
   it('Ctrl+C in the middle of a run (pairs in flight on two VMs, more queued) exits 130 and leaves no container and no VM', async () => {
     const w = await standinWorkdir('gcp-sigint')

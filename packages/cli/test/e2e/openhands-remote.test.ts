@@ -6,14 +6,16 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { featureIndex } from './gold-features.js'
+import { expectPairsAsExpected } from './expected-verdicts.js'
 import { DEMO_DATASET, demoPair, describeResult, dockerEngineAnswers, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, type Workdir } from './helpers.js'
 import { buildFakeAgentServerImage, openhandsGoldModel } from './openhands-support.js'
 
 /**
- * `-a openhands` coop on the backends whose sandboxes the harness reaches only by commands
- * (modal and gcp, through their stand-ins): the server binary is layered by `images build
- * --agent openhands`, started by the bridge's default command, and reached through `exposePort`
- * (core's port relay over each backend's streamed exec). One pair each.
+ * `-a openhands` coop in containers: on docker, and on the backends whose sandboxes the harness
+ * reaches only by commands (modal and gcp, through their stand-ins). The server binary is layered
+ * by one `images build --agent openhands` for all three, started by the bridge's default command,
+ * and reached through `exposePort` (on modal and gcp, core's port relay over each backend's
+ * streamed exec). One pair each; its verdicts are the oracle's.
  */
 const engine = dockerEngineAnswers('the openhands stand-in e2e')
 const REPO = 'textkit_task'
@@ -33,10 +35,11 @@ async function forwardToLoopback(port: number): Promise<Server> {
   return server
 }
 
-describe.skipIf(!engine)('openhands_sdk coop on modal-standin and gcp-standin', () => {
+describe.skipIf(!engine)('openhands_sdk coop on docker, modal-standin and gcp-standin', () => {
   let llm: Awaited<ReturnType<typeof startScriptedLlmServer>>
   let forwarder: Server
   let w: Workdir
+  let built: Awaited<ReturnType<typeof runCli>>
   const serverImage = `cooperbench-test-agent-server:remote-${process.pid}`
   const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 
@@ -54,19 +57,16 @@ describe.skipIf(!engine)('openhands_sdk coop on modal-standin and gcp-standin', 
       plugins: ['./modal-standin.mjs', './gcp-standin.mjs'],
       image: { namespace: NAMESPACE },
       backends: {
-        docker: { network: 'none', buildNetwork: 'none', pull: 'never', buildArgs: { SERVER_IMAGE: serverImage } },
-        // The server in the sandbox calls the scripted model: modal's sandboxes on the host's network,
-        // gcp's on Docker's bridge (through the forwarder).
+        docker: { network: 'host', buildNetwork: 'none', pull: 'never', buildArgs: { SERVER_IMAGE: serverImage } },
+        // The server in the sandbox calls the scripted model: docker's and modal's sandboxes on the
+        // host's network, gcp's on Docker's bridge (through the forwarder).
         'modal-standin': { blockNetwork: false, cpu: 1, memoryMiB: 1024 },
         'gcp-standin': { blockNetwork: false, poolSize: 1, sandboxesPerVm: 4, cpusPerSandbox: 1, memoryMiBPerSandbox: 1024 },
       },
       agents: { openhands_sdk: { poll_seconds: 0.5 } },
     }
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
-    const built = await runCli(
-      ['images', 'build', '-r', REPO, '-t', '7', '--dataset-dir', DEMO_DATASET, '--agent', 'openhands'],
-      w.options({ timeoutMs: 600_000 }),
-    )
+    built = await runCli(['images', 'build', '-r', REPO, '-t', '7', '--dataset-dir', DEMO_DATASET, '--agent', 'openhands'], w.options({ timeoutMs: 600_000 }))
     if (built.code !== 0) throw new Error(`images build failed: ${describeResult(built)}`)
   }, 900_000)
   afterAll(async () => {
@@ -89,8 +89,12 @@ describe.skipIf(!engine)('openhands_sdk coop on modal-standin and gcp-standin', 
     return [...network.slice(0, 3), network[3]! + 1].join('.')
   }
 
-  for (const backend of ['modal-standin', 'gcp-standin'] as const) {
-    it(`coop on ${backend}: both agents submit through the exposed port, messages and tokens recorded`, async () => {
+  it('`images build --agent openhands` layers the server binary onto the task images (-oh images)', () => {
+    expect(built.stdout).toMatch(/:task\d+-oh\s+built/)
+  })
+
+  for (const backend of ['docker', 'modal-standin', 'gcp-standin'] as const) {
+    it(`coop on ${backend}: both agents submit through the exposed port, messages, tokens and the harness's diff recorded, verdicts equal the oracle's`, async () => {
       const base = backend === 'gcp-standin' ? `http://${gateway()}:${(forwarder.address() as { port: number }).port}/v1` : llm.url
       const run = `oh-${backend}`
       const r = await runCli(
@@ -101,11 +105,22 @@ describe.skipIf(!engine)('openhands_sdk coop on modal-standin and gcp-standin', 
       const dirs = await pairDirs(w.logs, run, 'coop')
       expect(dirs).toHaveLength(1)
       const result = await readJson(join(dirs[0]!, 'result.json'))
-      for (const [name, agent] of Object.entries(result.agents as Record<string, { error?: unknown }>)) {
-        expect(agent, `${name}: ${String(agent.error)}`).toMatchObject({ status: 'Submitted', steps: 3, input_tokens: 3000, output_tokens: 150 })
+      const agents = Object.entries(result.agents as Record<string, { error?: unknown }>)
+      expect(agents).toHaveLength(2)
+      for (const [name, agent] of agents) {
+        expect(agent, `${name}: ${String(agent.error)}`).toMatchObject({
+          status: 'Submitted',
+          steps: 3,
+          input_tokens: 3000,
+          output_tokens: 150,
+          patch_source: 'harness_diff',
+        })
       }
       expect(result.messages_sent).toBe(2)
+      const conversation = (await readJson(join(dirs[0]!, 'conversation.json'))) as Array<{ from: string; to: string }>
+      expect(conversation.map((m) => m.from).sort(), 'each agent messaged its teammate').toEqual(['agent1', 'agent2'])
       expect((await readJson(join(w.logs, run, 'summary.json'))).eval).toMatchObject({ errors: 0 })
+      expectPairsAsExpected(dirs, 'coop')
     }, 600_000)
   }
 })

@@ -38,13 +38,16 @@ describe('agents, backends and buses list', () => {
     expect(r.stderr).toBe('')
   })
 
-  it('backends list --json has local and docker; buses list --json has memory and redis', async () => {
+  it('backends list --json has local, docker, modal and gcp; buses list --json has memory and redis', async () => {
     const w = await makeWorkdir('backends-list')
     const backends = await runCli(['backends', 'list', '--json'], w.options())
     expect(backends.code, describeResult(backends)).toBe(0)
     const rows = parseRows(backends.stdout)
     expect(rows.find((row) => row.name === 'local')).toMatchObject({ plugin: '@cooperbench/backend-local', specificationVersion: 'backend-v1' })
     expect(rows.find((row) => row.name === 'docker')).toMatchObject({ plugin: '@cooperbench/backend-docker', specificationVersion: 'backend-v1' })
+    // Listed without their credentials (modal.test.ts and gcp.test.ts check a run refused without them).
+    expect(rows.find((row) => row.name === 'modal')).toMatchObject({ plugin: '@cooperbench/backend-modal', specificationVersion: 'backend-v1' })
+    expect(rows.find((row) => row.name === 'gcp')).toMatchObject({ plugin: '@cooperbench/backend-gcp', specificationVersion: 'backend-v1' })
 
     const buses = await runCli(['buses', 'list', '--json'], w.options())
     expect(buses.code, describeResult(buses)).toBe(0)
