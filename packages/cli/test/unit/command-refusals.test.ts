@@ -161,6 +161,15 @@ describe('run and eval refuse bad flags and settings, pointing at where they wer
     expectRefused(await refusal(runPair(...args)), { code: ExitCode.usage, error: message, hint: /^hint: See `cooperbench run --help`/ })
   })
 
+  // A new user's bad values, alone on the command line: the parser's reason, not a bug report.
+  it.each([
+    [['-c', '0'], /^error: Parsing --concurrency: Expected an integer greater than or equal to 1 but received: 0$/],
+    [['-c', 'abc'], /^error: Parsing --concurrency: Expected an integer but received: abc$/],
+    [['-t', 'abc'], /^error: Parsing --task: Expected an integer but received: abc$/],
+  ])('run %j: exit 2 with the parser’s reason', async (args, message) => {
+    expectRefused(await refusal(['run', ...args]), { code: ExitCode.usage, error: message, hint: /^hint: See `cooperbench run --help`/ })
+  })
+
   it.each([['../evil'], ['a/b'], ['.'], ['']])('-n %j, not a folder name: exit 2 naming -n/--name, not the options of run()', async (name) => {
     const r = await refusal(runPair('-n', name))
     expectRefused(r, {
