@@ -1,71 +1,32 @@
 /**
  * What each bad input to `run` and `eval` is told: the exit code, the one `error:` line and the
- * hint of its refusal, and that no logs/ folder is made. The commands run in this process (oclif's
- * `runCommand` on the CLI's own config, its plugins loaded once), so a bad input costs a parse and a
- * look-up, not a CLI start. e2e/errors.test.ts shows, once per kind of refusal, that the real
+ * hint of its refusal, and that no logs/ folder is made. The commands run in this process
+ * (in-process-cli.ts), so a bad input costs a parse and a look-up, not a CLI start. e2e/errors.test.ts shows, once per kind of refusal, that the real
  * process prints the same as one line with its hint, exits with that code, and leaves logs/ of an
  * earlier run as it was.
  */
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ExitCode } from '@cooperbench/core'
-import { Config } from '@oclif/core'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CliRun, cliInProcess } from './in-process-cli.js'
 
 const DEMO_DATASET = fileURLToPath(new URL('../../../../dataset', import.meta.url))
-const oclif = await Config.load(fileURLToPath(new URL('../..', import.meta.url)))
-
-interface Refusal {
-  code: number | undefined
-  stderr: string
-  stdout: string
-}
 
 /**
- * Runs `cooperbench <argv>` in this process, in a fresh working directory holding `files`, with
- * `env` added; checks that the command made nothing there (no logs/, no run folder).
+ * Runs `cooperbench <argv>` in this process (in-process-cli.ts); checks that the refused command
+ * made nothing in its working directory (no logs/, no run folder).
  */
-async function refusal(argv: string[], { env = {}, files = {} }: { env?: Record<string, string>; files?: Record<string, string> } = {}): Promise<Refusal> {
-  const cwd = await mkdtemp(join(tmpdir(), 'cb-refusal-'))
-  for (const [name, content] of Object.entries(files)) await writeFile(join(cwd, name), content)
-  const before = process.cwd()
-  let stderr = ''
-  let stdout = ''
-  const capture = (append: (text: string) => void) => (chunk: unknown) => {
-    append(String(chunk))
-    return true
-  }
-  const errWrite = vi.spyOn(process.stderr, 'write').mockImplementation(capture((text) => (stderr += text)) as never)
-  const outWrite = vi.spyOn(process.stdout, 'write').mockImplementation(capture((text) => (stdout += text)) as never)
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value)
-  let code: number | undefined
-  try {
-    process.chdir(cwd)
-    const [id, ...rest] = argv
-    await oclif.runCommand(id as string, rest)
-    code = ExitCode.ok
-  } catch (error) {
-    // A refusal ends in oclif's ExitError, which carries the exit code the process would have.
-    code = (error as { oclif?: { exit?: number } }).oclif?.exit
-    if (code === undefined) throw error
-  } finally {
-    process.chdir(before)
-    errWrite.mockRestore()
-    outWrite.mockRestore()
-    vi.unstubAllEnvs()
-  }
-  try {
-    expect((await readdir(cwd)).sort(), `the refused command wrote into its working directory\n${stderr}`).toEqual(Object.keys(files).sort())
-  } finally {
-    await rm(cwd, { recursive: true, force: true })
-  }
-  return { code, stderr, stdout }
+async function refusal(argv: string[], options: { env?: Record<string, string>; files?: Record<string, string> } = {}): Promise<CliRun> {
+  const r = await cliInProcess(argv, options)
+  expect(r.made, `the refused command wrote into its working directory\n${r.stderr}`).toEqual([])
+  return r
 }
 
 /** The refusal's exit code, its one `error:` line, its one `hint:` line; a user's error is never called a bug. */
-function expectRefused(r: Refusal, expected: { code: number; error: RegExp; hint?: RegExp; details?: string[] }): void {
+function expectRefused(r: CliRun, expected: { code: number; error: RegExp; hint?: RegExp; details?: string[] }): void {
   const report = `exit ${r.code}\nstderr:\n${r.stderr}\nstdout:\n${r.stdout}`
   expect(r.code, `the exit code\n${report}`).toBe(expected.code)
   const errors = r.stderr.split('\n').filter((line) => line.startsWith('error:'))
