@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs'
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -8,11 +7,9 @@ import {
   requireSampleDataset,
   bwrapUnavailable,
   type CliResult,
-  copyDemoDataset,
   describeResult,
   linesStartingWith,
   makeWorkdir,
-  readJson,
   requireLocalBackend,
   runCli,
   snapshotTree,
@@ -174,51 +171,10 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
   }, 120_000)
 })
 
-describe('a task folder missing a tests.patch', () => {
-  it('`dataset validate` reports the file and exits non-zero; run and eval on that pair name the missing file', async (ctx) => {
-    const broken = await copyDemoDataset(join(await tempDir('no-tests-patch'), 'dataset'), ['textkit_task'])
-    const missing = join(broken, 'textkit_task', 'task7', 'feature2', 'tests.patch')
-    await rm(missing)
-
-    const w = await workdirWithPreviousRun('no-tests-patch')
-    const validate = await runCli(['dataset', 'validate', '--dataset-dir', broken], w.options())
-    expect(validate.code, describeResult(validate)).toBe(ExitCode.dataset)
-    expect(validate.stdout + validate.stderr).toMatch(/error: .*task7\/feature2\/tests\.patch/)
-    const validateJson = await runCli(['dataset', 'validate', '--dataset-dir', broken, '--json'], w.options())
-    expect(validateJson.code, describeResult(validateJson)).toBe(ExitCode.dataset)
-    const problems = JSON.parse(validateJson.stdout).problems as Array<{ severity: string; path: string }>
-    expect(problems.filter((p) => p.severity === 'error').map((p) => p.path)).toEqual([missing])
-
-    requireLocalBackend(ctx)
-    const previous = await snapshotTree(join(w.logs, 'prev'))
-    const run = await runCli(
-      ['run', '--dataset-dir', broken, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '--setting', 'solo', '-n', 'broken'],
-      w.options(),
-    )
-    expect(run.stderr, describeResult(run)).toContain(missing)
-    expect(stackLines(run.stderr + run.stdout)).toEqual([])
-    const pair = join(w.logs, 'broken', 'solo', 'textkit_task', '7', 'f1_f2')
-    if (existsSync(join(pair, 'result.json'))) {
-      // Reference behaviour: the pair runs, and its evaluation is an error naming the file; a run
-      // that judged no pair exits 1, not 0.
-      expect(run.code, describeResult(run)).toBe(ExitCode.failure)
-      expect((await readJson(join(pair, 'eval.json'))).error).toContain(missing)
-      expect(await readJson(join(w.logs, 'broken', 'summary.json'))).toMatchObject({ eval: { errors: 1, passed: 0 } })
-    } else {
-      // Or refused before any agent starts.
-      expect(linesStartingWith(run.stderr, 'hint:')).toHaveLength(1)
-      expect(existsSync(join(pair, 'result.json'))).toBe(false)
-    }
-    expect(await snapshotTree(join(w.logs, 'prev'))).toEqual(previous)
-
-    if (existsSync(join(pair, 'result.json'))) {
-      // An error verdict is retried by eval without --force; the retry must say what is wrong.
-      const evaluated = await runCli(['eval', '--dataset-dir', broken, '-n', 'broken'], w.options())
-      expect(evaluated.stderr, describeResult(evaluated)).toContain('tests.patch')
-      expect(stackLines(evaluated.stderr + evaluated.stdout)).toEqual([])
-    }
-  }, 120_000)
-})
+// A task folder missing a tests.patch: what `dataset validate` says of it (text and --json) is
+// unit/command-refusals.test.ts's, the run's refusal before any agent starts core's
+// test/runner/pair-inputs.test.ts's, and the CLI's exit on that refusal (3, nothing run) is
+// dataset-defects.test.ts's (a task without runner.sh, the same check).
 
 /** A Redis URL whose database is not a number: the redis bus refuses it when the run opens the bus. */
 const BAD_REDIS_URL = 'redis://127.0.0.1:6379/abc'

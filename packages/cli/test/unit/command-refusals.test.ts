@@ -187,3 +187,27 @@ describe('run and eval refuse bad flags and settings, pointing at where they wer
     },
   )
 })
+
+describe('dataset validate names a missing tests.patch', () => {
+  it('in its text and in --json, exiting with the dataset code', async () => {
+    // A copy of its own: the shared one's broken subset files are problems too.
+    const broken = join(await mkdtemp(join(tmpdir(), 'cb-no-tests-patch-')), 'dataset')
+    try {
+      await cp(join(DEMO_DATASET, 'textkit_task'), join(broken, 'textkit_task'), { recursive: true })
+      const missing = join(broken, 'textkit_task', 'task7', 'feature2', 'tests.patch')
+      await rm(missing)
+      const text = await cliInProcess(['dataset', 'validate', '--dataset-dir', broken])
+      expect(text.code, `the dataset's exit code\n${text.stdout}${text.stderr}`).toBe(ExitCode.dataset)
+      expect(text.stdout + text.stderr, 'an error line naming the file').toMatch(/error: .*task7\/feature2\/tests\.patch/)
+      const json = await cliInProcess(['dataset', 'validate', '--dataset-dir', broken, '--json'])
+      expect(json.code, `the dataset's exit code with --json\n${json.stderr}`).toBe(ExitCode.dataset)
+      const problems = JSON.parse(json.stdout).problems as Array<{ severity: string; path: string }>
+      expect(
+        problems.filter((p) => p.severity === 'error').map((p) => p.path),
+        'the one error is the missing file',
+      ).toEqual([missing])
+    } finally {
+      await rm(join(broken, '..'), { recursive: true, force: true })
+    }
+  })
+})
