@@ -82,6 +82,10 @@ describe('run refuses a selection the dataset does not have', () => {
     })
   })
 
+  it('a selection with no pair to run (no team of 9 in a task of 4 features) exits 3, as the exit-code table says', async () => {
+    expectRefused(await refusal(run('-r', 'textkit_task', '-t', '7', '--agents', '9')), { code: ExitCode.dataset, error: /^error: no tasks found/ })
+  })
+
   it('a subset of groups of 3 with --agents 2 disagrees, the hint offers --agents 3', async () => {
     expectRefused(await refusal(['run', '--dataset-dir', DEMO_DATASET, '-s', 'team3_clean', '--agents', '2', '-a', 'oracle']), {
       code: ExitCode.usage,
