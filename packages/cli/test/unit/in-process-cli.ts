@@ -12,7 +12,21 @@ import { ExitCode } from '@cooperbench/core'
 import { Config, run } from '@oclif/core'
 import { vi } from 'vitest'
 
+/**
+ * Hermetic as the e2e tests' CLI processes are: no COOPERBENCH_* setting of the caller's, and a
+ * plugin data folder that does not exist, so plugins a user installed stay out (removed after each
+ * command, should one make it).
+ */
+const NO_PLUGINS = join(tmpdir(), `cb-in-process-no-plugins-${process.pid}`)
+function hermeticEnv(extra: Record<string, string>): void {
+  for (const name of Object.keys(process.env)) if (name.startsWith('COOPERBENCH_')) vi.stubEnv(name, undefined)
+  vi.stubEnv('COOPERBENCH_DATA_DIR', NO_PLUGINS)
+  for (const [name, value] of Object.entries(extra)) vi.stubEnv(name, value)
+}
+
+hermeticEnv({})
 const oclif = await Config.load(fileURLToPath(new URL('../..', import.meta.url)))
+vi.unstubAllEnvs()
 
 export interface CliRun {
   /** The exit code the process would have had. */
@@ -47,7 +61,7 @@ export async function cliInProcess(
   const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     stdout += `${args.map(String).join(' ')}\n`
   })
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value)
+  hermeticEnv(env)
   let code: number | undefined
   try {
     process.chdir(cwd)
@@ -64,6 +78,7 @@ export async function cliInProcess(
     outWrite.mockRestore()
     log.mockRestore()
     vi.unstubAllEnvs()
+    await rm(NO_PLUGINS, { recursive: true, force: true })
   }
   try {
     const made = (await readdir(cwd)).filter((name) => !(name in files)).sort()
