@@ -77,8 +77,9 @@ async function runRefused(args: string[], setup?: (w: Workdir) => Promise<void>,
 
 /**
  * One real process per kind of refusal: the dataset's, a config file's, the plugin look-up's (with
- * --json), a missing key's, eval's and report's, the backend's. What each of the many other bad
- * selections and plugin names is told is unit/command-refusals.test.ts's, in process.
+ * --json), a missing key's, eval's, the backend's. What each of the many other bad selections,
+ * plugin names and run names (report's of a run that does not exist) is told is
+ * unit/command-refusals.test.ts's, in process.
  */
 describe.concurrent('bad input is refused with an error, a hint, a distinct exit code, no stack trace, and logs/ untouched', () => {
   const run = (...args: string[]) => ['run', '--dataset-dir', dataset(), '-a', 'oracle', '-c', '4', ...args]
@@ -148,11 +149,6 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
     const r = await runRefused(['eval', '--dataset-dir', dataset(), '-n', 'no-such-run', '--log-dir', elsewhere])
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*no-such-run/m, `\`ls '${elsewhere}'\` lists the runs`] })
     expect(r.stderr).not.toContain('ls logs/')
-  })
-
-  it('report of a run that does not exist names the run', async () => {
-    const r = await runRefused(['report', '-n', 'no-such-run'])
-    expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*no-such-run/m] })
   })
 
   it('eval without -n prints the reference error exactly and exits 1', async () => {

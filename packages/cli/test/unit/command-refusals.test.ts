@@ -157,8 +157,9 @@ describe('run and eval refuse bad flags and settings, pointing at where they wer
     expect(r.stderr, 'the flag is named as the user typed it').not.toMatch(/options given to evaluate\(\)/)
   })
 
-  it('eval of a run that does not exist names the run', async () => {
+  it('eval or report of a run that does not exist names the run', async () => {
     expectRefused(await refusal(['eval', '--dataset-dir', dataset, '-n', 'no-such-run']), { code: ExitCode.usage, error: /no-such-run/ })
+    expectRefused(await refusal(['report', '-n', 'no-such-run']), { code: ExitCode.usage, error: /no-such-run/ })
   })
 
   it('COOPERBENCH_CONCURRENCY=1e21: exit 2 naming the variable', async () => {
