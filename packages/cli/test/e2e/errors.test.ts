@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs'
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -8,12 +7,9 @@ import {
   requireSampleDataset,
   bwrapUnavailable,
   type CliResult,
-  copyDemoDataset,
-  DEMO_DATASET,
   describeResult,
   linesStartingWith,
   makeWorkdir,
-  readJson,
   requireLocalBackend,
   runCli,
   snapshotTree,
@@ -79,6 +75,12 @@ async function runRefused(args: string[], setup?: (w: Workdir) => Promise<void>,
   return r
 }
 
+/**
+ * One real process per kind of refusal: the dataset's, a config file's, the plugin look-up's (with
+ * --json), a missing key's, eval's, the backend's. What each of the many other bad selections,
+ * plugin names and run names (report's of a run that does not exist) is told is
+ * unit/command-refusals.test.ts's, in process.
+ */
 describe.concurrent('bad input is refused with an error, a hint, a distinct exit code, no stack trace, and logs/ untouched', () => {
   const run = (...args: string[]) => ['run', '--dataset-dir', dataset(), '-a', 'oracle', '-c', '4', ...args]
 
@@ -87,36 +89,22 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
     expectUserError(r, { code: ExitCode.dataset, mentions: [/^error: .*nope_task/m, /^hint: .*textkit_task/m] })
   })
 
-  it('an unknown task (-t 999)', async () => {
-    const r = await runRefused(run('-r', 'textkit_task', '-t', '999'))
-    expectUserError(r, { code: ExitCode.dataset, mentions: [/^error: .*999/m, /^hint: .*\b7\b/m] })
-  })
-
-  it('a malformed subset file', async () => {
-    const broken = await copyDemoDataset(join(await tempDir('bad-subset', 'file'), 'dataset'), ['textkit_task'])
-    await mkdir(join(broken, 'subsets'))
-    await writeFile(join(broken, 'subsets', 'bad.json'), '{"tasks": [')
-    const r = await runRefused(['run', '--dataset-dir', broken, '-a', 'oracle', '-s', 'bad'])
-    expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*subsets\/bad\.json.*not valid JSON/m] })
-  })
-
-  it('a missing subset (-s nope) names the expected path', async () => {
-    const r = await runRefused(run('-s', 'nope'))
-    expectUserError(r, { code: ExitCode.dataset, mentions: [/^error: .*subsets\/nope\.json/m] })
-  })
-
   it('an unknown key in cooperbench.config.json is named, with the close match suggested', async () => {
     const r = await runRefused(run('-r', 'textkit_task', '-t', '7'), (w) => writeFile(join(w.cwd, 'cooperbench.config.json'), '{"concurrencyy": 3}\n'))
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*cooperbench\.config\.json/m, 'concurrencyy', /did you mean "concurrency"/] })
   })
 
-  it.each([
-    ['cooperbench.config.mjs', 'await new Promise(() => {}); export default { concurrency: 1 }\n'],
-    ['cooperbench.config.ts', 'await new Promise<void>(() => {}); export default { concurrency: 1 }\n'],
-  ])('a top-level await in %s that never settles is named, not left to Node (exit 13, a warning naming the bin)', async (name, content) => {
-    const r = await runRefused(run('-r', 'textkit_task', '-t', '7', '-f', '1,2'), (w) => writeFile(join(w.cwd, name), content))
-    expectUserError(r, { code: ExitCode.usage, mentions: [new RegExp(`^error: cannot load config file .*/${name}: its top-level await never settled$`, 'm')] })
-    expect(r.stderr).not.toMatch(/unsettled top-level await|bin\/run\.js/)
+  // Node's own end of a top-level await (exit 13, a warning naming the bin) comes only in a process
+  // whose event loop runs empty; the .ts file's is the same jiti import (config/test/load.test.ts).
+  it('a top-level await in cooperbench.config.mjs that never settles is named, not left to Node (exit 13, a warning naming the bin)', async () => {
+    const r = await runRefused(run('-r', 'textkit_task', '-t', '7', '-f', '1,2'), (w) =>
+      writeFile(join(w.cwd, 'cooperbench.config.mjs'), 'await new Promise(() => {}); export default { concurrency: 1 }\n'),
+    )
+    expectUserError(r, {
+      code: ExitCode.usage,
+      mentions: [/^error: cannot load config file .*\/cooperbench\.config\.mjs: its top-level await never settled$/m],
+    })
+    expect(r.stderr, "no warning of Node's").not.toMatch(/unsettled top-level await|bin\/run\.js/)
   })
 
   it('a top-level await kept waiting by a live timer ends at the bound of loading a config file (set small here)', async () => {
@@ -128,46 +116,6 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
       code: ExitCode.usage,
       mentions: [/^error: cannot load config file .*\/cooperbench\.config\.mjs: its top-level await did not settle within 0\.2 s$/m],
     })
-  })
-
-  it('a dataset folder that does not exist', async () => {
-    const missing = join(await tempDir('no-dataset', 'file'), 'not-here')
-    const r = await runRefused(['run', '--dataset-dir', missing, '-a', 'oracle'])
-    expectUserError(r, { code: ExitCode.dataset, mentions: [new RegExp(`^error: .*${missing}`, 'm')] })
-  })
-
-  it('-f with three ids and --agents 2 (exactly two are required)', async () => {
-    const r = await runRefused(run('-r', 'textkit_task', '-t', '7', '-f', '1,2,3', '--agents', '2'))
-    expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*-f.*exactly two/m, /^hint: .*--agents 3/m] })
-  })
-
-  it('a groups subset with an --agents that disagrees, and a subset file with an unknown key', async () => {
-    const disagree = await runRefused(['run', '--dataset-dir', DEMO_DATASET, '-s', 'team3_clean', '--agents', '2', '-a', 'oracle'])
-    expectUserError(disagree, {
-      code: ExitCode.usage,
-      mentions: [/^error: subset "team3_clean" lists pairs of 3 features; --agents 2 disagrees/m, /^hint: .*--agents 3/m],
-    })
-    await mkdir(join(dataset(), 'subsets'), { recursive: true })
-    await writeFile(join(dataset(), 'subsets', 'typo.json'), JSON.stringify({ tasks: [{ repo: 'textkit_task', task_id: 7, group: [[1, 2, 3]] }] }))
-    try {
-      const typo = await runRefused(['run', '--dataset-dir', dataset(), '-s', 'typo', '-a', 'oracle'])
-      // A malformed subset file is bad usage (exit 2), as every SUBSET_INVALID: never an empty or whole selection.
-      expectUserError(typo, { code: ExitCode.usage, mentions: [/^error: .*tasks\[0\]\.group: unknown key/m] })
-    } finally {
-      await rm(join(dataset(), 'subsets', 'typo.json'), { force: true })
-    }
-  })
-
-  it('an unknown agent (-a nope) lists the agents there are', async () => {
-    const r = await runRefused(['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'nope'])
-    expectUserError(r, { code: ExitCode.plugin, mentions: [/^error: .*"nope"/m, /^hint: .*oracle/m] })
-  })
-
-  it('a mistyped agent or backend (-a oracel, --backend dockr) gets a "did you mean"', async () => {
-    const agent = await runRefused(['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'oracel'])
-    expectUserError(agent, { code: ExitCode.plugin, mentions: [/^error: unknown agent "oracel"/m, /^hint: Did you mean "oracle"\?/m] })
-    const backend = await runRefused(run('-r', 'textkit_task', '-t', '7', '--backend', 'dockr'))
-    expectUserError(backend, { code: ExitCode.plugin, mentions: [/^error: unknown backend "dockr"/m, /^hint: Did you mean "docker"\?/m] })
   })
 
   it('with --json, the error is one JSON object on stdout too, with its code, hint and exit code', async () => {
@@ -195,22 +143,12 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*ANTHROPIC_API_KEY/m] })
   })
 
-  it('eval of a run that does not exist names the run', async () => {
-    const r = await runRefused(['eval', '--dataset-dir', dataset(), '-n', 'no-such-run'])
-    expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*no-such-run/m] })
-  })
-
   it('eval of a run that does not exist in --log-dir DIR: the hint lists DIR, not logs/', async () => {
     const elsewhere = join(await tempDir('elsewhere'), 'my runs')
     await mkdir(elsewhere)
     const r = await runRefused(['eval', '--dataset-dir', dataset(), '-n', 'no-such-run', '--log-dir', elsewhere])
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*no-such-run/m, `\`ls '${elsewhere}'\` lists the runs`] })
     expect(r.stderr).not.toContain('ls logs/')
-  })
-
-  it('report of a run that does not exist names the run', async () => {
-    const r = await runRefused(['report', '-n', 'no-such-run'])
-    expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*no-such-run/m] })
   })
 
   it('eval without -n prints the reference error exactly and exits 1', async () => {
@@ -229,120 +167,39 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
   }, 120_000)
 })
 
-describe('a task folder missing a tests.patch', () => {
-  it('`dataset validate` reports the file and exits non-zero; run and eval on that pair name the missing file', async (ctx) => {
-    const broken = await copyDemoDataset(join(await tempDir('no-tests-patch'), 'dataset'), ['textkit_task'])
-    const missing = join(broken, 'textkit_task', 'task7', 'feature2', 'tests.patch')
-    await rm(missing)
-
-    const w = await workdirWithPreviousRun('no-tests-patch')
-    const validate = await runCli(['dataset', 'validate', '--dataset-dir', broken], w.options())
-    expect(validate.code, describeResult(validate)).toBe(ExitCode.dataset)
-    expect(validate.stdout + validate.stderr).toMatch(/error: .*task7\/feature2\/tests\.patch/)
-    const validateJson = await runCli(['dataset', 'validate', '--dataset-dir', broken, '--json'], w.options())
-    expect(validateJson.code, describeResult(validateJson)).toBe(ExitCode.dataset)
-    const problems = JSON.parse(validateJson.stdout).problems as Array<{ severity: string; path: string }>
-    expect(problems.filter((p) => p.severity === 'error').map((p) => p.path)).toEqual([missing])
-
-    requireLocalBackend(ctx)
-    const previous = await snapshotTree(join(w.logs, 'prev'))
-    const run = await runCli(
-      ['run', '--dataset-dir', broken, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '--setting', 'solo', '-n', 'broken'],
-      w.options(),
-    )
-    expect(run.stderr, describeResult(run)).toContain(missing)
-    expect(stackLines(run.stderr + run.stdout)).toEqual([])
-    const pair = join(w.logs, 'broken', 'solo', 'textkit_task', '7', 'f1_f2')
-    if (existsSync(join(pair, 'result.json'))) {
-      // Reference behaviour: the pair runs, and its evaluation is an error naming the file; a run
-      // that judged no pair exits 1, not 0.
-      expect(run.code, describeResult(run)).toBe(ExitCode.failure)
-      expect((await readJson(join(pair, 'eval.json'))).error).toContain(missing)
-      expect(await readJson(join(w.logs, 'broken', 'summary.json'))).toMatchObject({ eval: { errors: 1, passed: 0 } })
-    } else {
-      // Or refused before any agent starts.
-      expect(linesStartingWith(run.stderr, 'hint:')).toHaveLength(1)
-      expect(existsSync(join(pair, 'result.json'))).toBe(false)
-    }
-    expect(await snapshotTree(join(w.logs, 'prev'))).toEqual(previous)
-
-    if (existsSync(join(pair, 'result.json'))) {
-      // An error verdict is retried by eval without --force; the retry must say what is wrong.
-      const evaluated = await runCli(['eval', '--dataset-dir', broken, '-n', 'broken'], w.options())
-      expect(evaluated.stderr, describeResult(evaluated)).toContain('tests.patch')
-      expect(stackLines(evaluated.stderr + evaluated.stdout)).toEqual([])
-    }
-  }, 120_000)
-})
+// A task folder missing a tests.patch: what `dataset validate` says of it (text and --json) is
+// unit/command-refusals.test.ts's, the run's refusal before any agent starts core's
+// test/runner/pair-inputs.test.ts's, and the CLI's exit on that refusal (3, nothing run) is
+// dataset-defects.test.ts's (a task without runner.sh, the same check).
 
 /** A Redis URL whose database is not a number: the redis bus refuses it when the run opens the bus. */
 const BAD_REDIS_URL = 'redis://127.0.0.1:6379/abc'
 
+/**
+ * The other bad flags and settings (flags given twice, bad run names, bad variables, the Redis URL
+ * from the environment or a config file) are unit/command-refusals.test.ts's, in process.
+ */
 describe.concurrent('user errors get user hints, never "This looks like a bug", and leave no run folder', () => {
   const run = (...args: string[]) => ['run', '--dataset-dir', dataset(), '-a', 'oracle', '-r', 'textkit_task', '-t', '7', '-f', '1,2', ...args]
   const noBugHint = (r: CliResult) => expect(r.stderr, describeResult(r)).not.toMatch(/looks like a bug/)
 
-  it.each([
-    ['-a given twice', ['-a', 'oracle', '-n', 'twice-a'], /^error: Flag --agent can only be specified once/m],
-    ['-n given twice', ['-n', 'a', '-n', 'b'], /^error: Flag --name can only be specified once/m],
-    [
-      '-c beyond a safe integer',
-      ['-c', '9007199254740993', '-n', 'huge-c'],
-      /^error: Parsing --concurrency: Expected an integer less than or equal to 9007199254740991/m,
-    ],
-  ])('%s: exit 2 with a hint', async (_, args, message) => {
-    const r = await runRefused(run(...args))
-    expectUserError(r, { code: ExitCode.usage, mentions: [message, /^hint: See `cooperbench run --help`/m] })
-    noBugHint(r)
-  })
-
-  it.each([['../evil'], ['a/b'], ['.'], ['']])('-n %j, not a folder name: exit 2 naming -n/--name, not the options of run()', async (name) => {
-    const r = await runRefused(run('-n', name))
-    const given = `-n/--name ${JSON.stringify(name)}`
+  it('-c beyond a safe integer, refused by the flag parser: exit 2 with a hint', async () => {
+    const r = await runRefused(run('-c', '9007199254740993', '-n', 'huge-c'))
     expectUserError(r, {
       code: ExitCode.usage,
-      mentions: [/^error: invalid configuration in command-line flags$/m, `  - ${given}: must be a folder name`, /^hint: Fix those flags/m],
+      mentions: [/^error: Parsing --concurrency: Expected an integer less than or equal to 9007199254740991/m, /^hint: See `cooperbench run --help`/m],
     })
-    expect(r.stderr).not.toMatch(/options given to run\(\)|camelCased/)
     noBugHint(r)
   })
 
-  it('eval -n ../evil: the same, for eval', async () => {
-    const r = await runRefused(['eval', '--dataset-dir', dataset(), '-n', '../evil'])
-    expectUserError(r, { code: ExitCode.usage, mentions: ['  - -n/--name "../evil": must be a folder name', /^hint: Fix those flags/m] })
-    expect(r.stderr).not.toMatch(/options given to evaluate\(\)/)
+  it('a bad Redis URL (a database that is not a number) from the --redis flag: a clean error, no run folder or run.lock; the hint names the flag', async () => {
+    const r = await runRefused(run('-n', 'bad-redis', '--redis', BAD_REDIS_URL))
+    expectUserError(r, {
+      code: ExitCode.usage,
+      mentions: [
+        /^ {2}- buses\.redis\.url: must be a redis:\/\/ or rediss:\/\/ URL naming a host, with a database number/m,
+        /^hint: buses\.redis\.url is the Redis URL, set by --redis: fix it there\.$/m,
+      ],
+    })
   })
-
-  it('COOPERBENCH_CONCURRENCY=1e21: exit 2 naming the variable', async () => {
-    const w = await workdirWithPreviousRun('env-concurrency')
-    const before = await snapshotTree(w.logs)
-    const r = await runCli(run('-n', 'env-c'), w.options({ env: { COOPERBENCH_CONCURRENCY: '1e21' } }))
-    expectUserError(r, { code: ExitCode.usage, mentions: [/COOPERBENCH_CONCURRENCY: must be an integer, got "1e21"/] })
-    noBugHint(r)
-    expect(await snapshotTree(w.logs)).toEqual(before)
-  })
-
-  it.each([
-    ['the --redis flag', { args: ['--redis', BAD_REDIS_URL] }, /^hint: buses\.redis\.url is the Redis URL, set by --redis: fix it there\.$/m],
-    [
-      'COOPERBENCH_REDIS_URL',
-      { env: { COOPERBENCH_REDIS_URL: BAD_REDIS_URL } },
-      /^hint: buses\.redis\.url is the Redis URL, set by COOPERBENCH_REDIS_URL \(the environment or \.env\): fix it there\.$/m,
-    ],
-    [
-      'redisUrl in the config file',
-      { file: { redisUrl: BAD_REDIS_URL } },
-      /^hint: buses\.redis\.url is the Redis URL, set by redisUrl in .*\/cooperbench\.config\.json: fix it there\.$/m,
-    ],
-  ])(
-    'a bad Redis URL (a database that is not a number) from %s: a clean error, no run folder or run.lock; the hint names where it was set, not buses.redis of the config file',
-    async (_, source, hint) => {
-      const setup = source.file ? (w: Workdir) => writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(source.file)) : undefined
-      const r = await runRefused(run('-n', 'bad-redis', ...(source.args ?? [])), setup, source.env)
-      expectUserError(r, {
-        code: ExitCode.usage,
-        mentions: [/^ {2}- buses\.redis\.url: must be a redis:\/\/ or rediss:\/\/ URL naming a host, with a database number/m, hint],
-      })
-    },
-  )
 })

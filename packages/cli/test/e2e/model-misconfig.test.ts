@@ -26,24 +26,20 @@ async function onlyRun(logs: string): Promise<string> {
 }
 
 describe('a misconfigured model is a configuration or infrastructure error, never a 0 % pass rate', () => {
-  for (const [fault, message] of [
-    [401, /refuses OPENAI_API_KEY \(HTTP 401: Incorrect API key provided/],
-    ['html', /answers GET \/models with an HTML page \("Welcome"\) \(HTTP 200\), not an OpenAI-compatible API/],
-    [501, /answers 501 Not Implemented/],
-  ] as const) {
-    it(`preflight: a server answering ${fault} fails the run before any pair starts, exit 2, no token spent`, async (ctx) => {
-      requireLocalBackend(ctx)
-      const server = await serverWith({ answer: fault })
-      const w = await makeWorkdir(`misconfig-${fault}`)
-      const r = await runCli(['run', ...TASK, '-m', 'openai/scripted-model', '--model-base-url', server.url], w.options({ env: ENV, timeoutMs: 120_000 }))
-      expect(r.code, describeResult(r)).toBe(ExitCode.usage)
-      expect(r.stderr).toMatch(message)
-      expect(r.stderr).toMatch(/hint: /)
-      expect(chatCalls(server)).toBe(0)
-      const runs = existsSync(w.logs) ? await readdir(w.logs) : []
-      for (const run of runs) expect(await pairDirs(w.logs, run, 'coop'), run).toEqual([])
-    }, 150_000)
-  }
+  // What the preflight says of each wrong answer (a refused key, a web page, 501) is
+  // agent-mini-swe/test/llm/probe.test.ts's; each is a configuration error, which ends a run so.
+  it('preflight: a server answering 401 fails the run before any pair starts, exit 2, no token spent', async (ctx) => {
+    requireLocalBackend(ctx)
+    const server = await serverWith({ answer: 401 })
+    const w = await makeWorkdir('misconfig-401')
+    const r = await runCli(['run', ...TASK, '-m', 'openai/scripted-model', '--model-base-url', server.url], w.options({ env: ENV, timeoutMs: 120_000 }))
+    expect(r.code, describeResult(r)).toBe(ExitCode.usage)
+    expect(r.stderr).toMatch(/refuses OPENAI_API_KEY \(HTTP 401: Incorrect API key provided/)
+    expect(r.stderr).toMatch(/hint: /)
+    expect(chatCalls(server)).toBe(0)
+    const runs = existsSync(w.logs) ? await readdir(w.logs) : []
+    for (const run of runs) expect(await pairDirs(w.logs, run, 'coop'), run).toEqual([])
+  }, 150_000)
 
   it('a key refused only by chat completions: every agent fails the same way, the breaker stops the run after 4, exit 4, nothing judged', async (ctx) => {
     requireLocalBackend(ctx)
@@ -73,28 +69,25 @@ describe('a misconfigured model is a configuration or infrastructure error, neve
     expect(report.stdout).toContain("agents that did not submit: 4 infrastructure (rerun retries them), 0 the agent's own")
   }, 240_000)
 
-  for (const [fault, message] of [
-    [{ answer: 'html', routes: 'chat' }, /HTML page \("Welcome"\), not the model API/],
-    [{ answer: 501, routes: 'chat' }, /HTTP 501/],
-  ] as const) {
-    it(`chat completions answering ${fault.answer} at run time: infra, not retried, the run stops with exit 4 at the default concurrency`, async (ctx) => {
-      requireLocalBackend(ctx)
-      const server = await serverWith(fault)
-      const w = await makeWorkdir(`misconfig-chat-${fault.answer}`)
-      const r = await runCli(
-        ['run', ...TASK, '-f', '1,2', '-m', 'openai/scripted-model', '--model-base-url', server.url],
-        w.options({ env: ENV, timeoutMs: 120_000 }),
-      )
-      expect(r.code, describeResult(r)).toBe(ExitCode.backend)
-      expect(r.stderr).toMatch(/run stopped: 2 agents in a row failed with the same infrastructure error/)
-      // One request per agent: no retries of an answer that will not change.
-      expect(chatCalls(server)).toBe(2)
-      const [dir] = await pairDirs(w.logs, await onlyRun(w.logs), 'coop')
-      const result = await readJson(join(dir!, 'result.json'))
-      for (const id of ['agent1', 'agent2']) {
-        expect(result.agents[id]).toMatchObject({ status: 'Error', failure: 'infra' })
-        expect(result.agents[id].error).toMatch(message)
-      }
-    }, 150_000)
-  }
+  // That 501 and an HTML page alike are protocol failures, never retried, is
+  // agent-mini-swe/test/llm/chat-model.test.ts's; one of them shows how a run ends on such a failure.
+  it('chat completions answering an HTML page at run time: infra, not retried, the run stops with exit 4 at the default concurrency', async (ctx) => {
+    requireLocalBackend(ctx)
+    const server = await serverWith({ answer: 'html', routes: 'chat' })
+    const w = await makeWorkdir('misconfig-chat-html')
+    const r = await runCli(
+      ['run', ...TASK, '-f', '1,2', '-m', 'openai/scripted-model', '--model-base-url', server.url],
+      w.options({ env: ENV, timeoutMs: 120_000 }),
+    )
+    expect(r.code, describeResult(r)).toBe(ExitCode.backend)
+    expect(r.stderr).toMatch(/run stopped: 2 agents in a row failed with the same infrastructure error/)
+    // One request per agent: no retries of an answer that will not change.
+    expect(chatCalls(server)).toBe(2)
+    const [dir] = await pairDirs(w.logs, await onlyRun(w.logs), 'coop')
+    const result = await readJson(join(dir!, 'result.json'))
+    for (const id of ['agent1', 'agent2']) {
+      expect(result.agents[id]).toMatchObject({ status: 'Error', failure: 'infra' })
+      expect(result.agents[id].error).toMatch(/HTML page \("Welcome"\), not the model API/)
+    }
+  }, 150_000)
 })

@@ -10,19 +10,9 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, requireLocalBacken
  */
 const PAIR = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle']
 
+// Bad flag values (-c 0, -c abc, -t abc) are unit/command-refusals.test.ts's, in process; the flag
+// parser's refusal in a real process is errors.test.ts's (-c beyond a safe integer).
 describe('a new user’s mistakes get a one-line answer', () => {
-  it.each([
-    [['-c', '0'], 'Parsing --concurrency: Expected an integer greater than or equal to 1 but received: 0'],
-    [['-c', 'abc'], 'Parsing --concurrency: Expected an integer but received: abc'],
-    [['-t', 'abc'], 'Parsing --task: Expected an integer but received: abc'],
-  ])('run %j is a usage error (exit 2) with the parser’s reason, not a bug report', async (args, message) => {
-    const w = await makeWorkdir('usage')
-    const r = await runCli(['run', ...args], w.options())
-    expect(r.code, describeResult(r)).toBe(ExitCode.usage)
-    expect(r.stderr).toContain(`error: ${message}`)
-    expect(r.stderr).not.toContain('bug')
-  })
-
   it('a log folder that cannot be created: one line naming the path and the reason, exit 7, at once (also under /proc)', async () => {
     const w = await makeWorkdir('logdir')
     await writeFile(join(w.cwd, 'a-file'), 'not a folder\n')

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, makeWorkdir, readJson, REPO_ROOT, requireLocalBackend, runCli, type Workdir } from './helpers.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, REPO_ROOT, requireLocalBackend, runCli, type Workdir } from './helpers.js'
 
 const CORE_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'core', 'package.json'), 'utf8')) as { version: string }).version
 
@@ -127,22 +127,8 @@ describe('config-file plugins in the list commands', () => {
   })
 })
 
+// A run that goes on while config-file plugins are skipped with warnings is config-plugins.test.ts's.
 describe('config-file plugins in a run', () => {
-  it('runs -a oracle while a plugin that throws and a plugin for a future core are skipped with warnings', async (ctx) => {
-    requireLocalBackend(ctx)
-    const w = await makeWorkdir('plugins-config-run')
-    await writePlugins(w)
-    await writeConfig(w, { plugins: ALL_PLUGINS, datasetDir: DEMO_DATASET, setting: 'solo' })
-    const r = await runCli(['run', '-a', 'oracle', '-n', 'oracle-run', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--no-auto-eval'], w.options())
-    expect(r.code, describeResult(r)).toBe(0)
-    expect(r.stderr).toMatch(/warning: plugin broken-plugin@1\.0\.0 failed .*cannot register today/)
-    expect(r.stderr).toContain(
-      `warning: plugin future-plugin failed to load and was skipped: plugin future-plugin@3.0.0 requires @cooperbench/core ^9.0.0, but this is @cooperbench/core ${CORE_VERSION}`,
-    )
-    const result = await readJson(join(w.logs, 'oracle-run', 'solo', 'textkit_task', '7', 'f1_f2', 'result.json'))
-    expect(result).toMatchObject({ agent_framework: 'oracle', agent: { status: 'Submitted' } })
-  }, 120_000)
-
   it('refuses, before any pair starts, agent options that break the schema, listing each with its path', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('plugins-config-options')

@@ -42,6 +42,7 @@ describe('starting the CLI', () => {
       const r = await runWithClosedStdout(args, w.cwd)
       expect(r.stderr).not.toMatch(/unsettled top-level await|EPIPE|Error/)
       expect(stackLines(r.stderr)).toEqual([])
+      expect(r.stderr, 'nothing at all on stderr').toBe('')
       expect(r.code, r.stderr).toBe(0)
     })
   }

@@ -1,0 +1,89 @@
+/**
+ * `cooperbench <argv>` run in the test's own process: oclif's `run` (bin/run.js's entry) on the
+ * CLI's config, its plugins loaded once per worker. A command's parsing, look-ups and printing cost
+ * milliseconds this way, not a CLI start (~0.4 s of CPU); the e2e tests show the same in a real
+ * process once.
+ */
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ExitCode } from '@cooperbench/core'
+import { Config, run } from '@oclif/core'
+import { vi } from 'vitest'
+
+/**
+ * Hermetic as the e2e tests' CLI processes are: no COOPERBENCH_* setting of the caller's, and a
+ * plugin data folder that does not exist, so plugins a user installed stay out (removed after each
+ * command, should one make it).
+ */
+const NO_PLUGINS = join(tmpdir(), `cb-in-process-no-plugins-${process.pid}`)
+function hermeticEnv(extra: Record<string, string>): void {
+  for (const name of Object.keys(process.env)) if (name.startsWith('COOPERBENCH_')) vi.stubEnv(name, undefined)
+  vi.stubEnv('COOPERBENCH_DATA_DIR', NO_PLUGINS)
+  for (const [name, value] of Object.entries(extra)) vi.stubEnv(name, value)
+}
+
+hermeticEnv({})
+const oclif = await Config.load(fileURLToPath(new URL('../..', import.meta.url)))
+vi.unstubAllEnvs()
+
+export interface CliRun {
+  /** The exit code the process would have had. */
+  code: number | undefined
+  stdout: string
+  stderr: string
+  /** What the command left in its working directory besides the files it was given. */
+  made: string[]
+}
+
+/**
+ * Runs the command in a fresh working directory holding `files`, with `env` added, its stdout and
+ * stderr captured; the directory is removed after. Commands run one at a time (the working
+ * directory is the process's).
+ */
+export async function cliInProcess(
+  argv: string[],
+  { env = {}, files = {} }: { env?: Record<string, string>; files?: Record<string, string> } = {},
+): Promise<CliRun> {
+  const cwd = await mkdtemp(join(tmpdir(), 'cb-in-process-'))
+  for (const [name, content] of Object.entries(files)) await writeFile(join(cwd, name), content)
+  const before = process.cwd()
+  let stderr = ''
+  let stdout = ''
+  const capture = (append: (text: string) => void) => (chunk: unknown) => {
+    append(String(chunk))
+    return true
+  }
+  const errWrite = vi.spyOn(process.stderr, 'write').mockImplementation(capture((text) => (stderr += text)) as never)
+  const outWrite = vi.spyOn(process.stdout, 'write').mockImplementation(capture((text) => (stdout += text)) as never)
+  // oclif's `this.log` goes through console.log, which vitest takes over.
+  const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    stdout += `${args.map(String).join(' ')}\n`
+  })
+  hermeticEnv(env)
+  let code: number | undefined
+  try {
+    process.chdir(cwd)
+    // oclif's own entry, as bin/run.js calls it: topics as words (`agents list`), --help.
+    await run(argv, oclif)
+    code = ExitCode.ok
+  } catch (error) {
+    // A command that ends otherwise throws oclif's ExitError, which carries the exit code.
+    code = (error as { oclif?: { exit?: number } }).oclif?.exit
+    if (code === undefined) throw error
+  } finally {
+    process.chdir(before)
+    errWrite.mockRestore()
+    outWrite.mockRestore()
+    log.mockRestore()
+    vi.unstubAllEnvs()
+    await rm(NO_PLUGINS, { recursive: true, force: true })
+  }
+  try {
+    const made = (await readdir(cwd)).filter((name) => !(name in files)).sort()
+    return { code, stdout, stderr, made }
+  } finally {
+    await rm(cwd, { recursive: true, force: true })
+  }
+}
