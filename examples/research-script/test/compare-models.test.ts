@@ -1,7 +1,7 @@
 /**
  * The research script end to end: two "models" served by testkit's scripted OpenAI-compatible
  * server (one applies each feature's gold patch, the other submits without changing anything),
- * the real `mini_swe_agent`, the real local backend and evaluation, on a three-pair subset.
+ * the real `mini_swe_agent`, the real local backend and evaluation, on a two-pair subset.
  */
 import { spawn } from 'node:child_process'
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
@@ -35,27 +35,27 @@ let dataset: string
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'cb-research-'))
-  // A copy of the demo repository with a subset of three pairs whose gold patches merge cleanly,
-  // as a researcher would pick a subset for a quick comparison.
+  // A copy of the demo repository with a subset of two pairs whose gold patches merge cleanly,
+  // as a researcher would pick a subset for a quick comparison (two, not more: every pair is two
+  // sandboxes and an evaluation per model, and two already give each rate its interval).
   dataset = join(work, 'dataset')
   await cp(join(DEMO_DATASET, 'textkit_task'), join(dataset, 'textkit_task'), { recursive: true })
   await mkdir(join(dataset, 'subsets'))
   const subset = {
-    name: 'clean3',
-    description: 'three textkit pairs that merge cleanly',
+    name: 'clean2',
+    description: 'two textkit pairs that merge cleanly',
     tasks: [
       {
         repo: 'textkit_task',
         task_id: 12,
         pairs: [
           [1, 2],
-          [1, 3],
           [3, 4],
         ],
       },
     ],
   }
-  await writeFile(join(dataset, 'subsets', 'clean3.json'), JSON.stringify(subset))
+  await writeFile(join(dataset, 'subsets', 'clean2.json'), JSON.stringify(subset))
   const features = await goldPatches()
   server = await startScriptedLlmServer({
     models: ['good-model', 'idle-model'],
@@ -98,7 +98,7 @@ function runScript(args: string[]): Promise<{ code: number | null; stdout: strin
 }
 
 describe('examples/research-script', () => {
-  it('compares two models on a three-pair subset: rates with intervals, costs and the difference', async (context) => {
+  it('compares two models on a two-pair subset: rates with intervals, costs and the difference', async (context) => {
     const problem = bubblewrapProblem()
     if (problem) {
       if (process.env.CI) throw new Error(`${problem}, and CI is set`)
@@ -110,7 +110,7 @@ describe('examples/research-script', () => {
       '--base-url',
       server.url,
       '-s',
-      'clean3',
+      'clean2',
       '--dataset-dir',
       dataset,
       '--log-dir',
@@ -123,9 +123,10 @@ describe('examples/research-script', () => {
       .split('\n')
       .map((line) => line.split('\t'))
     expect(rows[0]).toEqual(['model', 'run', 'pairs', 'passed', 'rate', '95% CI', 'cost'])
-    expect(rows[1]!.slice(0, 5)).toEqual(['openai/good-model', expect.stringMatching(/^coop-msa-good-model-clean3$/), '3', '3', '100.0%'])
-    expect(rows[1]![5]).toMatch(/^\[43\.\d%, 100\.0%\]$/)
-    expect(rows[2]!.slice(0, 6)).toEqual(['openai/idle-model', 'coop-msa-idle-model-clean3', '3', '0', '0.0%', expect.stringMatching(/^\[0\.0%, 56\.\d%\]$/)])
+    // Wilson's 95% interval of 2 passes in 2 is [34.2%, 100%]; of 0 in 2, [0%, 65.8%].
+    expect(rows[1]!.slice(0, 5)).toEqual(['openai/good-model', expect.stringMatching(/^coop-msa-good-model-clean2$/), '2', '2', '100.0%'])
+    expect(rows[1]![5]).toMatch(/^\[34\.2%, 100\.0%\]$/)
+    expect(rows[2]!.slice(0, 6)).toEqual(['openai/idle-model', 'coop-msa-idle-model-clean2', '2', '0', '0.0%', '[0.0%, 65.8%]'])
     // The scripted models have no price: their cost is unknown, never $0.
     expect(rows[1]![6]).toBe('unknown')
     expect(first.stdout).toContain('difference (openai/good-model − openai/idle-model): 100.0 points')

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { anthropicRequestTexts, type ScriptedTurn, startScriptedAnthropicServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { combinedWithoutTests, type FeatureRef, featureIndex } from '../../cli/test/e2e/gold-features.js'
+import { type FeatureRef, featureIndex } from '../../cli/test/e2e/gold-features.js'
 import { expectPairsAsExpected } from '../../cli/test/e2e/expected-verdicts.js'
 import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
 import { claudeCodeProfile } from '../src/index.js'
@@ -12,11 +12,14 @@ import { claudeCodeShell } from './support/shell-calls.js'
 
 /**
  * `claude_code` with `protocol: reference`, through `cooperbench run` with the real Claude Code
- * binary against the scripted Anthropic server, on the local backend: a solo pair, a coop pair
- * without messaging and one with messaging and --git. The prompt the CLI gets is the template (our
+ * binary against the scripted Anthropic server, on the local backend: a coop pair without
+ * messaging and one with messaging and --git. The prompt the CLI gets is the template (our
  * own wording here) rendered as the reference renders it, with no teammate text without messaging;
  * the binary sees the reference adapter's flags and environment and no limit flag; the patch
  * evaluated is the one the model wrote to patch.txt; the reference's coop-* commands carry messages.
+ * Solo is the coop run without messaging as far as the protocol goes (the task and the submission
+ * part, rendered: reference-protocol.test.ts; solo's task text of several features:
+ * spec-utils/test/setting-task-texts; a CLI agent solo through `cooperbench run`: claude-code.e2e).
  */
 const TEMPLATE = {
   submission: 'SUBMIT: when done, write your final diff to /workspace/repo/patch.txt; only that file is read.',
@@ -36,11 +39,9 @@ const SHOW_CLAUDE =
   "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC|DISABLE_AUTOUPDATER)=' | sort | sed 's/^/ENV /'; break; fi; " +
   "p=$(awk '/^PPid:/{print $2}' /proc/$p/status); done"
 
-/** Applies the feature(s) found in the prompt, writes patch.txt from the index, leaves a scratch file outside it. */
-async function solveCommand(mine: FeatureRef[]): Promise<string> {
-  const apply =
-    mine.length === 1 ? `echo ${b64(mine[0]!.gold)} | base64 -d | git apply` : `echo ${b64(await combinedWithoutTests(mine[0]!.task))} | base64 -d | git apply`
-  return `${apply} && git add -A && git diff --cached > patch.txt && echo scratch > scratch.txt`
+/** Applies the feature found in the prompt, writes patch.txt from the index, leaves a scratch file outside it. */
+function solveCommand(mine: FeatureRef): string {
+  return `echo ${b64(mine.gold)} | base64 -d | git apply && git add -A && git diff --cached > patch.txt && echo scratch > scratch.txt`
 }
 
 let model: Awaited<ReturnType<typeof startScriptedAnthropicServer>>
@@ -59,7 +60,7 @@ beforeAll(async () => {
       const plan: ScriptedTurn[] =
         mine.length === 0
           ? [{ content: 'no feature found' }]
-          : [...talk, claudeCodeShell(await solveCommand(mine)), claudeCodeShell(SHOW_CLAUDE), ...read, { content: 'Done.' }]
+          : [...talk, claudeCodeShell(solveCommand(mine[0]!)), claudeCodeShell(SHOW_CLAUDE), ...read, { content: 'Done.' }]
       const turns = request.body.messages.filter((m) => m.role === 'assistant').length
       return plan[Math.min(turns, plan.length - 1)]!
     },
@@ -87,7 +88,7 @@ function seen(): { texts: string[]; args: string[][]; env: string[][] } {
 }
 
 describe.skipIf(binary === null)('claude_code, the reference’s way (real binary)', () => {
-  it('solo, coop without and with messaging: the rendered template as prompt (no teammate text without messaging), the reference’s flags and environment, no limits, patch.txt evaluated, coop-* commands', async (ctx) => {
+  it('coop without and with messaging: the rendered template as prompt (no teammate text without messaging), the reference’s flags and environment, no limits, patch.txt evaluated, coop-* commands', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('cc-reference')
     const template = join(w.cwd, 'claude-code-prompt.json')
@@ -95,17 +96,6 @@ describe.skipIf(binary === null)('claude_code, the reference’s way (real binar
     const agent = { poll_seconds: 0.5, protocol: 'reference', prompt_template: template }
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { local: { network: true } }, agents: { claude_code: agent } }))
     const common = ['-a', 'claude_code', '--dataset-dir', DEMO_DATASET, '--backend', 'local', '-m', 'anthropic/scripted-model', '--model-base-url', model.url]
-
-    const solo = await runCli(
-      ['run', ...common, '-n', 'ccref-solo', '--setting', 'solo', '-r', 'confkit_task', '-t', '5', '-f', '1,3'],
-      w.options({ env, timeoutMs: 300_000 }),
-    )
-    expect(solo.code, describeResult(solo)).toBe(0)
-    const soloDirs = await pairDirs(w.logs, 'ccref-solo', 'solo')
-    const soloTask = [`## Feature 1\n\n${await featureText('confkit_task', 5, 1)}`, `## Feature 3\n\n${await featureText('confkit_task', 5, 3)}`].join(
-      '\n\n---\n\n',
-    )
-    expect(seen().texts, 'the solo prompt: the task and the submission part').toContain(`${soloTask}\n\n---\n\n${TEMPLATE.submission}`)
 
     const coop = await runCli(
       ['run', ...common, '-n', 'ccref-coop', '--no-messaging', '-r', 'textkit_task', '-t', '7', '-f', '1,2'],
@@ -124,9 +114,16 @@ describe.skipIf(binary === null)('claude_code, the reference’s way (real binar
       'no teammate section without messaging',
     ).toBe(false)
 
-    // The binary's own arguments and environment, read from /proc by its shell: three runs, the same each time.
-    expect(args).toHaveLength(3)
-    for (const a of args) expect(a).toEqual(['--verbose', '--output-format=stream-json', '--permission-mode=bypassPermissions', '--print', '--'])
+    // The binary's own arguments and environment, read from /proc by its shell: both agents, the same each time.
+    expect(args, 'each agent’s arguments shown').toHaveLength(2)
+    for (const a of args)
+      expect(a, 'the reference’s flags, no limit flag').toEqual([
+        '--verbose',
+        '--output-format=stream-json',
+        '--permission-mode=bypassPermissions',
+        '--print',
+        '--',
+      ])
     for (const v of variables) {
       expect(v.filter((line) => !line.startsWith('CLAUDE_CONFIG_DIR='))).toEqual([
         'ANTHROPIC_MODEL=scripted-model',
@@ -140,7 +137,6 @@ describe.skipIf(binary === null)('claude_code, the reference’s way (real binar
 
     // The patch evaluated is patch.txt (stripped, ending in one newline); the working-tree diff, scratch file included, is kept beside it.
     const patches: Array<[string, string, string]> = [
-      [soloDirs[0]!, 'solo.patch', 'solo.worktree.patch'],
       [coopDirs[0]!, 'agent1.patch', 'agent1.worktree.patch'],
       [coopDirs[0]!, 'agent2.patch', 'agent2.worktree.patch'],
     ]
@@ -150,16 +146,16 @@ describe.skipIf(binary === null)('claude_code, the reference’s way (real binar
       expect(patch).not.toContain('scratch.txt')
       expect(await readFile(join(dir, worktree), 'utf8')).toContain('scratch.txt')
     }
-    const soloRecord = await readJson(join(soloDirs[0]!, 'result.json'))
-    expect(soloRecord.agent, JSON.stringify(soloRecord.agent)).toMatchObject({ status: 'Submitted', patch_source: 'agent_patch_file' })
-    expect(soloRecord.agent.worktree_patch_lines).toBeGreaterThan(soloRecord.agent.patch_lines)
-    // Labels: the agent that ran, and the template's digest as the prompt source.
-    expect(soloRecord).toMatchObject({ agent_framework: 'claude_code', prompt_source: expect.stringMatching(/^reference-template:sha256:[0-9a-f]{64}$/) })
     const coopRecord = await readJson(join(coopDirs[0]!, 'result.json'))
-    for (const a of Object.values(coopRecord.agents as Record<string, Record<string, unknown>>)) {
-      expect(a, JSON.stringify(a)).toMatchObject({ status: 'Submitted', patch_source: 'agent_patch_file' })
+    for (const a of Object.values(coopRecord.agents as Record<string, { worktree_patch_lines: number; patch_lines: number }>)) {
+      expect(a, `patch.txt judged: ${JSON.stringify(a)}`).toMatchObject({ status: 'Submitted', patch_source: 'agent_patch_file' })
+      expect(a.worktree_patch_lines, 'the working-tree diff, scratch file included, is longer').toBeGreaterThan(a.patch_lines)
     }
-    expectPairsAsExpected(soloDirs, 'solo')
+    // Labels: the agent that ran, and the template's digest as the prompt source.
+    expect(coopRecord, 'the agent and the template’s digest as labels').toMatchObject({
+      agent_framework: 'claude_code',
+      prompt_source: expect.stringMatching(/^reference-template:sha256:[0-9a-f]{64}$/),
+    })
     expectPairsAsExpected(coopDirs, 'coop')
 
     // Coop with messaging and --git: the cooperation and git parts with the agent's fields; coop-* commands reach the teammate.

@@ -14,7 +14,7 @@ import {
   runCli,
 } from '../../cli/test/e2e/helpers.js'
 import { codexProfile } from '../src/index.js'
-import { cliAgentWorkdir, expectSoloAsOracle, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
+import { cliAgentWorkdir, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
 import { cleanedImagesOf, dockerImageNames } from '../../backend-docker/test/cleaned-images.js'
@@ -22,10 +22,16 @@ import { codexShell } from './support/shell-calls.js'
 
 /**
  * Agent `codex` end to end with the real Codex CLI binary from npm against the scripted OpenAI
- * Responses server, through `cooperbench run` on the local backend: one demo pair in coop
- * (messages both ways), one demo pair solo (SOLO_PAIR), the coop pair with --git on docker
- * (the binary layered into the task image), and a model that never stops calling tools, which Codex cannot limit
- * itself: the harness stops it at the step limit.
+ * Responses server, through `cooperbench run`: the demo pair in coop with --git on docker (the
+ * binary layered into the task image; messages both ways, a push and a fetch, tokens, the
+ * oracle's verdicts), and on the local backend a model that never stops calling tools, which
+ * Codex cannot limit itself: the harness stops it at the step limit.
+ *
+ * Codex on the local backend is also the conformance suite's (codex.conformance.test.ts: solo on
+ * the fixture, a mailbox, messages queued before the start, the team setting) and team-mcp's (a
+ * team run through `cooperbench run`, a message waited for); solo through `cooperbench run` on a
+ * pair whose gold patches overlap is claude_code's (claude-code.e2e.test.ts): the setting and the
+ * run's record are the same code for every CLI.
  */
 const binary = hostBinaryOrFailInCi(codexProfile)
 const engine = dockerEngineAnswers('the codex docker e2e')
@@ -56,24 +62,6 @@ const workdir = (prefix: string) => cliAgentWorkdir(prefix, 'codex')
 const common = (url: string) => scriptedPairArgs('openai/scripted-model', url)
 
 describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
-  it('coop on local: both submit with tokens, messages both ways in conversation.json, verdicts equal the oracle’s; solo on a demo pair whose gold patches overlap: the oracle’s verdict', async (ctx) => {
-    requireLocalBackend(ctx)
-    const w = await workdir('codex-local')
-    const coop = await runCli(['run', '-a', 'codex', '-n', 'cdxcoop', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
-    expect(coop.code, describeResult(coop)).toBe(0)
-    const [dir] = await pairDirs(w.logs, 'cdxcoop', 'coop')
-    await expectCoopSubmitted(dir!, (name, agent) => {
-      expect(agent.patch_source, name).toBe('harness_diff')
-      expect(agent.input_tokens, name).toBeGreaterThan(0)
-      expect(agent.steps, name).toBe(4)
-      // Codex reports no cost: unknown, never $0.
-      expect(agent, name).toMatchObject({ cost: 0, cost_unknown: true })
-    })
-
-    // Solo on one demo pair: submitted, with the oracle's verdict.
-    await expectSoloAsOracle(w, 'codex', 'openai/scripted-model', model.url, env)
-  }, 900_000)
-
   it('a model that never stops: the harness stops Codex at the step limit (LimitsExceeded), no process or sandbox is left', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('codex-steps')
@@ -90,7 +78,7 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
   }, 300_000)
 
   it.skipIf(!engine)(
-    'coop with --git on docker: `images build --agent codex` layers the binary and smoke-runs it; messages both ways, push and fetch, verdicts equal the oracle’s',
+    'coop with --git on docker: `images build --agent codex` layers the binary and smoke-runs it; both submit with tokens, messages both ways, push and fetch, verdicts equal the oracle’s',
     async () => {
       const w = await cliAgentWorkdir('codex-docker', 'codex', { backends: { docker: { network: 'host', buildNetwork: 'none', pull: 'never' } } })
       const suffix = `-cli-codex-${codexProfile.npm.version}`
@@ -110,7 +98,13 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
         )
         expect(coop.code, describeResult(coop)).toBe(0)
         const [dir] = await pairDirs(w.logs, 'cdxdocker', 'coop')
-        await expectCoopSubmitted(dir!)
+        await expectCoopSubmitted(dir!, (name, agent) => {
+          expect(agent.patch_source, `${name}: the harness's diff of its tree is what is judged`).toBe('harness_diff')
+          expect(agent.input_tokens, `${name}: the tokens Codex reported`).toBeGreaterThan(0)
+          expect(agent.steps, `${name}: one step per model turn (message, apply, push and fetch, read, answer)`).toBe(5)
+          // Codex reports no cost: unknown, never $0.
+          expect(agent, `${name}: its cost unknown, not $0`).toMatchObject({ cost: 0, cost_unknown: true })
+        })
         const trajectory = JSON.stringify(await readJson(join(dir!, 'agent1_traj.json')).catch(() => null))
         expect(trajectory, 'the push and fetch of agent1').toContain('team/agent1')
       } finally {

@@ -6,7 +6,7 @@ import { coordinationOf } from '@cooperbench/core/runner'
 import { type AgentRunContext, type Briefing, type Coordination, type ExecResult, type Mailbox, type Sandbox, SEAT_COMMAND_DIR } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CliAgent, claudeCodeProfile } from '../src/index.js'
+import { CliAgent, type CliProfile, claudeCodeProfile, codexProfile, qwenCodeProfile } from '../src/index.js'
 import { buildCliPrompt, type CliPromptInput } from '../src/prompt.js'
 import { loadReferencePromptTemplate, renderReferencePrompt } from '../src/reference/prompt-template.js'
 import { RUN_LIMITS } from './support/run-limits.js'
@@ -164,9 +164,9 @@ function recordingSandbox() {
 
 const mailbox = { agentId: 'agent1', peers: ['agent2'], receive: async () => [], send: async () => ({}) } as unknown as Mailbox
 
-async function runWith(coordination: Coordination, options: Record<string, unknown> = {}, withMailbox = true) {
+async function runWith(coordination: Coordination, options: Record<string, unknown> = {}, withMailbox = true, profile: CliProfile = claudeCodeProfile) {
   const { sandbox, files, commands } = recordingSandbox()
-  const agent = new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' }, hostBinary: () => '/usr/bin/claude' })
+  const agent = new CliAgent(profile, { env: { ANTHROPIC_API_KEY: 'k', OPENAI_API_KEY: 'k' }, hostBinary: () => `/usr/bin/${profile.npm.command}` })
   const ctx: AgentRunContext = {
     agentId: 'agent1',
     featureIds: [1],
@@ -177,7 +177,7 @@ async function runWith(coordination: Coordination, options: Record<string, unkno
     mailbox: withMailbox ? mailbox : null,
     git: null,
     coordination,
-    model: 'anthropic/m',
+    model: profile === claudeCodeProfile ? 'anthropic/m' : 'openai/m',
     options: { poll_seconds: 0.05, ...options },
     limits: RUN_LIMITS,
     recorder: { save: async () => {} },
@@ -222,6 +222,21 @@ describe('a CLI run maps the surface once', () => {
       expect(files.get('/tmp/.cooperbench-cli/prompt.md')).not.toContain('wait_for_message')
       expect(files.has(WAIT_SCRIPT)).toBe(false)
       expect(files.has(CLAUDE_MCP)).toBe(false)
+    }
+  })
+
+  // What `--team-no-mcp` leaves each real CLI without (the team's seats then ask for no tool): the
+  // e2e file team-mcp runs the tool on with every CLI, and codex's conformance suite the flag.
+  it('each CLI gets the wait_for_message server and its registration when the seat asks, and neither (nor a word of it) when it does not', async () => {
+    const registrations = (files: Map<string, string>) => [...files].filter(([path, text]) => path !== WAIT_SCRIPT && text.includes('cooperbench-team'))
+    for (const profile of [claudeCodeProfile, codexProfile, qwenCodeProfile]) {
+      const asked = await runWith(coordinationOf({ waitForMessages: { declaration: null } }), {}, true, profile)
+      expect(asked.files.has(WAIT_SCRIPT), `${profile.name}: the server, asked for`).toBe(true)
+      expect(registrations(asked.files), `${profile.name}: its registration, asked for`).toHaveLength(1)
+      const off = await runWith(coordinationOf(), {}, true, profile)
+      expect(off.files.has(WAIT_SCRIPT), `${profile.name}: no server unasked`).toBe(false)
+      expect(registrations(off.files), `${profile.name}: no registration unasked`).toEqual([])
+      expect(off.files.get('/tmp/.cooperbench-cli/prompt.md'), `${profile.name}: the prompt names no such tool`).not.toContain('wait_for_message')
     }
   })
 

@@ -22,16 +22,16 @@ import { MEMBER_MESSAGE, type OfferedTool, offeredTools, type TeamModelView, tea
 /**
  * The team setting's `wait_for_message` MCP tool with the real Claude Code, Codex and Qwen Code
  * CLIs from npm, through `cooperbench run --setting team` on the local backend against their scripted model
- * servers (teamMcpModel). With the feature on, every request of both agents offers the tool, the
- * prompt names it, the sandbox has the server and its registration, and the lead's call returns
- * the message its member sent while it waited; with --team-no-mcp no request offers the tool, no
- * prompt names it, and the sandbox holds neither the server nor its registration.
+ * servers (teamMcpModel): every request of both agents offers the tool, the prompt names it, the
+ * sandbox has the server and its registration, and the lead's call returns the message its member
+ * sent while it waited. How each CLI takes the server and offers the tool is its own, so every CLI
+ * runs it.
  *
- * The feature on is each CLI's own (its MCP configuration, how it offers the tool), so every CLI
- * runs it. Off, the agent writes neither the server nor any CLI's configuration (cli-agent.ts: no
- * wait tool, no `mcpConfig`), the same code for every CLI: qwen_code runs it here, the one CLI
- * without team checks in its conformance suite; claude_code's and codex's suites check, with
- * --team-no-mcp, that nothing they show their model names the tool.
+ * With --team-no-mcp the agent writes neither the server nor any CLI's registration and names no
+ * such tool: the same code for every CLI (cli-agent.ts), checked for each profile in
+ * coordination.test.ts ("the wait_for_message server and its registration..."), and with a real
+ * CLI by codex's conformance suite ("with --team-no-mcp, it submits, and nothing it shows its model
+ * names what the team does not have"); the flag's mapping is checked in cli/test/unit/team-flags.
  */
 
 /** One model request as the checks read it: whose it is, its assistant turns so far, what it offered and carried. */
@@ -57,8 +57,6 @@ interface CliUnderTest {
   start(play: (view: TeamModelView) => ReturnType<ReturnType<typeof teamMcpModel>>): Promise<ScriptedCliServer>
   /** The tool as this CLI offers it (toolLabel). */
   toolLabel: string
-  /** Also the --team-no-mcp run (see the file's comment: one CLI is enough). */
-  noMcpRun: boolean
 }
 
 const agentOf = (texts: string[]) => /You are \*\*(agent\d+)\*\*/.exec(texts.join('\n'))?.[1] ?? 'unknown'
@@ -86,9 +84,6 @@ const CLIS: Record<string, CliUnderTest> = {
     env: { ANTHROPIC_API_KEY: 'sk-ant-test-not-a-real-key' },
     shell: claudeCodeShell,
     toolLabel: 'mcp__cooperbench-team__wait_for_message',
-    // --team-no-mcp: claude-code.conformance.test.ts, "with --team-no-mcp, it submits, and nothing it
-    // shows its model names what the team does not have".
-    noMcpRun: false,
     async start(play) {
       const server = await startScriptedAnthropicServer({ script: (request) => play(anthropicView(request.body)) })
       // Side requests (titles, summaries) carry no tools: not the agent's turns.
@@ -103,9 +98,6 @@ const CLIS: Record<string, CliUnderTest> = {
     shell: codexShell,
     // Codex groups an MCP server's tools in a `namespace` tool, the server's name made an identifier.
     toolLabel: 'mcp__cooperbench_team/wait_for_message',
-    // --team-no-mcp: codex.conformance.test.ts, "with --team-no-mcp, it submits, and nothing it
-    // shows its model names what the team does not have".
-    noMcpRun: false,
     async start(play) {
       const server = await startScriptedResponsesServer({ script: (request) => play(responsesView(request.body)) })
       return { url: server.url, seen: () => server.modelRequests().map((r) => seenOf(responsesView(r.body))), close: () => server.close() }
@@ -117,7 +109,6 @@ const CLIS: Record<string, CliUnderTest> = {
     env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' },
     shell: qwenCodeShell,
     toolLabel: 'mcp__cooperbench-team__wait_for_message',
-    noMcpRun: true,
     async start(play) {
       const server = await startScriptedLlmServer({ script: (request) => play(chatView(request.body)) })
       // Side requests (titles, summaries) carry no tools: not the agent's turns.
@@ -132,15 +123,15 @@ beforeAll(async () => {
   features = await featureIndex('textkit_task')
 })
 
-/** A team run of the demo pair by `cli`, with `flags`: both agents submit; returns the model's requests and the pair folder. */
-async function runTeam(cli: CliUnderTest, name: string, flags: string[]): Promise<{ requests: SeenRequest[]; dir: string }> {
+/** A team run of the demo pair by `cli`: both agents submit; returns the model's requests and the pair folder. */
+async function runTeam(cli: CliUnderTest, name: string): Promise<{ requests: SeenRequest[]; dir: string }> {
   const server = await cli.start(teamMcpModel(features, cli.shell))
   try {
     // The agent's own 2 s polls: the lead's wait returns when its member's message arrives, however
     // long that takes, and a poll is a command in each sandbox (many in a run of a slow CLI).
     const w = await cliAgentWorkdir(name, cli.profile.name, { pollSeconds: 2 })
     const r = await runCli(
-      ['run', '-a', cli.profile.name, '--setting', 'team', '-n', name, ...flags, ...scriptedPairArgs(cli.model, server.url)],
+      ['run', '-a', cli.profile.name, '--setting', 'team', '-n', name, ...scriptedPairArgs(cli.model, server.url)],
       w.options({ env: cli.env, timeoutMs: 400_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)
@@ -158,7 +149,7 @@ for (const [agent, cli] of Object.entries(CLIS)) {
   describe.skipIf(binary === null)(`${agent}: the team's wait_for_message tool with the real binary`, () => {
     it('mcp on: both agents are offered the tool and told of it; the lead’s call returns the message its member sent while it waited', async (ctx) => {
       requireLocalBackend(ctx)
-      const { requests, dir } = await runTeam(cli, `${agent}-mcp`, [])
+      const { requests, dir } = await runTeam(cli, `${agent}-mcp`)
       const lead = requests.filter((r) => r.agent === 'agent1')
       const member = requests.filter((r) => r.agent === 'agent2')
       expect(lead.length, 'the lead’s requests').toBeGreaterThanOrEqual(4)
@@ -179,21 +170,5 @@ for (const [agent, cli] of Object.entries(CLIS)) {
       const conversation = await readJson<ConversationMessage[]>(join(dir, 'conversation.json'))
       expect(conversation.map((m) => `${m.from}>${m.to}: ${m.message}`)).toEqual([`agent2>agent1: ${MEMBER_MESSAGE}`])
     }, 600_000)
-
-    if (cli.noMcpRun) {
-      it('--team-no-mcp: no request offers the tool, no prompt names it, the sandbox has neither the server nor its registration', async (ctx) => {
-        requireLocalBackend(ctx)
-        const { requests } = await runTeam(cli, `${agent}-nomcp`, ['--team-no-mcp'])
-        expect(requests.length).toBeGreaterThanOrEqual(4)
-        for (const request of requests) {
-          expect(waitToolOf(request.tools), `${request.agent} turn ${request.turns}`).toBeUndefined()
-          expect(request.texts.join('\n')).not.toContain('wait_for_message')
-        }
-        const inspected = requests.find((r) => r.agent === 'agent1' && r.turns === 1)!.texts.join('\n')
-        expect(inspected).toMatch(/bin: .*send_message/)
-        expect(inspected).not.toContain('coop-mcp-wait')
-        expect(inspected).toContain('registered: 0')
-      }, 600_000)
-    }
   })
 }

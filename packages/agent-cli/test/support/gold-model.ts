@@ -32,7 +32,7 @@ export interface ModelView {
  * A scripted model playing a CLI agent that solves demo features with their gold patches: which
  * feature(s) from the task text, which step from the assistant turns so far. In coop it messages
  * its teammate, applies its patch, with `--git` pushes its work and fetches the teammate's, reads
- * its messages, then ends with a text answer; in solo it applies both features.
+ * its messages once the teammate's is there, then ends with a text answer; in solo it applies both features.
  */
 export function goldCliModel(features: FeatureRef[], shell: ShellCall) {
   return async (view: ModelView): Promise<ScriptedTurn> => {
@@ -47,7 +47,9 @@ export function goldCliModel(features: FeatureRef[], shell: ShellCall) {
         shell(`send_message ${peer} "${me} here: I am implementing feature ${mine[0]!.id}, I will not touch your files."`),
         shell(`${writePatch('/tmp/gold.patch', mine[0]!.gold)} && git apply /tmp/gold.patch && rm /tmp/gold.patch`),
         ...(git ? [shell(`git push -q team HEAD:refs/heads/${me} && git fetch -q team && git branch -r`)] : []),
-        shell('sleep 3; check_messages'),
+        // Reads until the teammate's message is there (its relay polls, a docker exec under load can
+        // take seconds), not after a fixed sleep; 120 tries a second apart guard against a hang.
+        shell('for i in $(seq 120); do out=$(check_messages); case "$out" in *"[Message from"*) break ;; esac; sleep 1; done; printf \'%s\\n\' "$out"'),
         { content: 'My feature is implemented.' },
       ]
     } else if (!team && mine.length === 2) {
