@@ -8,15 +8,18 @@ import { backendOptionsFor, evaluateRun, evaluatorOptionsFor, judgedByMergeOf, r
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { pairRef, safeEmitter } from './events.js'
-import { eventLogger, openHost } from './host.js'
+import { eventLogger, type Host, openHost } from './host.js'
 import { type EvaluateOptions, evaluateOptionsToConfig } from './options.js'
 import { type EvaluateResult, evaluateResultOf } from './outcome.js'
 
 /** `cooperbench eval` as a library: merges each finished pair's patches, runs every feature's hidden tests, writes eval(_summary).json; retries Errors. */
 export async function evaluate(
   options: EvaluateOptions,
-  /** `commandLine`: set by the CLI, whose flags the options are (errors name them as flags, not as options of evaluate()). */
-  internals: { oclifConfig?: Config; commandLine?: boolean } = {},
+  /**
+   * `commandLine`: set by the CLI, whose flags the options are (errors name them as flags, not as options of evaluate()).
+   * `host`: the plugins as the caller loaded them (`verify` evaluates run after run with one load).
+   */
+  internals: { oclifConfig?: Config; commandLine?: boolean; host?: Host } = {},
 ): Promise<EvaluateResult> {
   if (!options?.runName) {
     throw new CooperbenchError('USAGE', 'evaluate() needs the run name (runName)', { hint: 'e.g. evaluate({ runName: "coop-msa-gemini-3-flash-demo" })' })
@@ -28,7 +31,8 @@ export async function evaluate(
   const settled = await settlePairSize(await resolveLayeredConfig(evaluateOptionsToConfig(options), options.config, cwd, optionsSource, options.signal))
   const { file } = settled
   const config = await withRunPairSize(settled, options.runName)
-  const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
+  const host =
+    internals.host ?? (await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig }))
   refuseUnknownSections(host.registry, { ...settled, config })
   const dataset = await loadDataset(config.datasetDir)
   const subset = config.subset ? await loadSubset(config.datasetDir, config.subset) : undefined

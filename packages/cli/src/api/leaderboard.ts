@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
 import { makeDirectory, writeFileAtomic, writeJsonAtomic } from '@cooperbench/results'
-import { openBundle, reportRuns } from '@cooperbench/report'
+import { resolveLayeredConfig } from '@cooperbench/config'
+import { reportRuns } from '@cooperbench/report'
 import { packageVersion } from '@cooperbench/spec-utils'
 import { exportViewer, type LeaderboardSite, type LeaderboardSubmission, leaderboardHtml, type SubmissionRow } from '@cooperbench/viewer'
-import { runsReading } from './host.js'
+import { eventLogger, type Host, openHost, settingReporters } from './host.js'
+import { safeEmitter } from './events.js'
 import { type PooledRun, submissionRows } from './leaderboard-rows.js'
 import type { HostOptions } from './options.js'
 import { checkSiteTarget, moveSiteIntoPlace, SITE_MARK, siteStaging } from './site-folder.js'
-import { verifyBundle, type VerifyResult } from './verify.js'
+import { type VerifiedBundle, verifyBundleIn } from './verify.js'
 
 export interface LeaderboardOptions extends Pick<HostOptions, 'cwd' | 'config' | 'plugins' | 'signal' | 'onEvent'> {
   /** The folder of bundles (`*.tar.gz`, as `cooperbench bundle` wrote them). */
@@ -54,7 +56,11 @@ export async function buildLeaderboardSite(options: LeaderboardOptions): Promise
   const out = resolve(cwd, options.out)
   const bundles = await bundlesIn(resolve(cwd, options.folder))
   await checkSiteTarget(out)
-  const { reporters } = await runsReading(options, cwd)
+  // The plugins, loaded once: every bundle's evaluations and reruns run with them, the report reads with them.
+  const { config, file: configFile } = await resolveLayeredConfig({}, options.config, cwd)
+  const logger = eventLogger(options.onEvent ? safeEmitter(options.onEvent) : undefined)
+  const host = await openHost(config, { plugins: options.plugins, logger, baseDir: configFile ? dirname(configFile) : cwd })
+  const reporters = settingReporters(host.registry)
   const work = await mkdtemp(join(tmpdir(), 'cooperbench-leaderboard-'))
   let staging: string | null = null
   try {
@@ -67,14 +73,14 @@ export async function buildLeaderboardSite(options: LeaderboardOptions): Promise
       const file = join(work, 'archives', `${index + 1}.tar.gz`)
       await makeDirectory(dirname(file))
       await copyFile(submitted, file)
-      const checked = await verifiedOrWhy({ ...options, cwd, file }, bundle)
-      if (typeof checked === 'string') {
-        submissions.push({ bundle, verification: { verified: false, reason: checked }, viewer: null, rows: [] })
+      const slug = `${index + 1}-${bundle.replace(/\.(tar\.gz|tgz)$/, '').replace(/[^A-Za-z0-9._-]+/g, '-')}`
+      // Unpacked once, by verify, and read from there: what the site shows is what was verified.
+      const verified = await verifiedOrWhy({ ...options, cwd, file }, bundle, join(work, 'bundles', slug), host)
+      if (typeof verified === 'string') {
+        submissions.push({ bundle, verification: { verified: false, reason: verified }, viewer: null, rows: [] })
         continue
       }
-      // verify unpacked it in a folder of its own and removed it: the same copy opened again to be read.
-      const slug = `${index + 1}-${bundle.replace(/\.tar\.gz$/, '').replace(/[^A-Za-z0-9._-]+/g, '-')}`
-      const { manifest, root } = await openBundle(file, join(work, 'bundles', slug))
+      const { result: checked, manifest, root } = verified
       for (const claim of manifest.claim.runs) {
         const name = `${slug}--${claim.name}`
         await cp(join(root, 'runs', claim.name), join(work, 'logs', name), { recursive: true })
@@ -107,10 +113,11 @@ export async function buildLeaderboardSite(options: LeaderboardOptions): Promise
 }
 
 /** The verification of one bundle, or the one line that says why it does not verify. */
-async function verifiedOrWhy(options: LeaderboardOptions & { file: string }, bundle: string): Promise<VerifyResult | string> {
+async function verifiedOrWhy(options: LeaderboardOptions & { file: string }, bundle: string, work: string, host: Host): Promise<VerifiedBundle | string> {
   const { cwd, config, plugins, signal, onEvent, datasetDir, backend, concurrency, file, rerun, seed, modelBaseUrl } = options
   try {
-    return await verifyBundle({ cwd, config, plugins, signal, onEvent, datasetDir, backend, concurrency, file, rerun, seed, modelBaseUrl })
+    await makeDirectory(work)
+    return await verifyBundleIn({ cwd, config, plugins, signal, onEvent, datasetDir, backend, concurrency, file, rerun, seed, modelBaseUrl }, work, { host })
   } catch (error) {
     // Named by its file name: the site is published, this machine's folders are not.
     if (isCooperbenchError(error) && NOT_VERIFIED.has(error.code))
@@ -126,18 +133,18 @@ async function verifiedOrWhy(options: LeaderboardOptions & { file: string }, bun
  * The share of a bundle's reruns whose verdict was the bundle's, over those that reached one (an
  * error is neither); null without reruns or when none reached a verdict.
  */
-function agreementOf(checked: VerifyResult): number | null {
+function agreementOf(checked: VerifiedBundle['result']): number | null {
   const judged = checked.rerun ? checked.rerun.agree + checked.rerun.disagree : 0
   return judged === 0 ? null : checked.rerun!.agree / judged
 }
 
-/** The `.tar.gz` files of the folder, by name; refused when it is not a folder or holds none. */
+/** The `.tar.gz` (or `.tgz`: the same gzipped tar) files of the folder, by name; refused when it is not a folder or holds none. */
 async function bundlesIn(folder: string): Promise<string[]> {
   const info = await stat(folder).catch(() => null)
   if (!info?.isDirectory())
     throw new CooperbenchError('USAGE', `${folder} is not a folder of bundles`, { hint: 'Give the folder that holds the submitted .tar.gz bundles.' })
-  const names = (await readdir(folder)).filter((name) => name.endsWith('.tar.gz')).sort()
+  const names = (await readdir(folder)).filter((name) => name.endsWith('.tar.gz') || name.endsWith('.tgz')).sort()
   if (names.length === 0)
-    throw new CooperbenchError('USAGE', `${folder} holds no bundle (*.tar.gz)`, { hint: 'Collect the bundles `cooperbench bundle` wrote there first.' })
+    throw new CooperbenchError('USAGE', `${folder} holds no bundle (*.tar.gz, *.tgz)`, { hint: 'Collect the bundles `cooperbench bundle` wrote there first.' })
   return names.map((name) => join(folder, name))
 }

@@ -1,15 +1,27 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { resolveLayeredConfig } from '@cooperbench/config'
 import { PairFiles, type PairFolder, readJsonIfPresent, recordAgents, RunFiles, scanRun } from '@cooperbench/results'
 import { pairFolderName } from '@cooperbench/spec-utils'
 import { countPatchLines } from '@cooperbench/spec-utils/patch'
 import { recordedSeats } from '@cooperbench/spec-utils/setting'
 import { type Dataset, loadDataset, type SelectionSettings, selectIn } from '@cooperbench/dataset'
-import { bundleMismatch, checkClaim, figureDifference, openBundle, reportRuns, signerKey, taskDigest, verdictDifference } from '@cooperbench/report'
+import {
+  type BundleManifest,
+  bundleMismatch,
+  checkClaim,
+  figureDifference,
+  openBundle,
+  reportRuns,
+  signerKey,
+  taskDigest,
+  verdictDifference,
+} from '@cooperbench/report'
 import { CooperbenchError } from '@cooperbench/spec'
 import { evaluate } from './evaluate.js'
+import { safeEmitter } from './events.js'
+import { eventLogger, type Host, openHost } from './host.js'
 import { readKeyFile } from './key-file.js'
 import type { HostOptions } from './options.js'
 import { freshSeed } from './rerun/draw-pairs.js'
@@ -60,21 +72,47 @@ export interface VerifyResult {
  * are drawn and run again under its claim (`rerunBundledPairs`): how far the agents and models
  * claimed make its verdicts is evidence returned, not a condition (models vary from run to run).
  */
-export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult> {
+export async function verifyBundle(options: VerifyOptions, internals: VerifyInternals = {}): Promise<VerifyResult> {
+  const work = await mkdtemp(join(tmpdir(), 'cooperbench-verify-'))
+  try {
+    return (await verifyBundleIn(options, work, internals)).result
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
+}
+
+/** What a command that verifies many bundles shares between them. */
+export interface VerifyInternals {
+  /**
+   * The plugins as the caller loaded them: one load per command, not one per evaluation and rerun
+   * (each load imports every plugin and reads oclif's manifests again). Loaded on first need when absent.
+   */
+  host?: Host
+}
+
+/** A verified bundle, left unpacked: its result, manifest and root (`runs/`, `report.json`). */
+export interface VerifiedBundle {
+  result: VerifyResult
+  manifest: BundleManifest
+  root: string
+}
+
+/**
+ * `verifyBundle` with the bundle unpacked in `work`, which the caller removes: a caller that reads
+ * the bundle next (`leaderboard`) reads the very files that were verified, unpacked once.
+ */
+export async function verifyBundleIn(options: VerifyOptions, work: string, internals: VerifyInternals = {}): Promise<VerifiedBundle> {
   const cwd = resolve(options.cwd ?? process.cwd())
   const file = resolve(cwd, options.file)
   const rerun = rerunRequested(options)
   const signer = options.signer === undefined ? null : signerKey(await readKeyFile(resolve(cwd, options.signer)), options.signer)
-  const work = await mkdtemp(join(tmpdir(), 'cooperbench-verify-'))
   try {
-    return await checkBundle(options, { cwd, file, rerun, signer, work })
+    return await checkBundle(options, { cwd, file, rerun, signer, work, host: internals.host })
   } catch (error) {
     // A pair left without a verdict by Ctrl+C is this machine's stop, not the bundle's fault: the
     // interruption, never a "does not verify", which a leaderboard would publish against its author.
     if (options.signal?.aborted) throw options.signal.reason
     throw error
-  } finally {
-    await rm(work, { recursive: true, force: true })
   }
 }
 
@@ -84,14 +122,16 @@ interface CheckInputs {
   rerun: { count: number; seed: number } | null
   signer: ReturnType<typeof signerKey> | null
   work: string
+  host: Host | undefined
 }
 
 /** `verifyBundle`'s checks, in their order, on the bundle unpacked into `work`. */
-async function checkBundle(options: VerifyOptions, { cwd, file, rerun, signer, work }: CheckInputs): Promise<VerifyResult> {
+async function checkBundle(options: VerifyOptions, { cwd, file, rerun, signer, work, host: given }: CheckInputs): Promise<VerifiedBundle> {
   const { manifest, root, signer: signedBy } = await openBundle(file, work, signer)
   const { claim } = manifest
   await checkClaim(claim, root, manifest.trajectories)
-  const datasetDir = options.datasetDir ? resolve(cwd, options.datasetDir) : (await resolveLayeredConfig({}, options.config, cwd)).config.datasetDir
+  const layered = await resolveLayeredConfig({}, options.config, cwd)
+  const datasetDir = options.datasetDir ? resolve(cwd, options.datasetDir) : layered.config.datasetDir
   const dataset = await loadDataset(datasetDir)
   for (const [key, digest] of Object.entries(claim.dataset.tasks)) {
     const task = dataset.tasks.find((t) => `${t.repo}/${t.taskId}` === key)
@@ -108,6 +148,13 @@ async function checkBundle(options: VerifyOptions, { cwd, file, rerun, signer, w
   const runs = claim.runs.map((r) => r.name)
   const logs = join(work, 'logs')
   const { backend, concurrency, config, plugins, signal, onEvent, modelBaseUrl, agentConfig } = options
+  // Loaded once the bundle's own checks pass: a refused bundle costs no plugin load.
+  let host = given
+  const hostOnce = async () => {
+    const logger = eventLogger(onEvent ? safeEmitter(onEvent) : undefined)
+    host ??= await openHost(layered.config, { plugins, logger, baseDir: layered.file ? dirname(layered.file) : cwd })
+    return host
+  }
   let pairs = 0
   for (const run of runs) {
     const bundledRun = join(root, 'runs', run)
@@ -120,7 +167,10 @@ async function checkBundle(options: VerifyOptions, { cwd, file, rerun, signer, w
     await cp(bundledRun, loggedRun, { recursive: true })
     // Judged again from the patches alone: the bundle's verdicts are what is checked.
     for (const pair of await scanRun(loggedRun)) await rm(join(pair.dir, PairFiles.eval), { force: true })
-    await evaluate({ runName: run, logDir: logs, datasetDir, force: true, backend, concurrency, cwd, config, plugins, signal, onEvent }, { commandLine: true })
+    await evaluate(
+      { runName: run, logDir: logs, datasetDir, force: true, backend, concurrency, cwd, config, plugins, signal, onEvent },
+      { commandLine: true, host: await hostOnce() },
+    )
     const again = new Map((await scanRun(loggedRun)).map((p) => [relative(loggedRun, p.dir), p]))
     for (const pair of bundled) {
       const folder = relative(bundledRun, pair.dir)
@@ -142,9 +192,10 @@ async function checkBundle(options: VerifyOptions, { cwd, file, rerun, signer, w
       ? null
       : await rerunBundledPairs({
           ...{ ...rerun, root, runs, work: join(work, 'reruns'), datasetDir, backend, concurrency, modelBaseUrl },
-          ...{ cwd, config, plugins, signal, onEvent, agentConfig: agentConfig && resolve(cwd, agentConfig) },
+          ...{ cwd, config, plugins, signal, onEvent, agentConfig: agentConfig && resolve(cwd, agentConfig), host: await hostOnce() },
         })
-  return { file, runs, pairs, tasks: Object.keys(claim.dataset.tasks).length, figures: countFigures(report), signer: signedBy, rerun: evidence }
+  const tasks = Object.keys(claim.dataset.tasks).length
+  return { result: { file, runs, pairs, tasks, figures: countFigures(report), signer: signedBy, rerun: evidence }, manifest, root }
 }
 
 /** The reruns asked for, checked before anything is unpacked; null: none. */

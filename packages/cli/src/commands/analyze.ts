@@ -3,6 +3,7 @@ import { ExitCode } from '@cooperbench/core'
 import { type AnalysisRecord, CATEGORIES, shareText } from '@cooperbench/report'
 import { analyze } from '../api/analyze.js'
 import { BaseCommand } from '../base-command.js'
+import { counted } from '../ui/counted.js'
 import { logDirFlag } from '../flags.js'
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`
@@ -63,7 +64,7 @@ export default class Analyze extends BaseCommand {
     const { summary } = result
     const s = summary.signals
     const unreadable = summary.unreadable ? `, ${summary.unreadable} unreadable (left out)` : ''
-    this.log(`analysis of ${result.run_name}: ${summary.pairs} coop pairs, ${summary.failed} failed${unreadable}`)
+    this.log(`analysis of ${result.run_name}: ${counted(summary.pairs, 'coop pair')}, ${summary.failed} failed${unreadable}`)
     this.log(`  messages per pair       ${s.messages_per_pair.toFixed(2)}`)
     const messaging =
       s.messaging_step_share === null ? 'n/a (no model steps)' : `${shareText(s.messaging_step_share)} (tokens ${shareText(s.messaging_token_share)})`

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { bundleRuns } from '../api/bundle.js'
 import { BaseCommand } from '../base-command.js'
+import { counted } from '../ui/counted.js'
 import { configFlag, datasetDirFlag, logDirFlag } from '../flags.js'
 
 export default class Bundle extends BaseCommand {
@@ -37,7 +38,7 @@ export default class Bundle extends BaseCommand {
       config: flags.config,
       sign: flags.sign,
     })
-    if (!this.jsonEnabled()) this.log(`wrote ${result.file}: ${flags.name.length} run(s), ${result.pairs} pairs, ${result.tasks} tasks`)
+    if (!this.jsonEnabled()) this.log(`wrote ${result.file}: ${flags.name.length} run(s), ${counted(result.pairs, 'pair')}, ${counted(result.tasks, 'task')}`)
     return result
   }
 }

@@ -7,7 +7,7 @@ import { withInterruption } from '../interrupt.js'
 export default class Leaderboard extends BaseCommand {
   static override summary = 'Verify every bundle of a folder and write a static leaderboard site of them, each row linking to its runs.'
   static override description =
-    'Runs `cooperbench verify` on every *.tar.gz of FOLDER, then writes a static site to -o: index.html with a row per run and setting ' +
+    'Runs `cooperbench verify` on every *.tar.gz (or *.tgz) of FOLDER, then writes a static site to -o: index.html with a row per run and setting ' +
     'of each bundle (setting, agent, model per seat, pass rate with its 95% interval, the coordination deficit against a solo run of the ' +
     "folder on the same pairs, verification, the signer's key fingerprint or unsigned, with --rerun K the share of K reruns that agree) and each verified bundle's runs " +
     'as `cooperbench view --export` writes them, linked from its rows. A bundle that does not verify is listed with why and no figures. ' +
@@ -18,7 +18,7 @@ export default class Leaderboard extends BaseCommand {
     '<%= config.bin %> leaderboard submissions -o site --rerun 5 --model-base-url http://localhost:8000/v1',
   ]
   static override enableJsonFlag = true
-  static override args = { folder: Args.string({ description: 'The folder of bundles (.tar.gz) to verify and list.', required: true }) }
+  static override args = { folder: Args.string({ description: 'The folder of bundles (.tar.gz, .tgz) to verify and list.', required: true }) }
   static override flags = {
     output: Flags.string({ char: 'o', description: "The site's folder (made; an earlier leaderboard's is replaced).", required: true, helpValue: 'DIR' }),
     concurrency: Flags.integer({ char: 'c', description: 'Parallel evaluations (the configured evalConcurrency).', min: 1 }),

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { verifyBundle } from '../api/verify.js'
 import { BaseCommand } from '../base-command.js'
+import { counted } from '../ui/counted.js'
 import { backendFlag, configFlag, datasetDirFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
 import { rerunEvidenceLines } from '../ui/rerun-text.js'
@@ -66,8 +67,8 @@ export default class Verify extends BaseCommand {
       }),
     )
     if (!this.jsonEnabled()) {
-      this.log(`verified ${result.file}: ${result.runs.length} run(s), ${result.pairs} pairs evaluated again with the same verdicts,`)
-      this.log(`  ${result.tasks} tasks with the bundle's dataset digests, ${result.figures} figures of the report recomputed alike`)
+      this.log(`verified ${result.file}: ${result.runs.length} run(s), ${counted(result.pairs, 'pair')} evaluated again with the same verdicts,`)
+      this.log(`  ${counted(result.tasks, 'task')} with the bundle's dataset digests, ${counted(result.figures, 'figure')} of the report recomputed alike`)
       this.log(result.signer === null ? '  unsigned: anyone could have made it' : `  signed by the Ed25519 key ${result.signer}`)
       if (result.rerun !== null) for (const line of rerunEvidenceLines(result.rerun)) this.log(line)
     }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { DEFAULT_PORT, exportViewer, openInBrowser, startViewer } from '@cooperbench/viewer'
 import { BaseCommand } from '../base-command.js'
+import { counted } from '../ui/counted.js'
 import { logDirFlag } from '../flags.js'
 import { settingReporters } from '../api/host.js'
 import { openCommandHost } from '../context.js'
@@ -44,7 +45,7 @@ export default class View extends BaseCommand {
     const source = { logDir, runs: flags.name ?? [], ...(compare ? { compare } : {}), reporters: settingReporters(services.registry) }
     if (flags.export) {
       const exported = await exportViewer({ ...source, outDir: flags.export })
-      process.stdout.write(`wrote ${exported.index} (${exported.runs} run${exported.runs === 1 ? '' : 's'}, ${exported.pairs} pairs)\n`)
+      process.stdout.write(`wrote ${exported.index} (${counted(exported.runs, 'run')}, ${counted(exported.pairs, 'pair')})\n`)
       if (exported.problems.length > 0) process.stderr.write(`${unreadableWarning(exported)}\n`)
       if (flags.open) await this.open(exported.index)
       return

@@ -5,8 +5,9 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { type AtifTrajectory, atifProblems, type SftRow } from '@cooperbench/report'
 import { describe, expect, it } from 'vitest'
+import { verifyBundle } from '../../dist/index.js'
 import { jsonLinesShapeProblems, loadWithDatasets, pythonWithDatasets } from '../../../report/test/support/sft-shape.js'
-import { bundleDemoRuns, HOST_PATH, ORACLE_RUNS } from './bundle-demo-runs.js'
+import { bundleDemoRuns, HOST_PATH } from './bundle-demo-runs.js'
 import { editJson, tamperedBundle } from './bundle-tamper.js'
 import { DEMO_DATASET, describeResult, listFiles, makeWorkdir, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
 
@@ -104,20 +105,21 @@ describe('export, bundle and verify on real runs', () => {
     if (python) expect(loadWithDatasets(python, join(w.cwd, 'sft')).rows).toBe(rows.length)
   }, 900_000)
 
-  it('verify passes an untouched bundle of the demo runs and names what differs in a changed verdict, a swapped patch, an edited rate, a pair left out, another dataset', async (ctx) => {
+  it('verify passes an untouched bundle of a team with its trajectories and names what differs in a changed verdict, a swapped patch, an edited rate, a pair left out, another dataset', async (ctx) => {
     requireLocalBackend(ctx)
     expect(w, 'the runs of the test above').toBeDefined()
     const bundle = join(w.cwd, 'demo.tar.gz')
-    // The oracle's runs and a team of mini-SWE agents, with their trajectories: what verify holds to the claim.
-    const runs = [...ORACLE_RUNS, 'msa-team'].flatMap((run) => ['-n', run])
-    await cli(['bundle', ...runs, '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '--trajectories', '-o', bundle])
-    const verify = (file: string, dataset = DEMO_DATASET) => runCli(['verify', file, '--dataset-dir', dataset], w.options({ timeoutMs: 600_000 }))
-    const untouched = await verify(bundle)
+    // A team of mini-SWE agents with their trajectories (the lead's and its members'): what verify holds to the claim.
+    // The oracle's coop, solo and team runs verify in leaderboard.test.ts, mini-SWE's coop run in bundle-trust.test.ts.
+    await cli(['bundle', '-n', 'msa-team', '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '--trajectories', '-o', bundle])
+    const untouched = await runCli(['verify', bundle, '--dataset-dir', DEMO_DATASET], w.options({ timeoutMs: 600_000 }))
     expect(untouched.code, describeResult(untouched)).toBe(0)
-    expect(untouched.stdout).toMatch(/verified .*: 4 run\(s\), 4 pairs evaluated again with the same verdicts/)
-    expect(untouched.stdout).toMatch(/unsigned: anyone could have made it/)
+    expect(untouched.stdout, 'the team verifies').toMatch(/verified .*: 1 run\(s\), 1 pair evaluated again with the same verdicts/)
+    expect(untouched.stdout, 'an unsigned bundle is said to be so').toMatch(/unsigned: anyone could have made it/)
 
     // The changed copies are of a bundle of the coop run alone: verify evaluates every pair of a bundle again.
+    // Each is verified in this process (the command's code, without a CLI start a case): bundle-trust.test.ts
+    // shows how the CLI prints a refusal.
     const coopBundle = join(w.cwd, 'coop.tar.gz')
     await cli(['bundle', '-n', 'coop-or-demo', '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '-o', coopBundle])
     // Changed as their author could: bundle.json then lists the changed files' digests (else it names them first).
@@ -175,17 +177,22 @@ describe('export, bundle and verify on real runs', () => {
       ],
       ['dataset', coopBundle, dataset, /the dataset is not the bundle's: task textkit_task\/7 digests sha256:\w+ here, sha256:\w+ in the bundle/],
     ]
+    const refusal = (file: string, datasetDir: string) =>
+      verifyBundle({ file, datasetDir, cwd: w.cwd }).then(
+        () => 'verified',
+        (error: unknown) => error as { exitCode: number; message: string },
+      )
     for (const [name, file, data, message] of cases) {
-      const r = await verify(file, data)
-      expect(r.code, `${name}: ${describeResult(r)}`).toBe(1)
-      expect(r.stderr, name).toMatch(message)
+      const ended = await refusal(file, data)
+      expect(ended, `${name}: does not verify (exit 1)`).toMatchObject({ exitCode: 1 })
+      expect((ended as Error).message, `${name}: what differs`).toMatch(message)
     }
     // A dataset without the bundle's task is the verifier's to complete (exit 3), not the bundle's fault.
     await rm(join(dataset, 'textkit_task'), { recursive: true, force: true })
-    const lacking = await verify(coopBundle, dataset)
-    expect(lacking.code, describeResult(lacking)).toBe(3)
-    expect(lacking.stderr).toMatch(/task textkit_task\/7 of the bundle is missing from the dataset at /)
-    expect(lacking.stderr).not.toMatch(/does not verify/)
+    const lacking = await refusal(coopBundle, dataset)
+    expect(lacking, 'a task missing from the dataset is exit 3').toMatchObject({ exitCode: 3 })
+    expect((lacking as Error).message).toMatch(/task textkit_task\/7 of the bundle is missing from the dataset at /)
+    expect((lacking as Error).message, "not the bundle's fault").not.toMatch(/does not verify/)
     await rm(dataset, { recursive: true, force: true })
   }, 900_000)
 

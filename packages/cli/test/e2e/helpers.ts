@@ -428,3 +428,18 @@ export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-
 
 /** The verdict projection the committed demo verdicts use, for comparing two runs' eval.json files. */
 export { verdictOf } from './expected-verdicts.js'
+
+/**
+ * A plugin named in `cwd`'s config file (written here: `cwd` must have none) that writes a line each
+ * time it is loaded; returns the count so far: how many times the commands started in `cwd` since
+ * loaded the plugins. jiti, which loads it, keeps its module cache in TMPDIR (`jiti`).
+ */
+export async function countPluginLoads(cwd: string): Promise<() => Promise<number>> {
+  const plugin = `import { appendFileSync } from 'node:fs'
+export default { name: 'count-loads', version: '0.0.1', register() { appendFileSync(new URL('./loads.txt', import.meta.url), 'loaded\\n') } }
+`
+  await writeFile(join(cwd, 'count-loads.mjs'), plugin)
+  await writeFile(join(cwd, 'loads.txt'), '')
+  await writeFile(join(cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: ['./count-loads.mjs'] }))
+  return async () => (await readFile(join(cwd, 'loads.txt'), 'utf8')).split('\n').filter(Boolean).length
+}

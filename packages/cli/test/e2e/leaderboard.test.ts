@@ -11,7 +11,7 @@ import { launchChromium, OpenPages } from '../../../viewer/test/support/viewer-p
 import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { bundleDemoRuns, ORACLE_RUNS } from './bundle-demo-runs.js'
 import { editJson, tamperedBundle } from './bundle-tamper.js'
-import { DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, runCli, tempDir } from './helpers.js'
+import { countPluginLoads, DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, runCli, tempDir } from './helpers.js'
 
 /**
  * `cooperbench leaderboard` as a benchmark maintainer runs it: the oracle's solo, coop and team
@@ -23,6 +23,8 @@ import { DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, runCli, t
 const problem = missingForBrowserTests()
 /** The oracle's three runs and mini_swe_agent's coop run of the same pair (another agent: no deficit against the oracle's solo). */
 const RUNS = [...ORACLE_RUNS, 'msa-coop']
+/** Each run's bundle in the folder: mini-SWE's named `.tgz` (the same gzipped tar), which is listed too. */
+const bundleName = (run: string) => (run === 'msa-coop' ? `${run}.tgz` : `${run}.tar.gz`)
 /** Where the site's screenshot goes, to look at (git ignores it). */
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url))
 const pages = new OpenPages()
@@ -64,7 +66,7 @@ describe('cooperbench leaderboard', () => {
       .digest('hex')}`
     for (const run of RUNS) {
       const sign = run.startsWith('coop') ? ['--sign', 'author.pem'] : []
-      const made = await cli(['bundle', '-n', run, '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '-o', join(submissions, `${run}.tar.gz`), ...sign])
+      const made = await cli(['bundle', '-n', run, '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '-o', join(submissions, bundleName(run)), ...sign])
       expect(made.code, describeResult(made)).toBe(0)
     }
     // A stranger's change after bundling: the rate in report.json, without bundle.json listing it.
@@ -92,12 +94,15 @@ describe('cooperbench leaderboard', () => {
     // One pair of each verified bundle run again: the oracle's, and mini-SWE's with the script it was made with.
     const server = await startScriptedLlmServer({ script: await goldDatasetScript(DEMO_DATASET) })
     const rerun = ['--rerun', '1', '--seed', '7', '--model-base-url', server.url]
+    const loads = await countPluginLoads(w.cwd)
     const built = await cli(['leaderboard', submissions, '-o', site, '--dataset-dir', DEMO_DATASET, ...rerun], tmp).finally(() => server.close())
     expect(built.code, describeResult(built)).toBe(0)
     expect(built.stdout).toMatch(/^not verified zz-tampered\.tar\.gz: report\.json was changed after bundling/m)
-    // The local backend's workspace root (its cache kept on purpose) is the evaluations'; of the leaderboard's own, nothing.
+    expect(await loads(), 'the plugins are loaded once for every evaluation and rerun of the four bundles').toBe(1)
+    // The local backend's workspace root (its cache kept on purpose) is the evaluations', jiti's the
+    // counting plugin's; of the leaderboard's own, nothing.
     expect(
-      (await readdir(tmp)).filter((name) => name !== 'cooperbench-local'),
+      (await readdir(tmp)).filter((name) => name !== 'cooperbench-local' && name !== 'jiti'),
       'leaderboard leaves nothing in TMPDIR',
     ).toEqual([])
     expect(await leftoverSandboxes(join(tmp, 'cooperbench-local'))).toEqual([])
@@ -112,13 +117,16 @@ describe('cooperbench leaderboard', () => {
     await mkdir(ARTIFACTS, { recursive: true })
     await page.screenshot({ path: join(ARTIFACTS, 'leaderboard.png'), fullPage: true })
     const rows = await tableRows(page)
-    expect(rows.map((r) => [r.kind, r.bundle])).toEqual([
-      ['verified', 'coop-or-demo.tar.gz'],
-      ['verified', 'msa-coop.tar.gz'],
-      ['verified', 'solo-or-demo.tar.gz'],
-      ['verified', 'team-or-demo.tar.gz'],
-      ['not-verified', 'zz-tampered.tar.gz'],
-    ])
+    expect(rows.map((r) => [r.kind, r.bundle])).toEqual(
+      [
+        ['verified', 'coop-or-demo.tar.gz'],
+        ['verified', 'msa-coop.tgz'],
+        ['verified', 'solo-or-demo.tar.gz'],
+        ['verified', 'team-or-demo.tar.gz'],
+        ['not-verified', 'zz-tampered.tar.gz'],
+      ],
+      'every bundle has its row, the .tgz one too, the tampered one as not verified',
+    )
 
     // Every figure of a row is the report's of its run: the rate and its interval, and against the solo run the deficit.
     expect(report.settings.map((s) => s.runs).sort()).toEqual(RUNS.map((run) => [run]).sort())
@@ -161,7 +169,7 @@ describe('cooperbench leaderboard', () => {
 
     // Each verified row opens its bundle's runs in the exported viewer, from the file system.
     for (const run of RUNS) {
-      await page.locator(`tr[data-bundle="${run}.tar.gz"] .bundle a`).click()
+      await page.locator(`tr[data-bundle="${bundleName(run)}"] .bundle a`).click()
       await page.locator('svg.rate-chart').first().waitFor()
       expect(await page.title()).toBe(`cooperbench view: ${run}`)
       expect(await page.locator('.top .status').innerText()).toContain('export')

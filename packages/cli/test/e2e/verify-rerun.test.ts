@@ -4,7 +4,7 @@ import { finalTurn, goldDatasetScript, startScriptedLlmServer } from '@cooperben
 import { describe, expect, it } from 'vitest'
 import { verifyBundle } from '../../dist/index.js'
 import { bundleDemoRuns } from './bundle-demo-runs.js'
-import { DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, requireLocalBackend, runCli, wilson, type Workdir } from './helpers.js'
+import { countPluginLoads, DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, requireLocalBackend, runCli, wilson, type Workdir } from './helpers.js'
 
 /**
  * `verify --rerun K`: a verified bundle's pairs run again with the claimed agent and model (the
@@ -53,19 +53,23 @@ async function rerunBundles() {
   return bundles
 }
 
-/** What the reruns leave in TMPDIR: nothing but the local backend's kept bundle cache. */
+/**
+ * What the reruns leave in TMPDIR: nothing but the local backend's kept bundle cache, and the module
+ * cache of jiti, which loads the config file's plugin of `countPluginLoads`.
+ */
 async function expectTmpClean() {
   expect(
-    (await readdir(w.tmp)).filter((name) => name !== 'cooperbench-local'),
+    (await readdir(w.tmp)).filter((name) => name !== 'cooperbench-local' && name !== 'jiti'),
     'TMPDIR after verify --rerun',
   ).toEqual([])
   expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
 }
 
 describe('verify --rerun runs drawn pairs again under the claim and compares', () => {
-  it("reruns 5 pairs of the scripted model's runs offline: all agree, the bundle's rate inside the reruns' interval; exit 0", async (ctx) => {
+  it("reruns 5 pairs of the scripted model's runs offline: all agree, the bundle's rate inside the reruns' interval; exit 0; plugins loaded once", async (ctx) => {
     requireLocalBackend(ctx)
     const { mixed } = await rerunBundles()
+    const loads = await countPluginLoads(w.cwd)
     const r = await withServer('gold', (url) =>
       cli(['verify', mixed, '--dataset-dir', DEMO_DATASET, '--rerun', '5', '--seed', '3', '--model-base-url', url, '--json']),
     )
@@ -83,6 +87,7 @@ describe('verify --rerun runs drawn pairs again under the claim and compares', (
     expect(rerun.rerunRate).toBe(passes / 5)
     expect(rerun.interval.low).toBeCloseTo(wilson(passes, 5).low, 6)
     expect(rerun.interval.high).toBeCloseTo(wilson(passes, 5).high, 6)
+    expect(await loads(), 'the plugins are loaded once for the two evaluations and the five reruns').toBe(1)
     await expectTmpClean()
   }, 1_200_000)
 

@@ -3,23 +3,26 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { TWO_RUNS, writeRun } from '../../../report/test/support/pair-folders.js'
-import { bwrapUnavailable, DEMO_DATASET, describeResult, makeWorkdir, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
+import { bundleDemoRuns } from './bundle-demo-runs.js'
+import { bwrapUnavailable, describeResult, makeWorkdir, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
 
 /**
  * `cooperbench view` as a user runs it: help, errors, serving a run (its JSON has the run's
  * report) until Ctrl+C, and --export. The page itself is tested in a browser in packages/viewer.
  */
 let w: Workdir
+/**
+ * The runs of `bundleDemoRuns`, read only (view writes nothing in the log dir): its oracle coop run
+ * of one pair is the run served and exported, made once per suite run for the bundle tests too.
+ */
+let logs: string
+const RUN = 'coop-or-demo'
 
 beforeAll(async () => {
   w = await makeWorkdir('view', 'file')
   if (bwrapUnavailable !== null && !process.env.CI) return
-  const run = await runCli(
-    ['run', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '-n', 'coop-one', '--dataset-dir', DEMO_DATASET],
-    w.options({ timeoutMs: 120_000 }),
-  )
-  expect(run.code, describeResult(run)).toBe(0)
-}, 150_000)
+  logs = (await bundleDemoRuns()).logs
+}, 900_000)
 
 describe('cooperbench view', () => {
   it('--help names the flags', async () => {
@@ -52,18 +55,18 @@ describe('cooperbench view', () => {
     expect(noLogs.code, describeResult(noLogs)).toBe(2)
     expect(noLogs.stderr).toMatch(/^error: log dir .*nowhere does not exist\nhint: .*--log-dir/m)
     requireLocalBackend(ctx)
-    const noRun = await runCli(['view', '-n', 'nope', '--port', '0'], w.options())
+    const noRun = await runCli(['view', '-n', 'nope', '--log-dir', logs, '--port', '0'], w.options())
     expect(noRun.code, describeResult(noRun)).toBe(2)
-    expect(noRun.stderr).toMatch(/error: no run "nope" in .*\nhint: Runs there: coop-one\./)
+    expect(noRun.stderr, 'a missing run is named, with the runs there').toMatch(/error: no run "nope" in .*\nhint: Runs there: .*coop-or-demo/)
   })
 
   it('serves on 127.0.0.1 with the run report as JSON until SIGTERM', async (ctx) => {
     requireLocalBackend(ctx)
-    const viewer = startCli(['view', '-n', 'coop-one', '--port', '0'], w.options({ timeoutMs: 60_000 }))
+    const viewer = startCli(['view', '-n', RUN, '--log-dir', logs, '--port', '0'], w.options({ timeoutMs: 60_000 }))
     expect(await viewer.waitForStdout(/http:\/\/127\.0\.0\.1:\d+\//, 20_000), viewer.stderr()).toBe(true)
     const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(viewer.stdout())![0]
     const data = await (await fetch(`${url}api/data`)).json()
-    const report = await runCli(['report', '-n', 'coop-one', '--json'], w.options())
+    const report = await runCli(['report', '-n', RUN, '--log-dir', logs, '--json'], w.options())
     expect(data.report).toEqual(JSON.parse(report.stdout))
     expect(data.pairs.map((p: { label: string }) => p.label)).toEqual(['textkit_task/7 f1_f2'])
     expect(await (await fetch(url)).text()).toContain('app.js')
@@ -74,10 +77,10 @@ describe('cooperbench view', () => {
 
   it('--export writes a static bundle with the data as scripts', async (ctx) => {
     requireLocalBackend(ctx)
-    const exported = await runCli(['view', '-n', 'coop-one', '--export', 'bundle'], w.options())
+    const exported = await runCli(['view', '-n', RUN, '--log-dir', logs, '--export', 'bundle'], w.options())
     expect(exported.code, describeResult(exported)).toBe(0)
-    expect(exported.stdout).toMatch(/^wrote .*bundle\/index\.html \(1 run, 1 pairs\)$/m)
+    expect(exported.stdout, 'one run, one pair (not "1 pairs")').toMatch(/^wrote .*bundle\/index\.html \(1 run, 1 pair\)$/m)
     for (const file of ['index.html', 'app.js', 'app.css', 'data/viewer-data.js']) expect(existsSync(join(w.cwd, 'bundle', file)), file).toBe(true)
-    expect(await readFile(join(w.cwd, 'bundle', 'data', 'viewer-data.js'), 'utf8')).toMatch(/^window\.COOPERBENCH_DATA = \{.*"coop-one"/)
+    expect(await readFile(join(w.cwd, 'bundle', 'data', 'viewer-data.js'), 'utf8')).toMatch(/^window\.COOPERBENCH_DATA = \{.*"coop-or-demo"/)
   })
 })

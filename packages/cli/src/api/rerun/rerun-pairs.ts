@@ -3,6 +3,7 @@ import pLimit from 'p-limit'
 import { type PairFolder, readJsonIfPresent, recordAgents, RunFiles, scanRun, verdictOf } from '@cooperbench/results'
 import { type StoredRunConfig, storedFingerprint } from '@cooperbench/report'
 import { CooperbenchError, ExitCode, isCooperbenchError } from '@cooperbench/spec'
+import type { Host } from '../host.js'
 import type { HostOptions } from '../options.js'
 import { run } from '../run.js'
 import { claimDifferences, claimedSettings } from './claimed-settings.js'
@@ -26,6 +27,8 @@ export interface RerunRequest extends Pick<HostOptions, 'cwd' | 'config' | 'plug
   modelBaseUrl?: string
   /** The verifier's copy of an `--agent-config` file the claim names by its digest. */
   agentConfig?: string
+  /** The plugins as verify loaded them: every rerun runs with the one load (`run` would load them again each). */
+  host?: Host
 }
 
 interface Candidate {
@@ -78,19 +81,22 @@ async function rerunOne(request: RerunRequest, { run: bundledRun, pair, bundled 
   const { cwd, config, plugins, signal, onEvent, datasetDir, backend, modelBaseUrl } = request
   const error = (why: string): RerunPair => ({ pair: name, bundled, rerun: 'error', error: why })
   try {
-    const result = await run({
-      ...claimed,
-      ...{ cwd, config, plugins, signal, onEvent, datasetDir, backend, modelBaseUrl },
-      logDir: request.work,
-      runName,
-      // The one pair, whatever the verifier's config selects.
-      subset: null,
-      repo: pair.repo,
-      taskId: pair.taskId,
-      features: pair.features,
-      pairSize: pair.features.length,
-      autoEval: true,
-    })
+    const result = await run(
+      {
+        ...claimed,
+        ...{ cwd, config, plugins, signal, onEvent, datasetDir, backend, modelBaseUrl },
+        logDir: request.work,
+        runName,
+        // The one pair, whatever the verifier's config selects.
+        subset: null,
+        repo: pair.repo,
+        taskId: pair.taskId,
+        features: pair.features,
+        pairSize: pair.features.length,
+        autoEval: true,
+      },
+      { host: request.host },
+    )
     if (result.interrupted) throw new CooperbenchError('INTERRUPTED', 'verify --rerun was interrupted', { hint: 'Nothing is kept: verify again.' })
     const rerun = (await scanRun(result.folder)).find((p) => p.setting === pair.setting && p.features.join() === pair.features.join())
     if (!rerun?.result) return error('the rerun left no result.json')
