@@ -82,7 +82,7 @@ async function standinWorkdir(prefix: string, gcp: Record<string, unknown> = {})
 }
 
 describe('backend gcp without credentials', () => {
-  // Listed without credentials: plugins-list.test.ts.
+  // Listed without credentials: unit/plugin-lists.test.ts.
   it('a run exits non-zero with one line naming `gcloud auth application-default login`, writing nothing under logs/', async () => {
     const w = await makeWorkdir('gcp-noadc')
     const env = { HOME: w.cwd, GOOGLE_APPLICATION_CREDENTIALS: '', CLOUDSDK_CONFIG: join(w.cwd, 'gcloud') }

@@ -77,7 +77,7 @@ beforeAll(async () => {
 afterAll(() => llm?.close())
 
 describe('backend modal without credentials', () => {
-  // Listed without credentials: plugins-list.test.ts.
+  // Listed without credentials: unit/plugin-lists.test.ts.
   it('a run exits non-zero with one line naming the fix, writing nothing under logs/', async () => {
     const w = await makeWorkdir('modal-nocreds')
     const env = { MODAL_CONFIG_PATH: join(w.cwd, 'no-such.modal.toml'), MODAL_TOKEN_ID: '', MODAL_TOKEN_SECRET: '', MODAL_PROFILE: '' }
