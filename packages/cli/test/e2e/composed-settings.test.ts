@@ -29,8 +29,8 @@ import { pnpmCommand } from './pnpm-command.js'
  * branches, the manager, carried over from planning, merges them) and examples/setting-auto-claim
  * (upstream PR #73 composed on the team setting: the host claims and closes each agent's tasks).
  * Each runs a conflicting demo pair and a clean one offline with the scripted model of `cooperbench
- * dev model-server` and with the oracle on the local backend, and a pair with the scripted model on
- * Docker, every pair with a verdict.
+ * dev model-server` and with the oracle on the local backend; CAID runs a pair with the scripted
+ * model on Docker. Every pair gets a verdict.
  */
 const EXAMPLES = ['setting-caid', 'setting-auto-claim'].map((name) => join(REPO_ROOT, 'examples', name))
 /** npm settings under which any request for an `@cooperbench/*` package fails: nothing answers on port 9. */
@@ -154,12 +154,17 @@ describe('third-party settings composed on the published contract, installed fro
     expect(Object.values(result.metrics.claims_per_agent as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(agentClaims)
   })
 
-  it('the oracle runs both on the local backend, a conflicting pair and a clean one, each with a verdict', async (ctx) => {
+  // Auto-claim on one pair: what the host does is per agent, whichever pair; the team's pairs that
+  // conflict and those that merge are judged as coop's (team-setting.test.ts's oracle).
+  it('the oracle runs both on the local backend, caid on a conflicting pair and a clean one, each with a verdict', async (ctx) => {
     requireLocalBackend(ctx)
-    for (const setting of ['caid', 'auto-claim']) {
-      const r = await run([...TWO_PAIRS, '-a', 'oracle', '--setting', setting, '-n', `${setting}-oracle`])
+    for (const [setting, pairs] of [
+      ['caid', TWO_PAIRS],
+      ['auto-claim', ['-r', 'textkit_task', '-t', '12', '-f', '1,2']],
+    ] as const) {
+      const r = await run([...pairs, '-a', 'oracle', '--setting', setting, '-n', `${setting}-oracle`])
       expect(r.code, describeResult(r)).toBe(0)
-      await expectVerdicts(`${setting}-oracle`, setting, 2)
+      await expectVerdicts(`${setting}-oracle`, setting, pairs === TWO_PAIRS ? 2 : 1)
     }
     // The oracle never touches the list: the host claimed each agent's task as it started and closed it as it submitted.
     const [pair] = await pairDirs(w.logs, 'auto-claim-oracle', 'auto-claim')
@@ -176,18 +181,18 @@ describe('third-party settings composed on the published contract, installed fro
   })
 
   /**
-   * With the scripted model, whose agents call the settings' commands (CAID's `delegate`, the team's
-   * `coop-task-*`) through the seat-tool relay inside the containers. The oracle calls none: what it
-   * does on Docker differs from the local backend only in the sandbox, which docker.test.ts checks.
+   * CAID with the scripted model, whose manager calls `delegate` through the seat-tool relay inside
+   * its container, starting each worker's container at run time. Auto-claim adds to the team only
+   * what the host does: its agents' `coop-task-*` through the relay in containers are
+   * team-setting.test.ts's Docker probe. The oracle calls none: what it does on Docker differs from
+   * the local backend only in the sandbox, which docker.test.ts checks.
    */
-  it.skipIf(!docker)('on Docker: both with the scripted model, every pair with a verdict', async () => {
+  it.skipIf(!docker)('on Docker: caid with the scripted model, its pair with a verdict', async () => {
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }))
     await buildDemoImages()
-    for (const setting of ['caid', 'auto-claim']) {
-      const name = `${setting}-docker`
-      const r = await run(['-r', 'textkit_task', '-t', '12', '-f', '1,2', '--backend', 'docker', '--setting', setting, '-n', name])
-      expect(r.code, describeResult(r)).toBe(0)
-      await expectVerdicts(name, setting, 1)
-    }
+    const r = await run(['-r', 'textkit_task', '-t', '12', '-f', '1,2', '--backend', 'docker', '--setting', 'caid', '-n', 'caid-docker'])
+    expect(r.code, describeResult(r)).toBe(0)
+    const [pair] = await expectVerdicts('caid-docker', 'caid', 1)
+    expect((await readJson(join(pair!, 'result.json'))).delegations, 'the manager delegated both workers from its container').toBe(2)
   })
 })
