@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { finalTurn, goldDatasetScript, type ScriptedLlmServer, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectPairsAsExpected } from './expected-verdicts.js'
 import {
@@ -77,13 +76,21 @@ describe('a setting plugin (examples/setting-plan-execute), packed and installed
     )
   })
 
-  it("runs a conflicting and a cleanly merging demo pair to coop's committed verdicts; report shows the setting's row", async (ctx) => {
+  // With its option on (--plan-execute-with-feature): the flag reaches the plugin's setting through the
+  // CLI. Without it, executors see only their plan: the example's own plan-execute-setting.test.ts.
+  it("runs a conflicting and a cleanly merging demo pair to coop's committed verdicts, with its option from its flag; report shows the setting's row", async (ctx) => {
     requireLocalBackend(ctx)
     // textkit's demo pairs of features 1 and 2: task 7's gold patches conflict, task 12's merge cleanly.
-    const planned = await run(['-s', 'demo', '-r', 'textkit_task', '-f', '1,2', '--setting', 'plan-execute', '-n', 'plan-execute-demo'], 600_000)
+    const planned = await run(['-s', 'demo', '-r', 'textkit_task', '-f', '1,2', '--setting', 'plan-execute', '--plan-execute-with-feature'], 600_000)
     expect(planned.code, describeResult(planned)).toBe(0)
+    const runName = readdirSync(w.logs).find((name) => name.startsWith('plan-execute-'))!
+    expect(runName, 'the run name says the option').toMatch(/with-feature/)
+    expect(await readJson(join(w.logs, runName, 'config.json')), 'config.json records the option').toMatchObject({
+      setting: 'plan-execute',
+      executors_see_feature: true,
+    })
 
-    const planDirs = await pairDirs(w.logs, 'plan-execute-demo', 'plan-execute')
+    const planDirs = await pairDirs(w.logs, runName, 'plan-execute')
     expect(planDirs.map((dir) => dir.split('/').slice(-3).join('/'))).toEqual(['textkit_task/12/f1_f2', 'textkit_task/7/f1_f2'])
     // The verdicts of coop's agents applying the same gold patches (mini-swe.test.ts runs them).
     expectPairsAsExpected(planDirs, 'coop')
@@ -105,72 +112,22 @@ describe('a setting plugin (examples/setting-plan-execute), packed and installed
     const planner1Task = await taskOf(join(pair, 'phase1', 'agent1_traj.json'))
     expect(planner1Task).toContain('## Planning phase')
     const executor1Task = await taskOf(join(pair, 'agent1_traj.json'))
-    expect(executor1Task).toContain(plan1)
+    const feature1 = await readFile(join(DEMO_DATASET, 'textkit_task', 'task12', 'feature1', 'feature.md'), 'utf8')
+    expect(executor1Task, "the executor's task is its own plan, then its feature's text").toContain(`${plan1}\n\n---\n\n${feature1.trimEnd()}`)
     expect(executor1Task).not.toContain('## Planning phase')
-    expect(executor1Task).not.toContain(plan2)
+    expect(executor1Task, "an executor is not given its teammate's plan").not.toContain(plan2)
     expect(await readJson(join(pair, 'phase1', 'conversation.json'))).toHaveLength(2)
 
-    const report = await runCli(['report', '-n', 'plan-execute-demo', '--json'], w.options({ env }))
+    const report = await runCli(['report', '-n', runName, '--json'], w.options({ env }))
     expect(report.code, describeResult(report)).toBe(0)
     const rows = (JSON.parse(report.stdout) as { settings: Array<Record<string, unknown>> }).settings
     expect(rows.map((r) => r.setting)).toEqual(['plan-execute'])
     const passed = verdicts.filter((v) => v.both_passed).length
-    expect(rows[0]).toMatchObject({ runs: ['plan-execute-demo'], pairs: 2, evaluated: 2, errors: 0, passed, failed: 2 - passed })
+    expect(rows[0]).toMatchObject({ runs: [runName], pairs: 2, evaluated: 2, errors: 0, passed, failed: 2 - passed })
     expect(rows[0]!['merge']).toMatchObject({ clean: 1, conflicts: 1 })
-    const text = await runCli(['report', '-n', 'plan-execute-demo'], w.options({ env }))
-    expect(text.stdout).toMatch(/^plan-execute \(plan-execute-demo\)/m)
+    const text = await runCli(['report', '-n', runName], w.options({ env }))
+    expect(text.stdout).toMatch(new RegExp(`^plan-execute \\(${runName}\\)`, 'm'))
   }, 900_000)
-
-  it("--plan-execute-with-feature: each executor's task is its plan, then its feature's text; the run's records and name say so", async (ctx) => {
-    requireLocalBackend(ctx)
-    const r = await run(['-r', 'textkit_task', '-t', '12', '-f', '2,4', '--setting', 'plan-execute', '--no-messaging', '--plan-execute-with-feature'])
-    expect(r.code, describeResult(r)).toBe(0)
-    const runName = readdirSync(w.logs).find((name) => name.includes('with-feature'))
-    expect(runName, readdirSync(w.logs).join(', ')).toBeDefined()
-    expect(await readJson(join(w.logs, runName!, 'config.json'))).toMatchObject({ setting: 'plan-execute', executors_see_feature: true })
-    const pair = join(w.logs, runName!, 'plan-execute', 'textkit_task', '12', 'f2_f4')
-    const plan = await readFile(join(pair, 'phase1', 'agent2.plan'), 'utf8')
-    const feature = await readFile(join(DEMO_DATASET, 'textkit_task', 'task12', 'feature2', 'feature.md'), 'utf8')
-    expect(await taskOf(join(pair, 'agent2_traj.json'))).toContain(`${plan}\n\n---\n\n${feature.trimEnd()}`)
-    expect(await verdictOf(pair)).toMatchObject({ both_passed: true, error: null })
-  })
-})
-
-describe('a planner that hands in no plan.txt', () => {
-  let llm: ScriptedLlmServer
-
-  afterAll(async () => {
-    await llm?.close()
-  })
-
-  it("starts no executor: every feature's agent records the error, and the pair is judged on no patch, a failure", async (ctx) => {
-    requireLocalBackend(ctx)
-    const gold = await goldDatasetScript(DEMO_DATASET)
-    // agent2 plans nothing: it submits at once.
-    llm = await startScriptedLlmServer({
-      script: (request) => {
-        const task = JSON.stringify(request.body.messages)
-        return task.includes('## Planning phase') && task.includes('You are **agent2**.') ? finalTurn() : gold(request)
-      },
-    })
-    const args = ['-r', 'textkit_task', '-t', '12', '-f', '2,4', '--setting', 'plan-execute', '--no-messaging', '-n', 'no-plan']
-    const r = await runCli(['run', ...args, '-m', 'openai/scripted-model', '--model-base-url', llm.url, '--dataset-dir', DEMO_DATASET], {
-      ...w.options({ env: { ...env, ...OFFLINE_MODEL } }),
-      timeoutMs: 240_000,
-    })
-    const pair = join(w.logs, 'no-plan', 'plan-execute', 'textkit_task', '12', 'f2_f4')
-    const why = 'no executor ran: in the plan phase agent2 (feature 4) ended Submitted without writing plan.txt'
-    expect(r.stderr + r.stdout).toContain(why)
-    const result = await readJson(join(pair, 'result.json'))
-    expect(result.phases.map((p: { name: string }) => p.name)).toEqual(['plan'])
-    expect(result.agents).toMatchObject({
-      agent1: { status: 'Error', error: why, failure: 'agent', patch_lines: 0 },
-      agent2: { status: 'Error', error: why, failure: 'agent', plan_lines: 0 },
-    })
-    expect(existsSync(join(pair, 'phase1', 'agent4.plan'))).toBe(false)
-    expect(existsSync(join(pair, 'agent2_traj.json'))).toBe(false)
-    expect(await verdictOf(pair)).toMatchObject({ both_passed: false, error: null })
-  })
 })
 
 /** A pair's verdict, as the evaluator wrote it. */
