@@ -28,9 +28,10 @@ import { pnpmCommand } from './pnpm-command.js'
  * examples/setting-caid (a manager delegates workers at run time through a tool, workers push
  * branches, the manager, carried over from planning, merges them) and examples/setting-auto-claim
  * (upstream PR #73 composed on the team setting: the host claims and closes each agent's tasks).
- * Each runs a conflicting demo pair and a clean one offline with the scripted model of `cooperbench
- * dev model-server` and with the oracle on the local backend; CAID runs a pair with the scripted
- * model on Docker. Every pair gets a verdict.
+ * CAID runs a conflicting demo pair and a clean one offline with the scripted model of `cooperbench
+ * dev model-server` and with the oracle on the local backend, and the clean one on Docker;
+ * auto-claim, whose host does the same for each agent whichever the pair, the clean one with each
+ * agent on the local backend. Every pair gets a verdict.
  */
 const EXAMPLES = ['setting-caid', 'setting-auto-claim'].map((name) => join(REPO_ROOT, 'examples', name))
 /** npm settings under which any request for an `@cooperbench/*` package fails: nothing answers on port 9. */
@@ -69,6 +70,8 @@ afterAll(async () => {
  * harness in readme.test.ts's quickstart); what differs is whether the work merges.
  */
 const TWO_PAIRS = ['-s', 'demo', '-r', 'textkit_task', '-f', '1,2']
+/** The one of them whose gold patches merge cleanly. */
+const CLEAN_PAIR = ['-r', 'textkit_task', '-t', '12', '-f', '1,2']
 
 const run = (args: string[], timeoutMs = 900_000) =>
   runCli(['run', ...model, '-m', 'openai/scripted-model', ...args], w.options({ env: { ...env, ...OFFLINE_MODEL }, timeoutMs }))
@@ -133,9 +136,11 @@ describe('third-party settings composed on the published contract, installed fro
 
   it('auto-claim: the team, with the host claiming each agent task when it starts and closing it when it submits, as the log says', async (ctx) => {
     requireLocalBackend(ctx)
-    const claimed = await run([...TWO_PAIRS, '--setting', 'auto-claim', '-n', 'auto-claim-demo'])
+    // One pair: what the host does is per agent, whichever pair; the team's pairs that conflict and
+    // those that merge are judged as coop's (team-setting.test.ts's oracle).
+    const claimed = await run([...CLEAN_PAIR, '--setting', 'auto-claim', '-n', 'auto-claim-demo'])
     expect(claimed.code, describeResult(claimed)).toBe(0)
-    const dirs = await expectVerdicts('auto-claim-demo', 'auto-claim', 2)
+    const dirs = await expectVerdicts('auto-claim-demo', 'auto-claim', 1)
     const log = (await readJson(join(dirs[0]!, 'task_log.json'))) as Array<Record<string, unknown>>
     // The host claimed each agent's task as it started; the scripted agents then did the rest themselves.
     expect(
@@ -154,13 +159,12 @@ describe('third-party settings composed on the published contract, installed fro
     expect(Object.values(result.metrics.claims_per_agent as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(agentClaims)
   })
 
-  // Auto-claim on one pair: what the host does is per agent, whichever pair; the team's pairs that
-  // conflict and those that merge are judged as coop's (team-setting.test.ts's oracle).
+  // Auto-claim on one pair, as with the scripted model above.
   it('the oracle runs both on the local backend, caid on a conflicting pair and a clean one, each with a verdict', async (ctx) => {
     requireLocalBackend(ctx)
     for (const [setting, pairs] of [
       ['caid', TWO_PAIRS],
-      ['auto-claim', ['-r', 'textkit_task', '-t', '12', '-f', '1,2']],
+      ['auto-claim', CLEAN_PAIR],
     ] as const) {
       const r = await run([...pairs, '-a', 'oracle', '--setting', setting, '-n', `${setting}-oracle`])
       expect(r.code, describeResult(r)).toBe(0)
@@ -190,7 +194,7 @@ describe('third-party settings composed on the published contract, installed fro
   it.skipIf(!docker)('on Docker: caid with the scripted model, its pair with a verdict', async () => {
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }))
     await buildDemoImages()
-    const r = await run(['-r', 'textkit_task', '-t', '12', '-f', '1,2', '--backend', 'docker', '--setting', 'caid', '-n', 'caid-docker'])
+    const r = await run([...CLEAN_PAIR, '--backend', 'docker', '--setting', 'caid', '-n', 'caid-docker'])
     expect(r.code, describeResult(r)).toBe(0)
     const [pair] = await expectVerdicts('caid-docker', 'caid', 1)
     expect((await readJson(join(pair!, 'result.json'))).delegations, 'the manager delegated both workers from its container').toBe(2)
