@@ -99,14 +99,15 @@ describe('cooperbench run --setting team (local backend)', () => {
   it('the oracle: team folders, result.json with the lead, roles, features and metrics, the seeded list, the scratchpad copy, coop verdicts', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('team-oracle')
-    const command = ['run', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--setting', 'team', '-c', '3']
+    // Features 1 and 2 of both textkit tasks: task 7's gold patches conflict, task 12's merge cleanly.
+    const command = ['run', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-f', '1,2', '-a', 'oracle', '--setting', 'team', '-c', '2']
     const r = await runCli(command, w.options({ timeoutMs: 600_000 }))
     expect(r.code, describeResult(r)).toBe(0)
-    expect(r.stdout).toContain('team-or-demo-textkit-7: 3 pair(s), team')
+    expect(r.stdout).toContain('team-or-demo-textkit: 2 pair(s), team')
     // The oracle declares that it takes part in no protocol: said once, at the start (not per pair or agent).
     expect(r.stderr.match(/agent oracle takes part in no team protocol/g)).toHaveLength(1)
-    const pairs = await pairDirs(w.logs, 'team-or-demo-textkit-7', 'team')
-    expect(pairs.map((dir) => dir.split('/').slice(-3).join('/'))).toEqual(['textkit_task/7/f1_f2', 'textkit_task/7/f2_f4', 'textkit_task/7/f3_f4'])
+    const pairs = await pairDirs(w.logs, 'team-or-demo-textkit', 'team')
+    expect(pairs.map((dir) => dir.split('/').slice(-3).join('/'))).toEqual(['textkit_task/12/f1_f2', 'textkit_task/7/f1_f2'])
     for (const dir of pairs) {
       const result = await readJson(join(dir, 'result.json'))
       const [a, b] = result.features as [number, number]
@@ -162,20 +163,20 @@ describe('cooperbench run --setting team (local backend)', () => {
       // A team is judged exactly as the coop pair of the same patches.
       expectAsExpected(verdict, 'coop', dir)
     }
-    const config = await readJson(join(w.logs, 'team-or-demo-textkit-7', 'config.json'))
+    const config = await readJson(join(w.logs, 'team-or-demo-textkit', 'config.json'))
     expect(config.team_features).toEqual(ALL_ON)
     expect(config.fingerprint.team_features).toEqual(ALL_ON)
-    const summary = await readJson(join(w.logs, 'team-or-demo-textkit-7', 'eval_summary.json'))
-    expect(summary.by_setting.team.total_runs).toBe(3)
+    const summary = await readJson(join(w.logs, 'team-or-demo-textkit', 'eval_summary.json'))
+    expect(summary.by_setting.team.total_runs).toBe(2)
 
     // The same command again resumes: every team pair is kept, none runs or is judged again.
     const resumed = await runCli(command, w.options({ timeoutMs: 600_000 }))
     expect(resumed.code, describeResult(resumed)).toBe(0)
-    expect(resumed.stdout).toContain('(completed 0, reused 3, failed 0)')
+    expect(resumed.stdout).toContain('(completed 0, reused 2, failed 0)')
 
     // eval -n reads a team folder again (forced, one pair: the reading is the same for each): the same verdict.
     const again = await runCli(
-      ['eval', '--dataset-dir', DEMO_DATASET, '-n', 'team-or-demo-textkit-7', '--force', '-r', 'textkit_task', '-t', '7', '-f', '1,2'],
+      ['eval', '--dataset-dir', DEMO_DATASET, '-n', 'team-or-demo-textkit', '--force', '-r', 'textkit_task', '-t', '7', '-f', '1,2'],
       w.options({ timeoutMs: 600_000 }),
     )
     expect(again.code, describeResult(again)).toBe(0)
