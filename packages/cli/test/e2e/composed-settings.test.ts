@@ -50,10 +50,10 @@ beforeAll(async () => {
   const [pnpm, ...prefix] = pnpmCommand()
   for (const example of EXAMPLES) execFileSync(pnpm, [...prefix, 'pack', '--pack-destination', packed], { cwd: example, stdio: 'ignore' })
   env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'plugins'), ...NO_SCOPE_REGISTRY }
-  for (const tarball of readdirSync(packed).filter((file) => file.endsWith('.tgz'))) {
-    const install = await runCli(['plugins', 'install', join(packed, tarball)], w.options({ env }))
-    if (install.code !== 0) throw new Error(`plugins install ${tarball} failed:\n${describeResult(install)}`)
-  }
+  // Both in one command, as a user installing a few plugins would.
+  const tarballs = readdirSync(packed).filter((file) => file.endsWith('.tgz'))
+  const install = await runCli(['plugins', 'install', ...tarballs.map((tarball) => join(packed, tarball))], w.options({ env }))
+  if (install.code !== 0) throw new Error(`plugins install ${tarballs.join(' ')} failed:\n${describeResult(install)}`)
   server = startCli(['dev', 'model-server', '--dataset-dir', DEMO_DATASET], { ...w.options(), timeoutMs: 2_400_000 })
   if (!(await server.waitForStdout(/try: .*--model-base-url (\S+)/, 60_000))) throw new Error(`dev model-server did not start:\n${server.stderr()}`)
   model = ['--model-base-url', /--model-base-url (\S+)/.exec(server.stdout())![1]!, '--dataset-dir', DEMO_DATASET]
