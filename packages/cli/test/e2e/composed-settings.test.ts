@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectPairsAsExpected } from './expected-verdicts.js'
 import {
   buildDemoImages,
   type CliProcess,
@@ -22,7 +23,7 @@ import {
 import { pnpmCommand } from './pnpm-command.js'
 
 /**
- * Two settings written as third parties would, on the published contract alone, packed with pnpm
+ * Settings written as third parties would, on the published contract alone, packed with pnpm
  * and installed with `cooperbench plugins install <tarball>` with no registry for the @cooperbench
  * scope (their peers, the team setting's included, are the CLI's own copies):
  * examples/setting-caid (a manager delegates workers at run time through a tool, workers push
@@ -32,8 +33,13 @@ import { pnpmCommand } from './pnpm-command.js'
  * dev model-server` and with the oracle on the local backend, and the clean one on Docker;
  * auto-claim, whose host does the same for each agent whichever the pair, the clean one with each
  * agent on the local backend. Every pair gets a verdict.
+ *
+ * Beside them, from the same install, a setting of its own: examples/setting-plan-execute
+ * (upstream PR #70: planners hand in plan.txt, fresh executors implement each plan). The scripted
+ * model plays its planners and executors: the executors apply the gold patches coop's agents apply,
+ * so its verdicts are coop's committed ones on the same pairs (dataset/expected/demo-verdicts.json).
  */
-const EXAMPLES = ['setting-caid', 'setting-auto-claim'].map((name) => join(REPO_ROOT, 'examples', name))
+const EXAMPLES = ['setting-caid', 'setting-auto-claim', 'setting-plan-execute'].map((name) => join(REPO_ROOT, 'examples', name))
 /** npm settings under which any request for an `@cooperbench/*` package fails: nothing answers on port 9. */
 const NO_SCOPE_REGISTRY = { 'npm_config_@cooperbench:registry': 'http://127.0.0.1:9/' }
 const OFFLINE_MODEL = { OPENAI_API_KEY: '' }
@@ -50,7 +56,7 @@ beforeAll(async () => {
   const [pnpm, ...prefix] = pnpmCommand()
   for (const example of EXAMPLES) execFileSync(pnpm, [...prefix, 'pack', '--pack-destination', packed], { cwd: example, stdio: 'ignore' })
   env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'plugins'), ...NO_SCOPE_REGISTRY }
-  // Both in one command, as a user installing a few plugins would.
+  // All in one command, as a user installing a few plugins would.
   const tarballs = readdirSync(packed).filter((file) => file.endsWith('.tgz'))
   const install = await runCli(['plugins', 'install', ...tarballs.map((tarball) => join(packed, tarball))], w.options({ env }))
   if (install.code !== 0) throw new Error(`plugins install ${tarballs.join(' ')} failed:\n${describeResult(install)}`)
@@ -88,12 +94,21 @@ async function expectVerdicts(run: string, setting: string, pairs: number) {
 }
 
 describe('third-party settings composed on the published contract, installed from tarballs', () => {
-  it('are listed with their seat roles, from their plugins', async () => {
-    const listed = await runCli(['settings', 'list', '--json'], w.options({ env }))
+  it('are listed with their seat roles, contract, aliases and options, from their plugins', async () => {
+    const listed = await runCli(['settings', '--json'], w.options({ env }))
     expect(listed.code, describeResult(listed)).toBe(0)
     const rows = JSON.parse(listed.stdout) as Array<Record<string, unknown>>
     expect(rows).toContainEqual(expect.objectContaining({ name: 'caid', plugin: 'cooperbench-setting-caid', roles: ['manager', 'worker'] }))
     expect(rows).toContainEqual(expect.objectContaining({ name: 'auto-claim', plugin: 'cooperbench-setting-auto-claim', roles: ['lead', 'member'] }))
+    expect(rows).toContainEqual(
+      expect.objectContaining({
+        name: 'plan-execute',
+        plugin: 'cooperbench-setting-plan-execute',
+        specificationVersion: 'setting-v1',
+        aliases: ['plan_execute'],
+        options: [expect.objectContaining({ key: 'withFeature', flag: 'plan-execute-with-feature', default: false })],
+      }),
+    )
   })
 
   it('caid: the manager, on another model than its workers, delegates at run time and merges their branches; records, report and viewer say who ran what', async (ctx) => {
@@ -103,7 +118,8 @@ describe('third-party settings composed on the published contract, installed fro
     const dirs = await expectVerdicts('caid-demo', 'caid', 2)
     const pair = dirs.find((dir) => dir.endsWith(join('textkit_task', '12', 'f1_f2')))!
     const result = await readJson(join(pair, 'result.json'))
-    expect(result.phases.map((p: { name: string; seats: Array<{ agent_id: string }> }) => [p.name, p.seats.map((s) => s.agent_id)])).toEqual([
+    // A phase lists its seats as they ended: the two workers run at once, in either order.
+    expect(result.phases.map((p: { name: string; seats: Array<{ agent_id: string }> }) => [p.name, p.seats.map((s) => s.agent_id).sort()])).toEqual([
       ['plan', ['manager']],
       ['work', ['worker1', 'worker2']],
       ['integrate', ['manager']],
@@ -184,6 +200,59 @@ describe('third-party settings composed on the published contract, installed fro
     expect((await readJson(join(pair!, 'result.json'))).metrics).toMatchObject({ tasks_done: 2, claims_per_agent: {}, updates_per_agent: {} })
   })
 
+  // With its option on (--plan-execute-with-feature): the flag reaches the plugin's setting through the
+  // CLI. Without it, executors see only their plan: the example's own plan-execute-setting.test.ts.
+  it("plan-execute runs a conflicting and a cleanly merging demo pair to coop's committed verdicts, with its option from its flag; report shows the setting's row", async (ctx) => {
+    requireLocalBackend(ctx)
+    // textkit's demo pairs of features 1 and 2: task 7's gold patches conflict, task 12's merge cleanly.
+    const planned = await run([...TWO_PAIRS, '--setting', 'plan-execute', '--plan-execute-with-feature'], 600_000)
+    expect(planned.code, describeResult(planned)).toBe(0)
+    const runName = readdirSync(w.logs).find((name) => name.startsWith('plan-execute-'))!
+    expect(runName, 'the run name says the option').toMatch(/with-feature/)
+    expect(await readJson(join(w.logs, runName, 'config.json')), 'config.json records the option').toMatchObject({
+      setting: 'plan-execute',
+      executors_see_feature: true,
+    })
+
+    const planDirs = await pairDirs(w.logs, runName, 'plan-execute')
+    expect(planDirs.map((dir) => dir.split('/').slice(-3).join('/'))).toEqual(['textkit_task/12/f1_f2', 'textkit_task/7/f1_f2'])
+    // The verdicts of coop's agents applying the same gold patches (mini-swe.test.ts runs them).
+    expectPairsAsExpected(planDirs, 'coop')
+    const verdicts = await Promise.all(planDirs.map(verdictSummaryOf))
+    expect(verdicts.map((v) => v.merge)).toEqual(['clean', 'conflicts'])
+
+    // One pair's records: both phases, each planner's plan, and the executors given their own plans.
+    const pair = planDirs.find((dir) => dir.endsWith(join('textkit_task', '12', 'f1_f2')))!
+    const result = await readJson(join(pair, 'result.json'))
+    expect(result).toMatchObject({ setting: 'plan-execute', messages_sent: 2, phase1_messages_sent: 2 })
+    expect(result.agents.agent1).toMatchObject({ feature_id: 1, status: 'Submitted', plan_lines: expect.any(Number) })
+    expect(result.phases.map((p: { name: string; seats: Array<{ role: string; artifact?: string }> }) => [p.name, p.seats.map((s) => s.role)])).toEqual([
+      ['plan', ['planner', 'planner']],
+      ['execute', ['executor', 'executor']],
+    ])
+    expect(result.phases[0].seats[0]).toMatchObject({ artifact: 'phase1/agent1.plan', trajectory: 'phase1/agent1_traj.json' })
+    const [plan1, plan2] = await Promise.all([1, 2].map((id) => readFile(join(pair, 'phase1', `agent${id}.plan`), 'utf8')))
+    expect(plan1).toMatch(/^Plan: change /)
+    const planner1Task = await taskOf(join(pair, 'phase1', 'agent1_traj.json'))
+    expect(planner1Task).toContain('## Planning phase')
+    const executor1Task = await taskOf(join(pair, 'agent1_traj.json'))
+    const feature1 = await readFile(join(DEMO_DATASET, 'textkit_task', 'task12', 'feature1', 'feature.md'), 'utf8')
+    expect(executor1Task, "the executor's task is its own plan, then its feature's text").toContain(`${plan1}\n\n---\n\n${feature1.trimEnd()}`)
+    expect(executor1Task).not.toContain('## Planning phase')
+    expect(executor1Task, "an executor is not given its teammate's plan").not.toContain(plan2)
+    expect(await readJson(join(pair, 'phase1', 'conversation.json'))).toHaveLength(2)
+
+    const report = await runCli(['report', '-n', runName, '--json'], w.options({ env }))
+    expect(report.code, describeResult(report)).toBe(0)
+    const rows = (JSON.parse(report.stdout) as { settings: Array<Record<string, unknown>> }).settings
+    expect(rows.map((r) => r.setting)).toEqual(['plan-execute'])
+    const passed = verdicts.filter((v) => v.both_passed).length
+    expect(rows[0]).toMatchObject({ runs: [runName], pairs: 2, evaluated: 2, errors: 0, passed, failed: 2 - passed })
+    expect(rows[0]!['merge']).toMatchObject({ clean: 1, conflicts: 1 })
+    const text = await runCli(['report', '-n', runName], w.options({ env }))
+    expect(text.stdout).toMatch(new RegExp(`^plan-execute \\(${runName}\\)`, 'm'))
+  }, 900_000)
+
   /**
    * CAID with the scripted model, whose manager calls `delegate` through the seat-tool relay inside
    * its container, starting each worker's container at run time. Auto-claim adds to the team only
@@ -200,3 +269,15 @@ describe('third-party settings composed on the published contract, installed fro
     expect((await readJson(join(pair!, 'result.json'))).delegations, 'the manager delegated both workers from its container').toBe(2)
   })
 })
+
+/** A pair's verdict, as the evaluator wrote it: passed, merge outcome, error. */
+async function verdictSummaryOf(dir: string): Promise<{ both_passed: boolean; merge: string | null; error: string | null }> {
+  const record = await verdictOf(dir)
+  return { both_passed: record.both_passed, merge: record.merge?.status ?? null, error: record.error }
+}
+
+/** The task an agent was given: its trajectory's first user message. */
+async function taskOf(trajectory: string): Promise<string> {
+  const { messages } = await readJson<{ messages: Array<{ role: string; content: unknown }> }>(trajectory)
+  return String(messages.find((m) => m.role === 'user')?.content)
+}
