@@ -22,9 +22,9 @@ import {
 
 /**
  * `--setting sequential` end to end: the oracle and the scripted model (`dev model-server`'s) on
- * the demo subset on the local backend, the scripted model on Docker; a probe agent that breaks the check it was
- * handed, to see the guard record it. The final patch holds every feature, so every pair gets
- * the verdict the oracle's solo run gets (dataset/expected/demo-verdicts.json).
+ * the demo subset on the local backend, the scripted model on Docker; a probe agent that breaks
+ * the check it was handed, to see the guard record it. The final patch holds every feature, so
+ * every pair gets the verdict the oracle's solo run gets (dataset/expected/demo-verdicts.json).
  */
 const dataset = ['--dataset-dir', DEMO_DATASET]
 let server: Awaited<ReturnType<typeof startScriptedLlmServer>>
