@@ -13,6 +13,17 @@ describe('parseFeatureList (-f)', () => {
     expect(() => checkFeatureFilter([3, 1, 3], 2)).toThrow(/feature 3 more than once/)
   })
 
+  it('takes as many ids as --agents says, in order; more ids than that are refused, the hint naming the --agents they need', () => {
+    expect(checkFeatureFilter([4, 1, 2], 3)).toEqual([1, 2, 4])
+    expect(() => checkFeatureFilter([1, 2, 4], 2)).toThrow(
+      expect.objectContaining({
+        code: 'USAGE',
+        message: expect.stringContaining('got 3 distinct feature ids'),
+        hint: expect.stringContaining('add --agents 3'),
+      }),
+    )
+  })
+
   it.each([
     ['', /-f\/--features is empty/],
     ['1,', /contains an empty entry/],

@@ -26,7 +26,7 @@ export interface FakePair {
 /**
  * A stand-in for the harness's `SettingPair` in unit tests of the protocol: no sandbox or agent
  * runs; each seat's outcome comes from `play(seat, phase)`. The packed plugin runs on the real
- * harness in packages/cli/test/e2e/setting-plugin.test.ts.
+ * harness in packages/cli/test/e2e/composed-settings.test.ts.
  */
 export function fakePair(options: { features?: number[]; messaging?: boolean; git?: boolean; play: (seat: Seat, phase?: string) => SeatPlay }): FakePair {
   const features = options.features ?? [2, 4]

@@ -7,13 +7,16 @@ import { describeResult, makeWorkdir, pairDirs, requireLocalBackend, runCli, dem
 /**
  * An agent that uses the shared remote the way the prompt allows: commit its own file, push its
  * branch, then fetch the teammate's branch and copy the teammate's file into its own tree (so it
- * lands in its patch, where the test can see it).
+ * lands in its patch, where the test can see it). Before it pushes, it records the remote-tracking
+ * branches it started with: our profiles' pre-fetch (git-remote-reference.test.ts has the reference
+ * protocol's connection, without it).
  */
 const GIT_AGENT = `export default { name: 'git-agents', version: '0.0.1', register(api) { api.agent({ name: 'gitpeer', specificationVersion: 'agent-v1',
   create: () => ({ specificationVersion: 'agent-v1', name: 'gitpeer', async run(ctx) {
     const me = ctx.agentId
     const sh = (c) => ctx.sandbox.exec(c, { signal: ctx.signal })
     const setup = await sh('git remote -v && git branch --show-current && git rev-parse team/main')
+    const atStart = await sh('git branch -r --format="%(refname:short)"')
     await sh('echo "from ' + me + '" > ' + me + '.txt && git add ' + me + '.txt && git commit -qm ' + me + ' && git push -q team ' + me)
     let seen = true
     for (const peer of ctx.peers) {
@@ -27,7 +30,7 @@ const GIT_AGENT = `export default { name: 'git-agents', version: '0.0.1', regist
       await sh('git show team/' + peer + ':' + peer + '.txt > seen-' + peer + '.txt')
     }
     return { status: seen ? 'Submitted' : 'Error', cost: 0, steps: 1, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0,
-             messages: [{ role: 'tool', content: setup.stdout }], error: seen ? null : 'peer branch never appeared' }
+             messages: [{ role: 'tool', content: setup.stdout }, { role: 'tool', content: atStart.stdout }], error: seen ? null : 'peer branch never appeared' }
   } }) }) } }
 `
 
@@ -61,6 +64,14 @@ describe('--git: a shared remote per pair', () => {
         expect(setup).toContain('team\t/cooperbench/team.git')
         expect(setup).toContain('agent1')
         expect(setup.trim().split('\n').at(-1)).toBe(trioResult.base_commit)
+        // Our profiles pre-fetch: an agent that connects after a teammate starts with its branch already.
+        const startedWith: Record<string, string[]> = {}
+        for (const self of [1, 2, 3]) {
+          const { messages } = JSON.parse(await readFile(join(trio!, `agent${self}_traj.json`), 'utf8'))
+          startedWith[`agent${self}`] = (messages[1].content as string).trim().split('\n')
+        }
+        const sawPeer = Object.entries(startedWith).filter(([self, branches]) => branches.some((ref) => ref.startsWith('team/agent') && ref !== `team/${self}`))
+        expect(sawPeer.length, `pre-fetched teammates' branches at the start: ${JSON.stringify(startedWith)}`).toBeGreaterThan(0)
         const patch1 = await readFile(join(trio!, 'agent1.patch'), 'utf8')
         expect(patch1).toContain('+++ b/seen-agent2.txt')
         for (const [self, peers] of [

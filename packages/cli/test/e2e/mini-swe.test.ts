@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { finalTurn, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
-import { redisServerBinary, startRedisServer } from '@cooperbench/testkit'
+import { redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
 import { type FeatureRef, featureIndex, heredoc, soloApplyCommand } from './gold-features.js'
 import { expectPairsAsExpected } from './expected-verdicts.js'
 import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, type Workdir } from './helpers.js'
@@ -55,7 +55,7 @@ afterAll(() => server?.close())
 describe('mini_swe_agent with a scripted model on the demo subset', () => {
   for (const backend of ['local', 'docker'] as const) {
     it.skipIf(backend === 'docker' && !engine && !process.env.CI)(
-      `coop and solo on ${backend}: everything submits, evaluations are the oracle's, messages and tokens are recorded`,
+      `${backend === 'local' ? 'coop over Redis, solo and a team of three' : 'coop'} on ${backend}: everything submits, evaluations are the oracle's, messages and tokens are recorded`,
       async (ctx) => {
         if (backend === 'local') requireLocalBackend(ctx)
         const w = await makeWorkdir(`msa-${backend}`)
@@ -75,16 +75,33 @@ describe('mini_swe_agent with a scripted model on the demo subset', () => {
         const soloPair = ['-r', 'confkit_task', '-t', '5', '-f', '1,2']
         const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 
-        const solo = await runCli(
-          ['run', '-a', 'mini_swe_agent', '--setting', 'solo', '-n', 'solo', ...soloPair, ...model],
-          w.options({ env, timeoutMs: 600_000 }),
-        )
-        expect(solo.code, describeResult(solo)).toBe(0)
-        expect(await readJson(join(w.logs, 'solo', 'summary.json'))).toMatchObject({ total_tasks: 1, eval: { passed: 1, failed: 0, errors: 0 } })
-        expectPairsAsExpected(await pairDirs(w.logs, 'solo', 'solo'), 'solo')
+        // Solo on local only: what one agent does with both features is the agent's, the same in a
+        // container (docker.test.ts runs the oracle's solo pairs there).
+        if (backend === 'local') {
+          const solo = await runCli(
+            ['run', '-a', 'mini_swe_agent', '--setting', 'solo', '-n', 'solo', ...soloPair, ...model],
+            w.options({ env, timeoutMs: 600_000 }),
+          )
+          expect(solo.code, describeResult(solo)).toBe(0)
+          expect(await readJson(join(w.logs, 'solo', 'summary.json'))).toMatchObject({ total_tasks: 1, eval: { passed: 1, failed: 0, errors: 0 } })
+          expectPairsAsExpected(await pairDirs(w.logs, 'solo', 'solo'), 'solo')
+        }
 
-        const coop = await runCli(['run', '-a', 'mini_swe_agent_v2', '-n', 'coop', ...coopPairs, ...model], w.options({ env, timeoutMs: 600_000 }))
+        // On local the coop pairs' messages go over a real Redis (the bus is the pair's, whichever
+        // agent sends on it; under CI there always is one); on Docker over the memory bus.
+        const redis = backend === 'local' && !redisServerSkipReason() ? await startRedisServer() : null
+        const bus = redis === null ? [] : ['--redis', redis.url]
+        let coop: Awaited<ReturnType<typeof runCli>>
+        try {
+          coop = await runCli(['run', '-a', 'mini_swe_agent_v2', '-n', 'coop', ...bus, ...coopPairs, ...model], w.options({ env, timeoutMs: 600_000 }))
+        } finally {
+          await redis?.stop()
+        }
         expect(coop.code, describeResult(coop)).toBe(0)
+        if (redis !== null) {
+          const config = await readJson(join(w.logs, 'coop', 'config.json'))
+          expect(config.fingerprint, 'the coop run is recorded as one over Redis').toMatchObject({ bus: 'redis' })
+        }
 
         let delivered = 0
         const agentPairs = await pairDirs(w.logs, 'coop', 'coop')
@@ -122,25 +139,6 @@ describe('mini_swe_agent with a scripted model on the demo subset', () => {
         }
         expect(delivered, 'no note was ever shown to its reader').toBeGreaterThan(0)
 
-        if (backend === 'local' && redisServerBinary()) {
-          // Coop over Redis on a pair (the bus is the pair's, whichever pair it is): the same
-          // verdict and the same two messages.
-          const redis = await startRedisServer()
-          try {
-            const redisPair = ['-r', 'routekit_task', '-t', '8', '-f', '1,2']
-            const overRedis = await runCli(
-              ['run', '-a', 'mini_swe_agent', '-n', 'coop-redis', '--redis', redis.url, ...redisPair, ...model],
-              w.options({ env, timeoutMs: 600_000 }),
-            )
-            expect(overRedis.code, describeResult(overRedis)).toBe(0)
-            const redisDirs = await pairDirs(w.logs, 'coop-redis', 'coop')
-            expect(redisDirs).toHaveLength(1)
-            for (const dir of redisDirs) expect((await readJson(join(dir, 'result.json'))).messages_sent, dir).toBe(2)
-            expectPairsAsExpected(redisDirs, 'coop')
-          } finally {
-            await redis.stop()
-          }
-        }
         // A team of three (on local; docker.test runs the oracle's teams there): three agents submit,
         // each messages its first teammate, the verdict equals the oracle's.
         if (backend === 'local') await expectAgentTeamsAsOracle(w, backend, env)
@@ -155,20 +153,18 @@ describe('mini_swe_agent with a scripted model on the demo subset', () => {
 })
 
 async function expectAgentTeamsAsOracle(w: Workdir, backend: string, env: Record<string, string>): Promise<void> {
-  // One team: which triples a task has is the selection's business (teams.test.ts).
-  const teamArgs = ['-r', 'textkit_task', '-t', '7', '-f', '1,2,3', '--agents', '3', '--dataset-dir', DEMO_DATASET, '--backend', backend]
+  // One team: which triples a task has is the selection's business (teams.test.ts). This one is of
+  // the team3_clean subset, whose gold patches merge cleanly and pass all three features (teams.test.ts
+  // runs the oracle on it): the oracle's verdict, without running the oracle again here.
+  const teamArgs = ['-r', 'routekit_task', '-t', '8', '-f', '1,3,4', '--agents', '3', '--dataset-dir', DEMO_DATASET, '--backend', backend]
   const agentTeams = await runCli(
     ['run', '-a', 'mini_swe_agent', '-n', 'teams', ...teamArgs, '-m', 'openai/scripted-model', '--model-base-url', server.url],
     w.options({ env, timeoutMs: 600_000 }),
   )
   expect(agentTeams.code, describeResult(agentTeams)).toBe(0)
-  const oracleTeams = await runCli(['run', '-a', 'oracle', '-n', 'oracle-teams', ...teamArgs], w.options({ timeoutMs: 600_000 }))
-  expect(oracleTeams.code, describeResult(oracleTeams)).toBe(0)
   const teamDirs = await pairDirs(w.logs, 'teams', 'coop')
-  const oracleTeamDirs = await pairDirs(w.logs, 'oracle-teams', 'coop')
   expect(teamDirs).toHaveLength(1)
-  expect(oracleTeamDirs).toHaveLength(1)
-  for (const [i, dir] of teamDirs.entries()) {
+  for (const dir of teamDirs) {
     const result = await readJson(join(dir, 'result.json'))
     expect(
       Object.values(result.agents).map((a: any) => a.status),
@@ -178,7 +174,9 @@ async function expectAgentTeamsAsOracle(w: Workdir, backend: string, env: Record
     const conversation = await readJson(join(dir, 'conversation.json'))
     expect(conversation.map((m: { from: string; to: string }) => `${m.from}->${m.to}`).sort()).toEqual(['agent1->agent2', 'agent2->agent1', 'agent3->agent1'])
     const verdict = await readJson(join(dir, 'eval.json'))
-    const oracleVerdict = await readJson(join(oracleTeamDirs[i]!, 'eval.json'))
-    expect({ all: verdict.all_passed, merge: verdict.merge.status }, dir).toEqual({ all: oracleVerdict.all_passed, merge: oracleVerdict.merge.status })
+    expect({ all: verdict.all_passed, merge: verdict.merge.status }, `${dir}: the oracle's verdict of a team3_clean triple`).toEqual({
+      all: true,
+      merge: 'clean',
+    })
   }
 }

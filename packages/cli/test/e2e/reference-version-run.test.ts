@@ -37,12 +37,25 @@ describe('reference_version on the command line', () => {
   it('0.0.22 with upstream 0.0.14 coop.yaml and --git: the pair runs, the notice is printed once, the prompt source is recorded', async (ctx) => {
     const w = await workdirWithVersion(ctx, '0.0.22')
     const r = await runCli(
-      ['run', '-n', 'ref', '--dataset-dir', DEMO_DATASET, '-r', 'confkit_task', '-t', '5', '-f', '1,3', '--git', '-m', 'openai/scripted-model'].concat([
-        '--model-base-url',
-        server.url,
-        '--agent-config',
-        'coop.yaml',
-      ]),
+      // No evaluation: what the version changes is what the agents see and submit; a patch.txt such as
+      // theirs is judged in scripted-model-reference.test.ts (0.0.14's, which 0.0.22 still judges).
+      [
+        'run',
+        '-n',
+        'ref',
+        '--dataset-dir',
+        DEMO_DATASET,
+        '-r',
+        'confkit_task',
+        '-t',
+        '5',
+        '-f',
+        '1,3',
+        '--git',
+        '--no-auto-eval',
+        '-m',
+        'openai/scripted-model',
+      ].concat(['--model-base-url', server.url, '--agent-config', 'coop.yaml']),
       w.options({ env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }, timeoutMs: 600_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)

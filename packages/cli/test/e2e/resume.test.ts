@@ -83,7 +83,7 @@ describe('rerunning into an existing run folder', () => {
     expect(JSON.parse(evaluated.stdout)).toMatchObject({ total_runs: n, skipped: n - 1 })
   }, 180_000)
 
-  it('with the default run name, an invocation with another -f counts only its own pairs: none of the other selection is reused; summary.json says the same', async (ctx) => {
+  it('with the default run name, an invocation with another -f counts only its own pairs and summary.json says the same; the name reused with another configuration is refused naming the field, leaving logs/ untouched; the same configuration reuses its pair; coop beside solo is accepted, its summary.json describing the coop pairs only', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('summary-scope')
     // No -n: the default name does not depend on the filters (as the reference's), so both invocations share the folder.
@@ -93,34 +93,21 @@ describe('rerunning into an existing run folder', () => {
     const second = await runCli([...base, '-f', '3,4'], w.options())
     expect(second.code, describeResult(second)).toBe(0)
     const runs = await readdir(w.logs)
-    expect(runs).toHaveLength(1)
-    const folder = join(w.logs, runs[0]!)
-    expect(second.stdout).toContain('  pairs      1 (completed 1, reused 0, failed 0)')
+    expect(runs, 'both selections share the default-named folder').toHaveLength(1)
+    const name = runs[0]!
+    const folder = join(w.logs, name)
+    expect(second.stdout, 'none of the other selection is reused').toContain('  pairs      1 (completed 1, reused 0, failed 0)')
     // config.json and summary.json keep the reference meaning: the pairs this invocation selected.
-    expect((await readJson(join(folder, 'config.json'))).total_tasks).toBe(1)
+    expect((await readJson(join(folder, 'config.json'))).total_tasks, "config.json counts the invocation's pairs").toBe(1)
     const summary = await readJson(join(folder, 'summary.json'))
-    expect(summary).toMatchObject({ total_tasks: 1, completed: 1, skipped: 0, failed: 0, pass_rate: 1 })
+    expect(summary, "summary.json counts the invocation's pairs").toMatchObject({ total_tasks: 1, completed: 1, skipped: 0, failed: 0, pass_rate: 1 })
     expect(summary.results.map((e: { task: string; status: string }) => [e.task, e.status])).toEqual([['textkit_task/7/3,4', 'done']])
     expect(summary.eval).toMatchObject({ total_evaluated: 1, passed: 1, skipped: 0 })
     // eval_summary.json describes the whole folder.
-    expect(await readJson(join(folder, 'eval_summary.json'))).toMatchObject({ total_runs: 2, passed: 2 })
+    expect(await readJson(join(folder, 'eval_summary.json')), 'eval_summary.json covers the whole folder').toMatchObject({ total_runs: 2, passed: 2 })
 
-    // Selected again, a finished pair is reused.
-    const again = await runCli([...base, '-f', '1,2'], w.options())
-    expect(again.code, describeResult(again)).toBe(0)
-    expect(again.stdout).toContain('  pairs      1 (completed 0, reused 1, failed 0)')
-    expect(await readJson(join(folder, 'summary.json'))).toMatchObject({ total_tasks: 1, completed: 0, skipped: 1, failed: 0 })
-  }, 120_000)
-})
-
-describe('a run name reused with another configuration', () => {
-  it('is refused with one error line naming the differing field and a hint, leaving logs/ untouched; the same configuration is accepted; so is coop beside solo, its summary.json describing the coop pairs only (counts and pass rate)', async (ctx) => {
-    requireLocalBackend(ctx)
-    const w = await makeWorkdir('mismatch')
-    const command = ['run', ...task7(), '-f', '1,2', '--setting', 'solo', '-n', 'same']
-    const first = await runCli(command, w.options())
-    expect(first.code, describeResult(first)).toBe(0)
-
+    // The name reused with another configuration: refused, with one error line and a hint, logs/ untouched.
+    const command = [...base, '-f', '1,2', '-n', name]
     for (const [extra, field] of [
       [['--step-limit', '7'], 'step_limit'],
       // The oracle calls no model, so -m does not make another configuration (its records carry model: null).
@@ -131,26 +118,28 @@ describe('a run name reused with another configuration', () => {
       expect(r.code, describeResult(r)).toBe(ExitCode.runConflict)
       const errors = linesStartingWith(r.stderr, 'error:')
       expect(errors, describeResult(r)).toHaveLength(1)
-      expect(errors[0]).toContain('"same"')
-      expect(errors[0]).toContain(field)
+      expect(errors[0], 'the error names the run').toContain(`"${name}"`)
+      expect(errors[0], 'the error names the differing field').toContain(field)
       expect(linesStartingWith(r.stderr, 'hint:'), describeResult(r)).toHaveLength(1)
       expect(stackLines(r.stderr + r.stdout)).toEqual([])
       expect(await snapshotTree(w.logs), `${extra.join(' ')} changed logs/`).toEqual(before)
     }
 
-    const same = await runCli(command, w.options())
-    expect(same.code, describeResult(same)).toBe(0)
-    expect(await readJson(join(w.logs, 'same', 'summary.json'))).toMatchObject({ total_tasks: 1, completed: 0, skipped: 1 })
+    // The same configuration, selected again: accepted, the finished pair reused.
+    const again = await runCli(command, w.options())
+    expect(again.code, describeResult(again)).toBe(0)
+    expect(again.stdout, 'the finished pair is reused').toContain('  pairs      1 (completed 0, reused 1, failed 0)')
+    expect(await readJson(join(folder, 'summary.json'))).toMatchObject({ total_tasks: 1, completed: 0, skipped: 1, failed: 0 })
 
     // Another setting is another configuration of the run, beside the first: accepted. The folder holds
     // solo results too; the invocation's summary.json counts its coop pairs alone.
-    const coop = await runCli(['run', ...task7(), '-f', '1,2', '--setting', 'coop', '-n', 'same'], w.options())
+    const coop = await runCli(['run', ...task7(), '-f', '1,2', '--setting', 'coop', '-n', name], w.options())
     expect(coop.code, describeResult(coop)).toBe(0)
-    const summary = await readJson(join(w.logs, 'same', 'summary.json'))
-    const coopVerdict = (await readJson(join(w.logs, 'same', 'coop', 'textkit_task', '7', 'f1_f2', 'eval.json'))).both_passed ? 1 : 0
-    expect(summary).toMatchObject({ setting: 'coop', total_tasks: 1, completed: 1, skipped: 0, failed: 0 })
-    expect(summary.results.map((e: { setting: string }) => e.setting)).toEqual(['coop'])
-    expect(summary.eval).toMatchObject({ total_evaluated: 1, passed: coopVerdict })
-    expect(summary.pass_rate).toBe(coopVerdict)
+    const coopSummary = await readJson(join(folder, 'summary.json'))
+    const coopVerdict = (await readJson(join(folder, 'coop', 'textkit_task', '7', 'f1_f2', 'eval.json'))).both_passed ? 1 : 0
+    expect(coopSummary, 'summary.json describes the coop pairs alone').toMatchObject({ setting: 'coop', total_tasks: 1, completed: 1, skipped: 0, failed: 0 })
+    expect(coopSummary.results.map((e: { setting: string }) => e.setting)).toEqual(['coop'])
+    expect(coopSummary.eval).toMatchObject({ total_evaluated: 1, passed: coopVerdict })
+    expect(coopSummary.pass_rate, "the coop pairs' pass rate").toBe(coopVerdict)
   }, 180_000)
 })

@@ -22,9 +22,9 @@ import {
 
 /**
  * `--setting sequential` end to end: the oracle and the scripted model (`dev model-server`'s) on
- * the demo subset, on the local backend and on Docker; a probe agent that breaks the check it was
- * handed, to see the guard record it. The final patch holds every feature, so every pair gets
- * the verdict the oracle's solo run gets (dataset/expected/demo-verdicts.json).
+ * the demo subset on the local backend, the scripted model on Docker; a probe agent that breaks
+ * the check it was handed, to see the guard record it. The final patch holds every feature, so
+ * every pair gets the verdict the oracle's solo run gets (dataset/expected/demo-verdicts.json).
  */
 const dataset = ['--dataset-dir', DEMO_DATASET]
 let server: Awaited<ReturnType<typeof startScriptedLlmServer>>
@@ -71,17 +71,21 @@ async function expectHandedOver(dir: string): Promise<{ result: any; agent2Patch
  * task; every task's pairs run through the harness in readme.test.ts's quickstart.
  */
 const TWO_PAIRS = ['-s', 'demo', '-r', 'textkit_task', '-f', '1,2']
+/** The one of them whose gold patches overlap. */
+const OVERLAPPING_PAIR = ['-s', 'demo', '-r', 'textkit_task', '-t', '7', '-f', '1,2']
 
 describe('cooperbench run --setting sequential (local backend)', () => {
-  it("the oracle on an overlapping pair and a clean one: each handed over and judged on the last patch, with the solo oracle's verdicts", async (ctx) => {
+  // The overlapping pair alone, where the oracle's later gold patch does not apply on the earlier
+  // work; the hand-off on a clean pair is the scripted model's run below, which has both kinds.
+  it("the oracle on an overlapping pair: handed over and judged on the last patch, with the solo oracle's verdict", async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('sequential-oracle')
-    const r = await runCli(['run', ...dataset, ...TWO_PAIRS, '-a', 'oracle', '--setting', 'sequential', '-c', '2'], w.options({ timeoutMs: 900_000 }))
+    const r = await runCli(['run', ...dataset, ...OVERLAPPING_PAIR, '-a', 'oracle', '--setting', 'sequential'], w.options({ timeoutMs: 900_000 }))
     expect(r.code, describeResult(r)).toBe(0)
-    expect(r.stdout).toMatch(/evaluated\s+2: passed 2, failed 0, errors 0/)
-    const run = 'sequential-or-demo-textkit'
+    expect(r.stdout).toMatch(/evaluated\s+1: passed 1, failed 0, errors 0/)
+    const run = 'sequential-or-demo-textkit-7'
     const pairs = await pairDirs(w.logs, run, 'sequential')
-    expect(pairs).toHaveLength(2)
+    expect(pairs).toHaveLength(1)
     for (const dir of pairs) {
       const { result, agent2Patch, judged } = await expectHandedOver(dir)
       // The oracle leaves no check: nothing handed over, nothing stripped.
@@ -138,7 +142,7 @@ describe('cooperbench run --setting sequential (local backend)', () => {
     await writeFile(join(w.cwd, 'breaker.mjs'), BREAKER)
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: ['./breaker.mjs'] }))
     const r = await runCli(
-      ['run', ...dataset, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'breaker', '--setting', 'sequential', '-n', 'probe'],
+      ['run', ...dataset, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'breaker', '--setting', 'sequential', '-n', 'probe', '--no-auto-eval'],
       w.options(),
     )
     expect(r.code, describeResult(r)).toBe(0)
@@ -151,15 +155,8 @@ describe('cooperbench run --setting sequential (local backend)', () => {
     expect(seen).toMatchObject({ head: "earlier seats' work", marker: 'keep', checks: 'f1.sh' })
     expect(seen.told).toBe(true)
     expect(await readFile(join(dir!, 'sequential.patch'), 'utf8')).toBe('')
-
-    const bare = await runCli(
-      ['run', ...dataset, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'breaker', '--setting', 'sequential', '--sequential-no-guard', '-n', 'bare'],
-      w.options(),
-    )
-    expect(bare.code, describeResult(bare)).toBe(0)
-    const [bareDir] = await pairDirs(w.logs, 'bare', 'sequential')
-    expect(JSON.parse((await readJson(join(bareDir!, 'agent2_traj.json'))).messages[0].content).told).toBe(false)
-    expect((await readJson(join(bareDir!, 'result.json'))).sequential).toEqual({ guard: false, order: 'ascending', hidden_tests: false })
+    // Without the guard (--sequential-no-guard) nothing is asked to be kept: the flag is parsed in
+    // unit/team-flags.test.ts, the setting without its guard in builtins' sequential-setting.test.ts.
   }, 600_000)
 })
 
@@ -192,24 +189,23 @@ describe.skipIf(skipReason)(`cooperbench run --setting sequential --backend dock
     await buildDemoImages()
   }, 900_000)
 
-  // A pair each: the hand-off in containers, not the tasks (the local runs above have both kinds of
-  // pair), is what Docker adds.
-  it('the oracle and the scripted model on an overlapping pair each: handed over, the solo verdicts, no container left', async () => {
+  // One pair, the scripted model's: the hand-off in containers (the checks handed over and run
+  // there), not the tasks or the agent (the local runs above have both kinds of pair, and the oracle
+  // and the scripted model), is what Docker adds. What the oracle does is the same on either backend.
+  it('the scripted model on an overlapping pair: handed over with its checks kept, the solo verdict, no container left', async () => {
     const w = await makeWorkdir('sequential-docker')
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }))
-    const common = ['-s', 'demo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--setting', 'sequential', '--backend', 'docker', ...dataset]
-    const oracle = await runCli(['run', '-a', 'oracle', '-n', 'dseq', ...common], w.options({ timeoutMs: 900_000 }))
-    expect(oracle.code, describeResult(oracle)).toBe(0)
+    const common = [...OVERLAPPING_PAIR, '--setting', 'sequential', '--backend', 'docker', ...dataset]
     const model = await runCli(['run', ...scripted(), '-n', 'dseqm', ...common], w.options({ timeoutMs: 900_000 }))
     expect(model.code, describeResult(model)).toBe(0)
-    for (const run of ['dseq', 'dseqm']) {
-      const pairs = await pairDirs(w.logs, run, 'sequential')
-      expect(pairs).toHaveLength(1)
-      for (const dir of pairs) await expectHandedOver(dir)
-      expectPairsAsExpected(pairs, 'solo')
-      expect(spawnSync('docker', ['ps', '-aq', '--filter', `label=cooperbench.run=${run}`], { encoding: 'utf8' }).stdout.trim()).toBe('')
+    const pairs = await pairDirs(w.logs, 'dseqm', 'sequential')
+    expect(pairs).toHaveLength(1)
+    for (const dir of pairs) {
+      const { result } = await expectHandedOver(dir)
+      expect(result.handoffs[0], 'the check agent1 left was handed over and kept in the containers').toMatchObject({ handed: ['f1'], kept: ['f1'], broke: [] })
     }
-    for (const dir of await pairDirs(w.logs, 'dseqm', 'sequential')) expect((await readJson(join(dir, 'result.json'))).handoffs[0].broke).toEqual([])
+    expectPairsAsExpected(pairs, 'solo')
+    expect(spawnSync('docker', ['ps', '-aq', '--filter', 'label=cooperbench.run=dseqm'], { encoding: 'utf8' }).stdout.trim(), 'containers left').toBe('')
   }, 1_800_000)
 
   it("a task that names no base commit: the next agent's patch is still taken against the base, so it holds the earlier work", async () => {
@@ -228,7 +224,10 @@ describe.skipIf(skipReason)(`cooperbench run --setting sequential --backend dock
       const where = ['--dataset-dir', copy, '-r', 'textkit_task', '-t', '7', '--image-namespace', namespace]
       const built = await runCli(['images', 'build', ...where], w.options({ timeoutMs: 600_000 }))
       expect(built.code, describeResult(built)).toBe(0)
-      const r = await runCli(['run', ...where, '-f', '1,2', '-a', 'breaker', '--setting', 'sequential', '--backend', 'docker', '-n', 'nobase'], w.options())
+      const r = await runCli(
+        ['run', ...where, '-f', '1,2', '-a', 'breaker', '--setting', 'sequential', '--backend', 'docker', '-n', 'nobase', '--no-auto-eval'],
+        w.options(),
+      )
       expect(r.code, describeResult(r)).toBe(0)
       const [dir] = await pairDirs(w.logs, 'nobase', 'sequential')
       expect((await readJson(join(dir!, 'result.json'))).base_commit).toBeNull()

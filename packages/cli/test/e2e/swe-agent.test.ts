@@ -2,13 +2,11 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
 import { ExitCode } from '@cooperbench/spec'
 import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml, stringify as toYaml } from 'yaml'
 import { expectPairsAsExpected } from './expected-verdicts.js'
-import { featureIndex } from './gold-features.js'
 import {
   DEMO_DATASET,
   describeResult,
@@ -21,15 +19,13 @@ import {
   runCli,
   type Workdir,
 } from './helpers.js'
-import { openhandsGoldModel } from './openhands-support.js'
 
 /**
  * `-a swe_agent` offline, as the README's demo runs it: upstream CooperBench's own configuration
  * files and tool bundles (`../shared/upstream-swe-agent`, which CI has) and the model of `cooperbench
  * dev model-server`, which plays SWE-agent with its tools (`str_replace_editor` writes the gold
  * patches, `bash` applies them, `send_message` in coop, `submit` twice). The harness, the bundles
- * installed in each sandbox, messaging and evaluation are real. Then the same coop pair with
- * mini_swe_agent and openhands (through the stand-in agent server), compared in one report.
+ * installed in each sandbox, messaging and evaluation are real.
  */
 const UPSTREAM = join(REPO_ROOT, '..', 'shared', 'upstream-swe-agent')
 /** Upstream's mini-SWE configuration, whose `agent:` block a new user might hand swe_agent. */
@@ -90,7 +86,7 @@ async function expectSubmitted(w: Workdir, run: string, setting: 'coop' | 'solo'
 }
 
 describe.skipIf(missing)(`swe_agent with upstream's files and the dev model server${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  it('solo and coop on local, a pair each, reach the oracle’s verdicts; mini_swe_agent and openhands on the coop pair compare in one report', async (ctx) => {
+  it('solo and coop on local, a pair each, reach the oracle’s verdicts; the report reads both runs', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('swe-local')
     const options = w.options({ env, timeoutMs: 600_000 })
@@ -118,33 +114,12 @@ describe.skipIf(missing)(`swe_agent with upstream's files and the dev model serv
       properties: { view_range: { type: 'array', items: { type: 'integer' } } },
     })
 
-    // The other frameworks on the same pair: enough for the report to set them side by side.
-    const msa = await runCli(
-      ['run', '-a', 'mini_swe_agent', '-n', 'msa', '--dataset-dir', DEMO_DATASET, '-m', 'openai/scripted-model', '--model-base-url', server.url, ...onePair],
-      options,
-    )
-    expect(msa.code, describeResult(msa)).toBe(0)
-    const openhands = await installFakeOpenHandsServer()
-    const llm = await startScriptedLlmServer({ script: openhandsGoldModel(await featureIndex('routekit_task')) as never })
-    try {
-      const command = fakeOpenHandsServerCommand(openhands.dir, '{port}', ['--host', '127.0.0.1'])
-      await writeFile(
-        join(w.cwd, 'cooperbench.config.json'),
-        JSON.stringify({ backends: { local: { network: true } }, agents: { openhands_sdk: { server_command: command, poll_seconds: 0.5 } } }),
-      )
-      const oh = await runCli(
-        ['run', '-a', 'openhands', '-n', 'oh', '--dataset-dir', DEMO_DATASET, '-m', 'openai/scripted-model', '--model-base-url', llm.url, ...onePair],
-        options,
-      )
-      expect(oh.code, describeResult(oh)).toBe(0)
-    } finally {
-      await llm.close()
-      await openhands.remove()
-    }
-    const report = await runCli(['report', '-n', 'msa', '-n', 'sw', '-n', 'oh', '--json'], options)
+    // The report reads swe_agent's runs like any other (a report across agent frameworks is the
+    // report package's, on recorded runs of each: test/fixtures/agent-runs).
+    const report = await runCli(['report', '-n', 'sw-solo', '-n', 'sw', '--json'], options)
     expect(report.code, describeResult(report)).toBe(0)
     const runs = JSON.stringify(JSON.parse(report.stdout))
-    for (const name of ['"msa"', '"sw"', '"oh"']) expect(runs).toContain(name)
+    for (const name of ['"sw-solo"', '"sw"']) expect(runs, `the report names run ${name}`).toContain(name)
   }, 900_000)
 
   it.skipIf(!existsSync(MINI_SWE_COOP))(
@@ -172,27 +147,23 @@ describe.skipIf(missing)(`swe_agent with upstream's files and the dev model serv
   )
 
   it.skipIf(!engine)(
-    'solo and coop on docker, a pair each, reach the oracle’s verdicts',
+    'coop on docker, a pair, reaches the oracle’s verdict with the bundles installed in a layer of the task image',
     async () => {
-      // One pair each: the bundles in a container, not the tasks, are what this adds to the local runs above.
+      // One coop pair: the bundles in a container, not the tasks or the setting (solo is the same
+      // agent with another template, run on local above), are what this adds to the local runs.
       const w = await workdir('swe-docker')
       const options = w.options({ env, timeoutMs: 600_000 })
-      const solo = await runCli(
-        sweRun('sw-solo', 'default', '--backend', 'docker', '--setting', 'solo', '-s', 'demo', '-r', 'confkit_task', '-t', '5', '-f', '1,2'),
-        options,
-      )
-      expect(solo.code, describeResult(solo)).toBe(0)
-      await expectSubmitted(w, 'sw-solo', 'solo', 6)
       const coop = await runCli(sweRun('sw', 'coop', '--backend', 'docker', '-s', 'demo', '-r', 'routekit_task', '-t', '8', '-f', '1,3'), options)
       expect(coop.code, describeResult(coop)).toBe(0)
       await expectSubmitted(w, 'sw', 'coop', 5)
-      // The bundles' install.sh ran once per task image, in the layer each agent's sandbox started from (built by this
+      // The bundles' install.sh ran once for the task image, in the layer each agent's sandbox started from (built by this
       // run or an earlier one), whose build had no network either: said there, not waited for.
       const images = spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).stdout.split('\n')
-      for (const task of ['confkit:task5', 'routekit:task8']) {
-        expect(images.filter((name) => name.startsWith(`akhatua/cooperbench-${task}-swe-agent-setup-`)).length, task).toBeGreaterThan(0)
-      }
-      expect(`${solo.stderr}${coop.stderr}`).not.toMatch(/warning: docker: .* did not build/)
+      expect(
+        images.filter((name) => name.startsWith('akhatua/cooperbench-routekit:task8-swe-agent-setup-')).length,
+        'the setup layer of routekit task 8',
+      ).toBeGreaterThan(0)
+      expect(coop.stderr).not.toMatch(/warning: docker: .* did not build/)
     },
     900_000,
   )

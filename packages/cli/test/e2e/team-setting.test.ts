@@ -86,6 +86,8 @@ async function probeWorkdir(prefix: string) {
 }
 
 const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
+/** Why there is no Redis to run the local probe over (under CI there always is: a missing server fails). */
+const noRedis = redisServerSkipReason()
 
 const ALL_ON = { task_list: true, scratchpad: true, mcp: true, auto_refresh: true, protocol: true }
 /** Where the harness installs a seat's commands (`SEAT_COMMAND_DIR`). */
@@ -97,14 +99,15 @@ describe('cooperbench run --setting team (local backend)', () => {
   it('the oracle: team folders, result.json with the lead, roles, features and metrics, the seeded list, the scratchpad copy, coop verdicts', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('team-oracle')
-    const command = ['run', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--setting', 'team', '-c', '3']
+    // Features 1 and 2 of both textkit tasks: task 7's gold patches conflict, task 12's merge cleanly.
+    const command = ['run', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-f', '1,2', '-a', 'oracle', '--setting', 'team', '-c', '2']
     const r = await runCli(command, w.options({ timeoutMs: 600_000 }))
     expect(r.code, describeResult(r)).toBe(0)
-    expect(r.stdout).toContain('team-or-demo-textkit-7: 3 pair(s), team')
+    expect(r.stdout).toContain('team-or-demo-textkit: 2 pair(s), team')
     // The oracle declares that it takes part in no protocol: said once, at the start (not per pair or agent).
     expect(r.stderr.match(/agent oracle takes part in no team protocol/g)).toHaveLength(1)
-    const pairs = await pairDirs(w.logs, 'team-or-demo-textkit-7', 'team')
-    expect(pairs.map((dir) => dir.split('/').slice(-3).join('/'))).toEqual(['textkit_task/7/f1_f2', 'textkit_task/7/f2_f4', 'textkit_task/7/f3_f4'])
+    const pairs = await pairDirs(w.logs, 'team-or-demo-textkit', 'team')
+    expect(pairs.map((dir) => dir.split('/').slice(-3).join('/'))).toEqual(['textkit_task/12/f1_f2', 'textkit_task/7/f1_f2'])
     for (const dir of pairs) {
       const result = await readJson(join(dir, 'result.json'))
       const [a, b] = result.features as [number, number]
@@ -160,20 +163,20 @@ describe('cooperbench run --setting team (local backend)', () => {
       // A team is judged exactly as the coop pair of the same patches.
       expectAsExpected(verdict, 'coop', dir)
     }
-    const config = await readJson(join(w.logs, 'team-or-demo-textkit-7', 'config.json'))
+    const config = await readJson(join(w.logs, 'team-or-demo-textkit', 'config.json'))
     expect(config.team_features).toEqual(ALL_ON)
     expect(config.fingerprint.team_features).toEqual(ALL_ON)
-    const summary = await readJson(join(w.logs, 'team-or-demo-textkit-7', 'eval_summary.json'))
-    expect(summary.by_setting.team.total_runs).toBe(3)
+    const summary = await readJson(join(w.logs, 'team-or-demo-textkit', 'eval_summary.json'))
+    expect(summary.by_setting.team.total_runs).toBe(2)
 
     // The same command again resumes: every team pair is kept, none runs or is judged again.
     const resumed = await runCli(command, w.options({ timeoutMs: 600_000 }))
     expect(resumed.code, describeResult(resumed)).toBe(0)
-    expect(resumed.stdout).toContain('(completed 0, reused 3, failed 0)')
+    expect(resumed.stdout).toContain('(completed 0, reused 2, failed 0)')
 
     // eval -n reads a team folder again (forced, one pair: the reading is the same for each): the same verdict.
     const again = await runCli(
-      ['eval', '--dataset-dir', DEMO_DATASET, '-n', 'team-or-demo-textkit-7', '--force', '-r', 'textkit_task', '-t', '7', '-f', '1,2'],
+      ['eval', '--dataset-dir', DEMO_DATASET, '-n', 'team-or-demo-textkit', '--force', '-r', 'textkit_task', '-t', '7', '-f', '1,2'],
       w.options({ timeoutMs: 600_000 }),
     )
     expect(again.code, describeResult(again)).toBe(0)
@@ -181,76 +184,112 @@ describe('cooperbench run --setting team (local backend)', () => {
     for (const dir of pairs) expectAsExpected(await readJson(join(dir, 'eval.json')), 'coop', dir)
   }, 900_000)
 
-  it.each(['local', 'docker'] as const)(
-    '%s: agents use the task commands and the scratchpad from inside their sandboxes; the records count their claims and updates (a team of three)',
-    async (backend, ctx) => {
-      if (backend === 'local') requireLocalBackend(ctx)
-      else if (!engine && !process.env.CI) ctx.skip('no Docker engine')
-      const w = await probeWorkdir(`team-probe-${backend}`)
-      const r = await runCli(
-        ['run', ...demoPair(12, '1,2,3'), '--agents', '3', '-a', 'teamprobe', '--setting', 'team', '--backend', backend, '-n', 'probe', '--no-auto-eval'],
-        w.options({ timeoutMs: 300_000 }),
-      )
-      expect(r.code, describeResult(r)).toBe(0)
-      const [pair] = await pairDirs(w.logs, 'probe', 'team')
-      const result = await readJson(join(pair!, 'result.json'))
-      expect(result.metrics).toMatchObject({
-        tasks_total: 3,
-        tasks_done: 3,
-        unowned_at_end: 0,
-        claims_per_agent: { agent1: 1, agent2: 1, agent3: 1 },
-        updates_per_agent: { agent1: 1, agent2: 1, agent3: 1 },
+  // On local, the team's list and requests live in a real Redis and the pair has the shared --git
+  // remote (one run for both: the probe's points hold on either bus); on Docker, in memory.
+  it('local, over Redis with --git: agents use the task commands and the scratchpad from inside their sandboxes; the records count their claims and updates (a team of three); the list lives in Redis, the shared remote is there', async (ctx) => {
+    requireLocalBackend(ctx)
+    const redis = noRedis ? null : await startRedisServer()
+    try {
+      await probeTeamOfThree('local', redis?.url ?? null)
+    } finally {
+      await redis?.stop()
+    }
+  }, 300_000)
+
+  it('docker: agents use the task commands and the scratchpad from inside their sandboxes; the records count their claims and updates (a team of three)', async (ctx) => {
+    if (!engine && !process.env.CI) ctx.skip('no Docker engine')
+    await probeTeamOfThree('docker', null)
+  }, 300_000)
+
+  /** The team-of-three probe run on a backend, over Redis when `redisUrl` is given (then with --git too). */
+  async function probeTeamOfThree(backend: 'local' | 'docker', redisUrl: string | null): Promise<void> {
+    const w = await probeWorkdir(`team-probe-${backend}`)
+    const overRedis = redisUrl === null ? [] : ['--redis', redisUrl, '--git']
+    const r = await runCli(
+      [
+        'run',
+        ...demoPair(12, '1,2,3'),
+        '--agents',
+        '3',
+        '-a',
+        'teamprobe',
+        '--setting',
+        'team',
+        '--backend',
+        backend,
+        ...overRedis,
+        '-n',
+        'probe',
+        '--no-auto-eval',
+      ],
+      w.options({ timeoutMs: 300_000 }),
+    )
+    expect(r.code, describeResult(r)).toBe(0)
+    const [pair] = await pairDirs(w.logs, 'probe', 'team')
+    const result = await readJson(join(pair!, 'result.json'))
+    expect(result.metrics).toMatchObject({
+      tasks_total: 3,
+      tasks_done: 3,
+      unowned_at_end: 0,
+      claims_per_agent: { agent1: 1, agent2: 1, agent3: 1 },
+      updates_per_agent: { agent1: 1, agent2: 1, agent3: 1 },
+    })
+    expect(result.metrics.time_to_first_claim_seconds).toBeGreaterThanOrEqual(0)
+    for (const [featureId, agentId, role] of [
+      [1, 'agent1', 'lead'],
+      [2, 'agent2', 'member'],
+      [3, 'agent3', 'member'],
+    ] as const) {
+      const seen = await probed(pair!, featureId)
+      // What the seat was given to coordinate with: the team's commands and tracker, our briefing, the summary, the wait tool.
+      expect(seen).toMatchObject({
+        peers: ['agent1', 'agent2', 'agent3'].filter((a) => a !== agentId),
+        role,
+        tools: [...TASK_TOOLS, ...PROTOCOL_TOOLS, 'function:task_tracker'],
+        commandDir: BIN,
+        briefing: ['Your role in the team', 'Task list', 'Requests', 'Scratchpad'],
+        upstream: null,
+        waitForMessages: { declaration: null },
       })
-      expect(result.metrics.time_to_first_claim_seconds).toBeGreaterThanOrEqual(0)
-      for (const [featureId, agentId, role] of [
-        [1, 'agent1', 'lead'],
-        [2, 'agent2', 'member'],
-        [3, 'agent3', 'member'],
-      ] as const) {
-        const seen = await probed(pair!, featureId)
-        // What the seat was given to coordinate with: the team's commands and tracker, our briefing, the summary, the wait tool.
-        expect(seen).toMatchObject({
-          peers: ['agent1', 'agent2', 'agent3'].filter((a) => a !== agentId),
-          role,
-          tools: [...TASK_TOOLS, ...PROTOCOL_TOOLS, 'function:task_tracker'],
-          commandDir: BIN,
-          briefing: ['Your role in the team', 'Task list', 'Requests', 'Scratchpad'],
-          upstream: null,
-          waitForMessages: { declaration: null },
-        })
-        expect(seen.status).toMatch(/^\[Team task list\] /)
-        expect(seen.commands).toBe(`${BIN}/coop-task-list`)
-        expect(seen.loginCommands).toBe(`${BIN}/coop-task-list`)
-        expect(seen.protocolCommands.split('\n')).toEqual(['coop-request', 'coop-respond', 'coop-pending'].map((c) => `${BIN}/${c}`))
-        expect(seen.mine).toEqual([role === 'lead' ? 'Lead-only: integrate and submit feature 1' : `Implement feature ${featureId}`])
-        expect(seen.claim).toBe('exit=0')
-        expect(seen.update).toBe('exit=0')
-        // The mirror already says done when the command returns.
-        expect(seen.mirrored).toBe('done')
-        expect(result.agents[agentId].team_role).toBe(role)
-      }
-      const lead = await probed(pair!, 1)
-      // The typed protocol across sandboxes: agent1 asked and waited, agent2 saw it pending and answered.
-      const member = await probed(pair!, 2)
-      expect(member.pending).toEqual([expect.objectContaining({ from: 'agent1', to: 'agent2', kind: 'question', body: 'ready to integrate?' })])
-      expect(member.respond).toBe('exit=0')
-      const [answer, exit] = lead.response.split('\n')
-      expect(exit).toBe('exit=0')
-      expect(JSON.parse(answer)).toMatchObject({ id: member.pending[0].id, from: 'agent2', to: 'agent1', body: 'yes, patch in the scratchpad' })
-      const protocolLog = (await readJson(join(pair!, 'task_log.json'))).filter((e: any) => e.request_id === member.pending[0].id)
-      expect(protocolLog.map((e: any) => [e.kind, e.by, e.to])).toEqual([
-        ['request', 'agent1', 'agent2'],
-        ['response', 'agent2', 'agent1'],
-      ])
-      expect(lead.from_agent2).toBe('from agent2')
-      expect(lead.from_agent3).toBe('from agent3')
-      const copied = await listFiles(join(pair!, 'scratchpad'))
-      expect(copied).toEqual(expect.arrayContaining(['agent1.patch', 'agent2.patch', 'agent3.patch', 'tasks/_index.json', 'tasks/_log.jsonl']))
-      const log = await readJson(join(pair!, 'task_log.json'))
-      expect(log.filter((e: any) => e.kind === 'update').map((e: any) => e.status)).toEqual(['done', 'done', 'done'])
-    },
-    300_000,
-  )
+      expect(seen.status).toMatch(/^\[Team task list\] /)
+      expect(seen.commands).toBe(`${BIN}/coop-task-list`)
+      expect(seen.loginCommands).toBe(`${BIN}/coop-task-list`)
+      expect(seen.protocolCommands.split('\n')).toEqual(['coop-request', 'coop-respond', 'coop-pending'].map((c) => `${BIN}/${c}`))
+      expect(seen.mine).toEqual([role === 'lead' ? 'Lead-only: integrate and submit feature 1' : `Implement feature ${featureId}`])
+      expect(seen.claim).toBe('exit=0')
+      expect(seen.update).toBe('exit=0')
+      // The mirror already says done when the command returns.
+      expect(seen.mirrored).toBe('done')
+      expect(result.agents[agentId].team_role).toBe(role)
+    }
+    const lead = await probed(pair!, 1)
+    // The typed protocol across sandboxes: agent1 asked and waited, agent2 saw it pending and answered.
+    const member = await probed(pair!, 2)
+    expect(member.pending).toEqual([expect.objectContaining({ from: 'agent1', to: 'agent2', kind: 'question', body: 'ready to integrate?' })])
+    expect(member.respond).toBe('exit=0')
+    const [answer, exit] = lead.response.split('\n')
+    expect(exit).toBe('exit=0')
+    expect(JSON.parse(answer)).toMatchObject({ id: member.pending[0].id, from: 'agent2', to: 'agent1', body: 'yes, patch in the scratchpad' })
+    const protocolLog = (await readJson(join(pair!, 'task_log.json'))).filter((e: any) => e.request_id === member.pending[0].id)
+    expect(protocolLog.map((e: any) => [e.kind, e.by, e.to])).toEqual([
+      ['request', 'agent1', 'agent2'],
+      ['response', 'agent2', 'agent1'],
+    ])
+    expect(lead.from_agent2).toBe('from agent2')
+    expect(lead.from_agent3).toBe('from agent3')
+    const copied = await listFiles(join(pair!, 'scratchpad'))
+    expect(copied).toEqual(expect.arrayContaining(['agent1.patch', 'agent2.patch', 'agent3.patch', 'tasks/_index.json', 'tasks/_log.jsonl']))
+    const log = await readJson(join(pair!, 'task_log.json'))
+    expect(log.filter((e: any) => e.kind === 'update').map((e: any) => e.status)).toEqual(['done', 'done', 'done'])
+    if (redisUrl !== null) {
+      // The claims, updates, request and response counted above all went through Redis, each
+      // sandbox served by its own handle; the shared remote was there beside the list.
+      const config = await readJson(join(w.logs, 'probe', 'config.json'))
+      expect(config.fingerprint, 'the run is recorded as one over Redis with --git').toMatchObject({ bus: 'redis', git_enabled: true })
+      expect(result.git_enabled, 'the pair is recorded with the shared remote').toBe(true)
+      expect(lead.remote, 'the lead sees the shared remote of --git beside the team commands').toBe('/cooperbench/team.git')
+    }
+  }
 
   it('--team-no-task-commands --team-no-scratchpad: no commands, no /workspace/shared, no list files, no metrics; the features are recorded off', async (ctx) => {
     requireLocalBackend(ctx)
@@ -287,51 +326,6 @@ describe('cooperbench run --setting team (local backend)', () => {
     expect(mixed.stderr).toContain('team_features.task_list')
   }, 300_000)
 
-  it("--team-no-task-list --team-no-scratchpad, upstream's arm: nothing seeded, recorded or counted, but the commands work and coop-task-list mirrors the list in the agent's own sandbox", async (ctx) => {
-    requireLocalBackend(ctx)
-    const w = await probeWorkdir('team-upstream-ablation')
-    const r = await runCli(
-      ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--team-no-task-list', '--team-no-scratchpad', '-n', 'upstream-arm', '--no-auto-eval'],
-      w.options({ timeoutMs: 300_000 }),
-    )
-    expect(r.code, describeResult(r)).toBe(0)
-    const [pair] = await pairDirs(w.logs, 'upstream-arm', 'team')
-    const result = await readJson(join(pair!, 'result.json'))
-    // Upstream's record of its arm: only task_list off, the protocol on.
-    expect(result.team_features).toEqual({ ...ALL_ON, task_list: false, scratchpad: false })
-    expect(result.metrics).toEqual({})
-    for (const file of ['task_log.json', 'tasks.json', 'scratchpad']) expect(existsSync(join(pair!, file)), file).toBe(false)
-    for (const featureId of [1, 2]) {
-      const seen = await probed(pair!, featureId)
-      expect(seen).toMatchObject({ tools: [...TASK_TOOLS, ...PROTOCOL_TOOLS, 'function:task_tracker'], status: '[Team task list]: no tasks yet.' })
-      expect(seen.commands).toBe(`${BIN}/coop-task-list`)
-      expect(seen.protocolCommands.split('\n')).toEqual(['coop-request', 'coop-respond', 'coop-pending'].map((c) => `${BIN}/${c}`))
-      expect(seen.localMirror).toBe('_index.json _log.jsonl')
-    }
-  }, 300_000)
-
-  it('--team-no-protocol: the task commands are there, coop-request / coop-respond / coop-pending are not; the log has no protocol events', async (ctx) => {
-    requireLocalBackend(ctx)
-    const w = await probeWorkdir('team-no-protocol')
-    const r = await runCli(
-      ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--team-no-protocol', '-n', 'noproto', '--no-auto-eval'],
-      w.options({ timeoutMs: 300_000 }),
-    )
-    expect(r.code, describeResult(r)).toBe(0)
-    const [pair] = await pairDirs(w.logs, 'noproto', 'team')
-    const result = await readJson(join(pair!, 'result.json'))
-    expect(result.team_features).toEqual({ ...ALL_ON, protocol: false })
-    for (const featureId of [1, 2]) {
-      const seen = await probed(pair!, featureId)
-      expect(seen.tools).toEqual([...TASK_TOOLS, 'function:task_tracker'])
-      expect(seen.commands).toBe(`${BIN}/coop-task-list`)
-      expect(seen.protocolCommands).toBe('none\nnone\nnone')
-      expect(seen.response).toBeUndefined()
-    }
-    const log = await readJson(join(pair!, 'task_log.json'))
-    expect(log.filter((e: any) => e.kind === 'request' || e.kind === 'response')).toEqual([])
-  }, 300_000)
-
   it('a --team-no-* flag without --setting team is a usage error (exit 2); so is a team under --policy cooperbench-0.0.14', async () => {
     const w = await makeWorkdir('team-usage')
     const flag = await runCli(['run', ...demoPair(12), '-a', 'oracle', '--team-no-mcp'], w.options())
@@ -342,41 +336,4 @@ describe('cooperbench run --setting team (local backend)', () => {
     expect(policy.code, describeResult(policy)).toBe(2)
     expect(policy.stderr).toContain('cooperbench-0.0.16')
   })
-
-  const noRedis = redisServerSkipReason()
-  it.skipIf(noRedis)(
-    'with --redis and --git: the task list lives in a real Redis, claims and updates go through it; the shared remote is there too',
-    async (ctx) => {
-      requireLocalBackend(ctx)
-      const redis = await startRedisServer()
-      try {
-        const w = await probeWorkdir('team-redis')
-        const r = await runCli(
-          ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--redis', redis.url, '--git', '-n', 'redis', '--no-auto-eval'],
-          w.options({ timeoutMs: 300_000 }),
-        )
-        expect(r.code, describeResult(r)).toBe(0)
-        const [pair] = await pairDirs(w.logs, 'redis', 'team')
-        const result = await readJson(join(pair!, 'result.json'))
-        expect(result.metrics).toMatchObject({
-          tasks_total: 2,
-          tasks_done: 2,
-          claims_per_agent: { agent1: 1, agent2: 1 },
-          updates_per_agent: { agent1: 1, agent2: 1 },
-        })
-        const config = await readJson(join(w.logs, 'redis', 'config.json'))
-        expect(config.fingerprint).toMatchObject({ bus: 'redis', git_enabled: true })
-        expect(result.git_enabled).toBe(true)
-        const lead = await probed(pair!, 1)
-        expect(lead.remote).toBe('/cooperbench/team.git')
-        expect(lead.from_agent2).toBe('from agent2')
-        // The request and its response went through Redis, each sandbox served by its own handle.
-        expect(lead.response.split('\n')[1]).toBe('exit=0')
-        expect(JSON.parse(lead.response.split('\n')[0])).toMatchObject({ from: 'agent2', to: 'agent1', body: 'yes, patch in the scratchpad' })
-      } finally {
-        await redis.stop()
-      }
-    },
-    300_000,
-  )
 })

@@ -65,5 +65,8 @@ describe("a setting's boolean option", () => {
   it('has a --no- form whatever its default, to turn off what a config file turns on', async () => {
     expect(teamSet.configFromFlags(await parseRun(['--sequential-hidden-tests']))).toEqual({ sequential: { hiddenTests: true } })
     expect(teamSet.configFromFlags(await parseRun(['--no-sequential-hidden-tests']))).toEqual({ sequential: { hiddenTests: false } })
+    // One whose default is on is switched off by its own flag (sequential's guard, which its e2e
+    // breaker no longer runs without).
+    expect(teamSet.configFromFlags(await parseRun(['--sequential-no-guard']))).toEqual({ sequential: { guard: false } })
   })
 })
