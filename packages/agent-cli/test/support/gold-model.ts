@@ -48,8 +48,10 @@ export function goldCliModel(features: FeatureRef[], shell: ShellCall) {
         shell(`${writePatch('/tmp/gold.patch', mine[0]!.gold)} && git apply /tmp/gold.patch && rm /tmp/gold.patch`),
         ...(git ? [shell(`git push -q team HEAD:refs/heads/${me} && git fetch -q team && git branch -r`)] : []),
         // Reads until the teammate's message is there (its relay polls, a docker exec under load can
-        // take seconds), not after a fixed sleep; 120 tries a second apart guard against a hang.
-        shell('for i in $(seq 120); do out=$(check_messages); case "$out" in *"[Message from"*) break ;; esac; sleep 1; done; printf \'%s\\n\' "$out"'),
+        // take seconds), not after a fixed sleep. At most 25 tries a second apart: the whole loop is
+        // one tool call, which each CLI bounds itself (Claude Code's Bash at 2 minutes; Codex's
+        // exec_command answers after its yield time, at most 30 s, with what was printed so far).
+        shell('for i in $(seq 25); do out=$(check_messages); case "$out" in *"[Message from"*) break ;; esac; sleep 1; done; printf \'%s\\n\' "$out"'),
         { content: 'My feature is implemented.' },
       ]
     } else if (!team && mine.length === 2) {

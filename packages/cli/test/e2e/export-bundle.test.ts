@@ -109,12 +109,15 @@ describe('export, bundle and verify on real runs', () => {
     requireLocalBackend(ctx)
     expect(w, 'the runs of the test above').toBeDefined()
     const bundle = join(w.cwd, 'demo.tar.gz')
-    // A team of mini-SWE agents with their trajectories (the lead's and its members'): what verify holds to the claim.
-    // The oracle's coop, solo and team runs verify in leaderboard.test.ts, mini-SWE's coop run in bundle-trust.test.ts.
-    await cli(['bundle', '-n', 'msa-team', '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '--trajectories', '-o', bundle])
+    // A team of mini-SWE agents with their trajectories (the lead's and its members'), and the oracle's
+    // coop and solo runs of one pair: verify recomputes report.json's figures, the solo-vs-coop deficit
+    // over a pair judged in both settings among them, which only a bundle mixing the two holds.
+    // The oracle's team run verifies in leaderboard.test.ts, mini-SWE's coop run in bundle-trust.test.ts.
+    const runs = ['msa-team', 'coop-or-demo', 'solo-or-demo'].flatMap((run) => ['-n', run])
+    await cli(['bundle', ...runs, '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '--trajectories', '-o', bundle])
     const untouched = await runCli(['verify', bundle, '--dataset-dir', DEMO_DATASET], w.options({ timeoutMs: 600_000 }))
     expect(untouched.code, describeResult(untouched)).toBe(0)
-    expect(untouched.stdout, 'the team verifies').toMatch(/verified .*: 1 run\(s\), 1 pair evaluated again with the same verdicts/)
+    expect(untouched.stdout, 'the team and both settings verify').toMatch(/verified .*: 3 run\(s\), 3 pairs evaluated again with the same verdicts/)
     expect(untouched.stdout, 'an unsigned bundle is said to be so').toMatch(/unsigned: anyone could have made it/)
 
     // The changed copies are of a bundle of the coop run alone: verify evaluates every pair of a bundle again.

@@ -115,14 +115,14 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
   }, 900_000)
 
   it('the default agent (a scripted model) with --git, a default run name and -c above capacity: coop on the VM pool, each pair sharing its remote on its VM, `eval` on Batch; the committed verdicts; nothing left', async () => {
-    const w = await standinWorkdir('gcp-demo', { poolSize: 1, sandboxesPerVm: 4 })
+    const w = await standinWorkdir('gcp-demo', { poolSize: 2, sandboxesPerVm: 2 })
     const llm = await startScriptedLlmServer({ script: goldCoopModel(await featureIndex()) as never })
     try {
       // The three demo pairs of confkit task 5 (a conflicting merge and two clean ones) at -c 16: six agent
-      // sandboxes for one VM of 4 places. With --git a pair takes its two places on one VM together (its
-      // remote lives there), so two pairs share the VM and the third waits for a place. Nothing here
-      // differs by task: which image a sandbox runs is the backend's only part in it. Without --git, a
-      // coop pair on the VM pool runs in openhands-remote.test.ts; pairs on two VMs in the Ctrl+C test.
+      // sandboxes for two VMs of 2 places. With --git a pair takes its two places on one VM together (its
+      // remote lives there), so the pool runs two pairs at once, one on each VM, and the third waits for
+      // a place. Nothing here differs by task: which image a sandbox runs is the backend's only part in
+      // it. Without --git, a coop pair on the VM pool runs in openhands-remote.test.ts.
       // No -n: the run gets its default name, coop-msa-git-gcp-standin-scripted-model-demo-confkit-5.
       const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
       const coop = await runCli(

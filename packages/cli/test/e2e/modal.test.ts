@@ -117,7 +117,9 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
   it('the default agent and run name on the demo subset with --git and -c above the backend’s capacity: every pair submits, each with its git server through a tunnel, the committed verdicts, originals of the tags in the run folder, nothing left', async () => {
     // Capacity 5 live sandboxes, both pairs at once: with --git a coop pair holds two agent sandboxes and
     // its git server's, so pairs wait on each other (5 places, never 6, so that one pair always gets its
-    // three). --git needs blockNetwork off. Without --git, a coop pair on modal runs in openhands-remote.test.ts.
+    // three). --git needs blockNetwork off, so the oracle's runs below are the ones under a blocked
+    // network (the default agent's model calls and messages do not use the sandbox's network).
+    // Without --git, a coop pair on modal runs in openhands-remote.test.ts.
     // `-r textkit_task -f 1,2`: the pair 1,2 of textkit's two demo tasks, a conflicting merge (task 7) and a clean one
     // (task 12). Nothing here differs by task: which image a sandbox runs is the backend's only part in it.
     const w = await standinWorkdir('modal-demo', { maxLiveSandboxes: 5, blockNetwork: false })

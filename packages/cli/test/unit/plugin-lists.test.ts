@@ -4,6 +4,8 @@
  * in a real process, of installed and config-file plugins, are e2e/plugins-install.test.ts's and
  * e2e/plugins-config.test.ts's.
  */
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cliInProcess } from './in-process-cli.js'
 
@@ -44,7 +46,19 @@ describe('agents, backends and buses list', () => {
   })
 
   it('backends list --json has local, docker, modal and gcp; buses list --json has memory and redis', async () => {
-    const backends = await cliInProcess(['backends', 'list', '--json'])
+    // Without any credentials of Modal's or Google's: listing a backend must not need them.
+    const noCredentials = join(tmpdir(), `cb-no-credentials-${process.pid}`)
+    const env = {
+      MODAL_CONFIG_PATH: join(noCredentials, 'no-such.modal.toml'),
+      MODAL_TOKEN_ID: '',
+      MODAL_TOKEN_SECRET: '',
+      MODAL_PROFILE: '',
+      HOME: noCredentials,
+      GOOGLE_APPLICATION_CREDENTIALS: '',
+      CLOUDSDK_CONFIG: join(noCredentials, 'gcloud'),
+      GOOGLE_CLOUD_PROJECT: '',
+    }
+    const backends = await cliInProcess(['backends', 'list', '--json'], { env })
     expect(backends.code, backends.stderr).toBe(0)
     const rows = parseRows(backends.stdout)
     expect(rows.find((row) => row.name === 'local')).toMatchObject({ plugin: '@cooperbench/backend-local', specificationVersion: 'backend-v1' })
