@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { BROKEN_PLUGIN, FUTURE_PLUGIN } from './failing-config-plugins.js'
 import { DEMO_DATASET, describeResult, makeWorkdir, readJson, REPO_ROOT, requireLocalBackend, runCli } from './helpers.js'
 
 const CORE_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'core', 'package.json'), 'utf8')) as { version: string }).version
@@ -32,14 +33,6 @@ const plugin = {
 }
 export default plugin
 `
-
-const BROKEN_PLUGIN = `export default { name: 'broken-plugin', version: '1.0.0', register() { throw new Error('cannot register today') } }\n`
-const FUTURE_PLUGIN = `export default {
-  name: 'future-plugin',
-  version: '3.0.0',
-  coreRange: '^9.0.0',
-  register(api: any) { api.agent({ name: 'from-the-future', specificationVersion: 'agent-v1', create: () => ({}) }) },
-}\n`
 
 describe('plugins named in a config file', () => {
   it('loads a local TypeScript agent module and runs it, while a plugin that throws and a plugin for a future core are skipped with warnings', async (ctx) => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { BROKEN_PLUGIN, FUTURE_PLUGIN } from './failing-config-plugins.js'
 import { DEMO_DATASET, describeResult, makeWorkdir, REPO_ROOT, requireLocalBackend, runCli, type Workdir } from './helpers.js'
 
 const CORE_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'core', 'package.json'), 'utf8')) as { version: string }).version
@@ -26,13 +27,6 @@ export default {
 }
 `
 
-const BROKEN_PLUGIN = `export default { name: 'broken-plugin', version: '1.0.0', register() { throw new Error('cannot register today') } }\n`
-const FUTURE_PLUGIN = `export default {
-  name: 'future-plugin',
-  version: '3.0.0',
-  coreRange: '^9.0.0',
-  register(api: any) { api.agent({ name: 'from-the-future', specificationVersion: 'agent-v1', create: () => ({}) }) },
-}\n`
 const NEXT_CONTRACT_PLUGIN = `export default {
   name: 'next-contract',
   version: '1.0.0',

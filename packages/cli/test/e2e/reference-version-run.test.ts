@@ -12,6 +12,8 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, REPO_ROOT, readJso
  * records its own prompt source; one that judges a pull request (0.0.23 on) is refused with that
  * file, and an unknown one, before any pair, naming the accepted values.
  */
+/** The pair both runs make: confkit task 5's features 1 and 3, under the run name `ref`. */
+const REF_RUN = ['run', '-n', 'ref', '--dataset-dir', DEMO_DATASET, '-r', 'confkit_task', '-t', '5', '-f', '1,3']
 const COOP_0_0_14 = join(REPO_ROOT, '..', 'shared', 'upstream-configs', '0.0.14-eb2075e', 'coop.yaml')
 
 let server: Awaited<ReturnType<typeof startScriptedLlmServer>>
@@ -39,23 +41,7 @@ describe('reference_version on the command line', () => {
     const r = await runCli(
       // No evaluation: what the version changes is what the agents see and submit; a patch.txt such as
       // theirs is judged in scripted-model-reference.test.ts (0.0.14's, which 0.0.22 still judges).
-      [
-        'run',
-        '-n',
-        'ref',
-        '--dataset-dir',
-        DEMO_DATASET,
-        '-r',
-        'confkit_task',
-        '-t',
-        '5',
-        '-f',
-        '1,3',
-        '--git',
-        '--no-auto-eval',
-        '-m',
-        'openai/scripted-model',
-      ].concat(['--model-base-url', server.url, '--agent-config', 'coop.yaml']),
+      [...REF_RUN, '--git', '--no-auto-eval', '-m', 'openai/scripted-model'].concat(['--model-base-url', server.url, '--agent-config', 'coop.yaml']),
       w.options({ env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }, timeoutMs: 600_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)
@@ -77,25 +63,7 @@ describe('reference_version on the command line', () => {
   ] as const)('%s is refused before any pair (exit 2), saying why', async ([version, message, hint], ctx) => {
     const w = await workdirWithVersion(ctx, version)
     const r = await runCli(
-      [
-        'run',
-        '-n',
-        'ref',
-        '--dataset-dir',
-        DEMO_DATASET,
-        '-r',
-        'confkit_task',
-        '-t',
-        '5',
-        '-f',
-        '1,3',
-        '-m',
-        'openai/scripted-model',
-        '--model-base-url',
-        server.url,
-        '--agent-config',
-        'coop.yaml',
-      ],
+      [...REF_RUN, '-m', 'openai/scripted-model', '--model-base-url', server.url, '--agent-config', 'coop.yaml'],
       w.options({ env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }, timeoutMs: 120_000 }),
     )
     expect(r.code, describeResult(r)).toBe(2)

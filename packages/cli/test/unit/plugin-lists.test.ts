@@ -7,16 +7,8 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import type { RegisteredRow as Row } from '../../src/plugins.js'
 import { cliInProcess } from './in-process-cli.js'
-
-interface Row {
-  name: string
-  plugin: string
-  version: string
-  specificationVersion: string
-  aliases?: string[]
-  description?: string
-}
 
 function parseRows(stdout: string): Row[] {
   const rows = JSON.parse(stdout) as Row[]
