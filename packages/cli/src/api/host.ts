@@ -1,7 +1,7 @@
 import type { Config } from '@oclif/core'
 import type { Logger, PluginRegistry } from '@cooperbench/core'
 import type { SettingReporters } from '@cooperbench/report'
-import { type ResolvedConfig, resolveLayeredConfig } from '@cooperbench/config'
+import { type LayeredConfig, type ResolvedConfig, resolveLayeredConfig } from '@cooperbench/config'
 import { createRootScope, type Scope } from '@cooperbench/core/plugins'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -57,10 +57,19 @@ export async function runsReading(
   cwd: string,
   oclifConfig?: Config,
 ): Promise<{ logDir: string; reporters: SettingReporters }> {
-  const { config, file } = await resolveLayeredConfig({}, options.config, cwd)
-  const logger = options.logger ?? eventLogger(undefined)
-  const { registry } = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig })
-  return { logDir: options.logDir !== undefined ? resolve(cwd, options.logDir) : config.logDir, reporters: settingReporters(registry) }
+  const layered = await resolveLayeredConfig({}, options.config, cwd)
+  const { registry } = await openLayeredHost(layered, options, cwd, oclifConfig)
+  return { logDir: options.logDir !== undefined ? resolve(cwd, options.logDir) : layered.config.logDir, reporters: settingReporters(registry) }
+}
+
+/** The plugins of a layered configuration: plugin paths in its file are relative to that file's folder. */
+export function openLayeredHost(
+  { config, file }: Pick<LayeredConfig, 'config' | 'file'>,
+  options: Pick<HostOptions, 'plugins' | 'logger'>,
+  cwd: string,
+  oclifConfig?: Config,
+): Promise<Host> {
+  return openHost(config, { plugins: options.plugins, logger: options.logger ?? eventLogger(undefined), baseDir: file ? dirname(file) : cwd, oclifConfig })
 }
 
 /** Each installed setting's part of `report` and `view` (its registration's `report`), by setting name. */

@@ -7,7 +7,7 @@ import { resolveLayeredConfig } from '@cooperbench/config'
 import { reportRuns } from '@cooperbench/report'
 import { packageVersion } from '@cooperbench/spec-utils'
 import { exportViewer, type LeaderboardSite, type LeaderboardSubmission, leaderboardHtml, type SubmissionRow } from '@cooperbench/viewer'
-import { eventLogger, type Host, openHost, settingReporters } from './host.js'
+import { eventLogger, type Host, openLayeredHost, settingReporters } from './host.js'
 import { safeEmitter } from './events.js'
 import { type PooledRun, submissionRows } from './leaderboard-rows.js'
 import type { HostOptions } from './options.js'
@@ -57,9 +57,8 @@ export async function buildLeaderboardSite(options: LeaderboardOptions): Promise
   const bundles = await bundlesIn(resolve(cwd, options.folder))
   await checkSiteTarget(out)
   // The plugins, loaded once: every bundle's evaluations and reruns run with them, the report reads with them.
-  const { config, file: configFile } = await resolveLayeredConfig({}, options.config, cwd)
   const logger = eventLogger(options.onEvent ? safeEmitter(options.onEvent) : undefined)
-  const host = await openHost(config, { plugins: options.plugins, logger, baseDir: configFile ? dirname(configFile) : cwd })
+  const host = await openLayeredHost(await resolveLayeredConfig({}, options.config, cwd), { plugins: options.plugins, logger }, cwd)
   const reporters = settingReporters(host.registry)
   const work = await mkdtemp(join(tmpdir(), 'cooperbench-leaderboard-'))
   let staging: string | null = null

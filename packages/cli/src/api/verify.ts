@@ -1,6 +1,6 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, relative, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { resolveLayeredConfig } from '@cooperbench/config'
 import { PairFiles, type PairFolder, readJsonIfPresent, recordAgents, RunFiles, scanRun } from '@cooperbench/results'
 import { pairFolderName } from '@cooperbench/spec-utils'
@@ -21,7 +21,7 @@ import {
 import { CooperbenchError } from '@cooperbench/spec'
 import { evaluate } from './evaluate.js'
 import { safeEmitter } from './events.js'
-import { eventLogger, type Host, openHost } from './host.js'
+import { eventLogger, type Host, openLayeredHost } from './host.js'
 import { readKeyFile } from './key-file.js'
 import type { HostOptions } from './options.js'
 import { freshSeed } from './rerun/draw-pairs.js'
@@ -152,7 +152,7 @@ async function checkBundle(options: VerifyOptions, { cwd, file, rerun, signer, w
   let host = given
   const hostOnce = async () => {
     const logger = eventLogger(onEvent ? safeEmitter(onEvent) : undefined)
-    host ??= await openHost(layered.config, { plugins, logger, baseDir: layered.file ? dirname(layered.file) : cwd })
+    host ??= await openLayeredHost(layered, { plugins, logger }, cwd)
     return host
   }
   let pairs = 0

@@ -73,7 +73,7 @@ export default class View extends BaseCommand {
 
 /** One line on what the export could not read: how many, and where each is named with why. */
 function unreadableWarning({ unreadablePairs, problems }: { unreadablePairs: number; problems: string[] }) {
-  const files = `${problems.length} file${problems.length === 1 ? '' : 's'} could not be read`
-  const pairs = unreadablePairs > 0 ? ` (${unreadablePairs} pair${unreadablePairs === 1 ? '' : 's'} shown as unreadable, left out of every rate)` : ''
+  const files = `${counted(problems.length, 'file')} could not be read`
+  const pairs = unreadablePairs > 0 ? ` (${counted(unreadablePairs, 'pair')} shown as unreadable, left out of every rate)` : ''
   return `warning: ${files}${pairs}; the export's overview lists each with why under "Files that could not be read"`
 }

@@ -1,5 +1,6 @@
 import { errorMessage, isCooperbenchError } from '@cooperbench/core'
 import { firstLine } from '../ui/first-line.js'
+import { counted } from '../ui/counted.js'
 
 /** One line of `cooperbench doctor` (and one element of its `--json` value). */
 export interface CheckResult {
@@ -61,7 +62,7 @@ export function formatCheck(result: CheckResult): string {
 export function summaryLine(results: CheckResult[]): string {
   const count = (status: CheckResult['status']) => results.filter((r) => r.status === status).length
   const warnings = count('warn')
-  return `${results.length} checks: ${count('ok')} ok, ${count('fail')} failed, ${warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}, ` : ''}${count('skip')} skipped`
+  return `${results.length} checks: ${count('ok')} ok, ${count('fail')} failed, ${warnings ? `${counted(warnings, 'warning')}, ` : ''}${count('skip')} skipped`
 }
 
 /** `10 s`, `500 ms`. */

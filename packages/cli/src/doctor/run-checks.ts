@@ -8,6 +8,7 @@ import { promisify } from 'node:util'
 import { agentLimitsFor, agentOptionsFor, backendOptionsFor, busOptionsFor, refuseUnknownSections } from '@cooperbench/core/runner'
 import { withBusUrlSource } from '../api/bus-url-source.js'
 import { type CheckResult, failureOf, formatSeconds, runCheck } from './checks.js'
+import { counted } from '../ui/counted.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -183,7 +184,7 @@ function datasetCheck(config: ResolvedConfig, timeoutMs: number): Promise<CheckR
         })
       }
       const repos = new Set(runnable.map((task) => task.repo)).size
-      return `${dataset.dir}: ${runnable.length} task${runnable.length === 1 ? '' : 's'} in ${repos} repo${repos === 1 ? '' : 's'}`
+      return `${dataset.dir}: ${counted(runnable.length, 'task')} in ${counted(repos, 'repo')}`
     },
     `Reading ${config.datasetDir} took longer than ${formatSeconds(timeoutMs)}; check the disk or network share it is on.`,
   )

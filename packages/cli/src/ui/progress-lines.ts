@@ -1,5 +1,6 @@
 import type { AgentRef, AgentReport } from '@cooperbench/core/runner'
 import type { PairRef } from '../api/events.js'
+import { counted } from './counted.js'
 
 /** How much of a message a progress line shows: one line, this many characters of its text. */
 const MESSAGE_PREVIEW_CHARS = 80
@@ -25,7 +26,7 @@ export function agentStartedText(agent: AgentRef): string {
 export function agentFinishedText(agent: AgentReport): string {
   const parts = [
     `${agentName(agent.agentId)}: ${agent.status}`,
-    `${agent.steps} step${agent.steps === 1 ? '' : 's'}`,
+    counted(agent.steps, 'step'),
     `${formatTokens(agent.inputTokens + agent.outputTokens)} tokens`,
     agent.costUnknown ? 'cost unknown' : formatUsd(agent.cost),
   ]

@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { BaseCommand } from '../../base-command.js'
 import { selectForDatasetCommand } from '../../context.js'
 import { datasetDirFlag, filterFlags } from '../../flags.js'
+import { counted } from '../../ui/counted.js'
 
 export default class DatasetList extends BaseCommand {
   static override summary = 'List the pairs a filter selects, in execution order, without running anything.'
@@ -60,7 +61,7 @@ export default class DatasetList extends BaseCommand {
       if (rows.length === 0) this.log(`no subset files in ${datasetDir}/subsets`)
       for (const row of rows) {
         const parts = row.lists.map((l) => `${l.count} ${l.kind}`)
-        if (row.every_pair_tasks > 0) parts.push(`every pair of ${row.every_pair_tasks} task${row.every_pair_tasks === 1 ? '' : 's'}`)
+        if (row.every_pair_tasks > 0) parts.push(`every pair of ${counted(row.every_pair_tasks, 'task')}`)
         this.log(`${row.name}: ${row.tasks} task${row.tasks === 1 ? '' : 's'}; ${parts.join(', ')}`)
       }
     }
