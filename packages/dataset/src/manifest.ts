@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { type TaskManifest, CooperbenchError } from '@cooperbench/spec'
 import { readOptionalText } from '@cooperbench/core/dataset'
-import { shapeProblemPaths, TASK_MANIFEST_SCHEMA, valueAt } from './file-schemas.js'
+import { shapeProblemPaths, validateTaskManifest, valueAt } from './file-shapes.js'
 
 /** Our per-task manifest (an extension of the dataset format; the reference ignores it). */
 export const MANIFEST_FILE = 'cooperbench.json'
@@ -23,7 +23,7 @@ export function parseTaskManifest(text: string, path: string): TaskManifest {
   } catch (error) {
     throw invalid(path, `is not valid JSON (${error instanceof Error ? error.message : String(error)})`)
   }
-  const [problem] = shapeProblemPaths(TASK_MANIFEST_SCHEMA, data)
+  const [problem] = shapeProblemPaths(validateTaskManifest, data)
   if (problem !== undefined) throw invalid(path, manifestProblem(problem, data))
   // Unknown keys are allowed: later versions may add sections this reader does not know.
   const local = (data as { local?: { hostTools: string[] } }).local

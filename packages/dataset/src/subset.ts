@@ -4,7 +4,7 @@ import { didYouMean } from '@cooperbench/config'
 import { CooperbenchError } from '@cooperbench/spec'
 import { isMissing, readOptionalText, unreadable } from '@cooperbench/core/dataset'
 import { byCodeUnits } from './discover.js'
-import { SUBSET_FILE_SCHEMA, shapeProblemPaths, valueAt } from './file-schemas.js'
+import { shapeProblemPaths, validateSubsetFile, valueAt } from './file-shapes.js'
 
 /** One task entry of a subset file. */
 export interface SubsetTask {
@@ -167,7 +167,7 @@ export function parseSubset(text: string, path: string, name = basename(path, '.
 /** Every problem of a subset file in file order, one line each (`tasks[3].pairs[1]: …`): its shape, a pair naming one feature twice, a repeated task. */
 function subsetProblems(data: unknown): string[] {
   const found: Array<{ order: [number, number]; text: string }> = []
-  for (const path of shapeProblemPaths(SUBSET_FILE_SCHEMA, data)) {
+  for (const path of shapeProblemPaths(validateSubsetFile, data)) {
     const [, entry, field, pair] = path as [string?, number?, string?, number?]
     const text = shapeProblem(path, data)
     // Two errors inside one pair ([1.5, 2.5]) are one problem of that pair.
