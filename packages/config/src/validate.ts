@@ -1,8 +1,9 @@
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
 import { CooperbenchError, type PluginKind } from '@cooperbench/spec'
-import { createConfigAjv } from './config-ajv.js'
+import { createConfigAjv, PLUGIN_AJV_OPTIONS } from './config-ajv.js'
 import { suggestKey } from './did-you-mean.js'
 import { clonePlain } from './objects.js'
+import { validate as generatedMetaSchemaValidator } from './meta-schema-validator.generated.js'
 import { validate as generatedConfigValidator } from './schema-validator.generated.js'
 import type { CooperbenchConfig } from './types.js'
 
@@ -27,6 +28,23 @@ const SCHEMA_LOCATION = '@cooperbench/config/schema.json'
 const configValidator = generatedConfigValidator as unknown as ValidateFunction
 let pluginAjv: Ajv | undefined
 const pluginValidators = new WeakMap<object, ValidateFunction>()
+/** ajv's check of an options schema against draft-07, compiled at build time with {@link PLUGIN_AJV_OPTIONS} (`pnpm config:schema`). */
+const metaSchemaValidator = generatedMetaSchemaValidator as unknown as ValidateFunction
+/** The meta-schema `metaSchemaValidator` holds, as a schema names it in `$schema`. */
+const DRAFT_07_IDS: ReadonlySet<unknown> = new Set(['http://json-schema.org/draft-07/schema', 'http://json-schema.org/draft-07/schema#'])
+
+/**
+ * What ajv's `compile` does first, made with the generated check where the schema is draft-07 (no
+ * `$schema`, or that one): the same verdict and message, without compiling the meta-schema in every
+ * command. A schema naming another meta-schema is left to ajv, which refuses one it does not know.
+ */
+function checkAgainstMetaSchema(ajv: Ajv, schema: Record<string, unknown>): void {
+  if (schema['$schema'] !== undefined && !DRAFT_07_IDS.has(schema['$schema'])) {
+    ajv.validateSchema(schema, true)
+    return
+  }
+  if (!metaSchemaValidator(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(metaSchemaValidator.errors)}`)
+}
 
 /** The longest name of one folder that common file systems take (ext4, XFS, btrfs, APFS): 255 bytes. */
 const MAX_FOLDER_NAME_BYTES = 255
@@ -75,11 +93,12 @@ export function validatePluginOptions(kind: PluginKind, name: string, schema: Re
 }
 
 function validatePluginValue(kind: PluginKind, name: string, schema: Record<string, unknown>, options: unknown) {
-  // Third-party schemas may use keywords ajv does not know: not strict, and compiled once per schema object.
-  pluginAjv ??= createConfigAjv({ strict: false, useDefaults: true })
+  // Compiled once per schema object; checked against the meta-schema by the generated validator.
+  pluginAjv ??= createConfigAjv({ ...PLUGIN_AJV_OPTIONS, validateSchema: false })
   let validate = pluginValidators.get(schema)
   if (!validate) {
     try {
+      checkAgainstMetaSchema(pluginAjv, schema)
       validate = pluginAjv.compile(schema)
     } catch (error) {
       throw new CooperbenchError('PLUGIN_FAILED', `${kind} "${name}" declares an invalid options schema`, {

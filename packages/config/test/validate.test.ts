@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { configProblems, pluginOptionsProblems, suggestKey, validateConfig, validatePluginOptions } from '../src/index.js'
+import { createConfigAjv, PLUGIN_AJV_OPTIONS } from '../src/config-ajv.js'
 import { caught } from './project.js'
 
 describe('validateConfig', () => {
@@ -148,10 +149,24 @@ describe('validatePluginOptions', () => {
     expect(pluginOptionsProblems('agent', 'loose', loose, { x: 'y' })).toEqual([])
   })
 
-  it("a schema ajv cannot compile is the plugin's fault (PLUGIN_FAILED)", async () => {
-    const error = await caught(() => validatePluginOptions('agent', 'broken', { type: 'nonsense' }, {}))
+  it("a schema ajv cannot compile is the plugin's fault (PLUGIN_FAILED), in ajv's own words", async () => {
+    const broken = { type: 'object', properties: { x: { type: 'nonsense' }, y: { minimum: 'a' } } }
+    const error = await caught(() => validatePluginOptions('agent', 'broken', broken, {}))
     expect(error.code).toBe('PLUGIN_FAILED')
     expect(error.message).toContain('"broken"')
+    // What ajv's compile says, checking the schema itself, is what the generated check says.
+    const ajvSays = await caught(() => createConfigAjv(PLUGIN_AJV_OPTIONS).compile(structuredClone(broken)))
+    expect(error.details).toEqual([ajvSays.message])
+    expect(ajvSays.message).toMatch(/^schema is invalid: data\/properties\/x\/type must be equal to one of the allowed values/)
+  })
+
+  it('a schema naming a meta-schema ajv does not know is refused as ajv refuses it; draft-07 named or not is checked', async () => {
+    const error = await caught(() => validatePluginOptions('agent', 'later', { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' }, {}))
+    expect(error.code).toBe('PLUGIN_FAILED')
+    expect(error.details).toEqual(['no schema with key or ref "https://json-schema.org/draft/2020-12/schema"'])
+    const named = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { n: { type: 'integer', default: 2 } } }
+    expect(validatePluginOptions('agent', 'named', named, {})).toEqual({ n: 2 })
+    expect((await caught(() => validatePluginOptions('agent', 'bad', { ...named, required: 'n' }, {}))).code).toBe('PLUGIN_FAILED')
   })
 })
 
