@@ -5,6 +5,7 @@ import { ExitCode } from '@cooperbench/core'
 import { freePort, type HfHubStandIn } from '@cooperbench/testkit'
 import { describe, expect, it } from 'vitest'
 import { DATASET_SOURCE_FILE } from '@cooperbench/dataset'
+import { cliInProcess } from '../unit/in-process-cli.js'
 import { BIG_FILE, BIG_FILE_SIZE, startFixtureHub, writeFixtureRepo } from './dataset-download-fixture.js'
 import {
   type CliResult,
@@ -21,8 +22,15 @@ import {
 
 const MANUAL_CLONE = 'git clone https://huggingface.co/datasets/cooperbench/cooperbench dataset'
 
-function download(w: Workdir, hub: { url: string }, args: string[] = [], env: Record<string, string> = {}): Promise<CliResult> {
-  return runCli(['dataset', 'download', ...args], w.options({ env: { HF_ENDPOINT: hub.url, ...env } }))
+/**
+ * `cooperbench dataset download` in the test's own process (`cliInProcess`): what these tests check
+ * is the command's work and wording, not a process's start. A real CLI process runs the first
+ * download and the one stopped by Ctrl+C.
+ */
+async function download(w: Workdir, hub: { url: string }, args: string[] = [], env: Record<string, string> = {}): Promise<CliResult> {
+  const started = Date.now()
+  const r = await cliInProcess(['dataset', 'download', ...args], { cwd: w.cwd, env: { HF_ENDPOINT: hub.url, TMPDIR: w.tmp, ...env } })
+  return { code: r.code ?? null, signal: null, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started }
 }
 
 /** What a folder holds but the source record, as `{ path: content }` (latin1, so any bytes compare exactly). */
@@ -62,7 +70,7 @@ describe('cooperbench dataset download', () => {
     const hub = await startFixtureHub(files)
     const w = await makeWorkdir('download')
 
-    const r = await download(w, hub)
+    const r = await runCli(['dataset', 'download'], w.options({ env: { HF_ENDPOINT: hub.url } }))
     expect(r.code, describeResult(r)).toBe(0)
     const dataset = join(w.cwd, 'dataset')
     expect(await contentsOf(dataset)).toEqual(asText(files))

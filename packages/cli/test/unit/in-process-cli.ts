@@ -39,14 +39,14 @@ export interface CliRun {
 
 /**
  * Runs the command in a fresh working directory holding `files`, with `env` added, its stdout and
- * stderr captured; the directory is removed after. Commands run one at a time (the working
- * directory is the process's).
+ * stderr captured; the directory is removed after. Or in `cwd`, a test's own folder, kept as the
+ * command left it. Commands run one at a time (the working directory is the process's).
  */
 export async function cliInProcess(
   argv: string[],
-  { env = {}, files = {} }: { env?: Record<string, string>; files?: Record<string, string> } = {},
+  { env = {}, files = {}, cwd: given }: { env?: Record<string, string>; files?: Record<string, string>; cwd?: string } = {},
 ): Promise<CliRun> {
-  const cwd = await mkdtemp(join(tmpdir(), 'cb-in-process-'))
+  const cwd = given ?? (await mkdtemp(join(tmpdir(), 'cb-in-process-')))
   for (const [name, content] of Object.entries(files)) await writeFile(join(cwd, name), content)
   const before = process.cwd()
   let stderr = ''
@@ -84,6 +84,6 @@ export async function cliInProcess(
     const made = (await readdir(cwd)).filter((name) => !(name in files)).sort()
     return { code, stdout, stderr, made }
   } finally {
-    await rm(cwd, { recursive: true, force: true })
+    if (given === undefined) await rm(cwd, { recursive: true, force: true })
   }
 }
