@@ -62,17 +62,22 @@ export async function cliInProcess(
     stdout += `${args.map(String).join(' ')}\n`
   })
   hermeticEnv(env)
+  // A command that finishes but fails (report, analyze, export with problems) sets the process's
+  // exit code rather than throwing: it is the command's, not the test worker's.
+  const workerExitCode = process.exitCode
+  process.exitCode = undefined
   let code: number | undefined
   try {
     process.chdir(cwd)
     // oclif's own entry, as bin/run.js calls it: topics as words (`agents list`), --help.
     await run(argv, oclif)
-    code = ExitCode.ok
+    code = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok
   } catch (error) {
     // A command that ends otherwise throws oclif's ExitError, which carries the exit code.
     code = (error as { oclif?: { exit?: number } }).oclif?.exit
     if (code === undefined) throw error
   } finally {
+    process.exitCode = workerExitCode
     process.chdir(before)
     errWrite.mockRestore()
     outWrite.mockRestore()
