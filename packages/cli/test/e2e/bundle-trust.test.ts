@@ -5,7 +5,20 @@ import { describe, expect, it } from 'vitest'
 import { bundleRuns, verifyBundle } from '../../dist/index.js'
 import { bundleDemoRuns } from './bundle-demo-runs.js'
 import { editJson, entriesOf, tamperedBundle, tarGz } from './bundle-tamper.js'
-import { DEMO_DATASET, describeResult, linesStartingWith, makeWorkdir, requireLocalBackend, runCli, tempDir, type Workdir } from './helpers.js'
+import {
+  DEMO_DATASET,
+  describeResult,
+  hermeticApiCalls,
+  linesStartingWith,
+  makeWorkdir,
+  requireLocalBackend,
+  runCli,
+  tempDir,
+  type Workdir,
+} from './helpers.js'
+
+// verifyBundle and bundleRuns run in this process: without the caller's COOPERBENCH_* or plugins.
+hermeticApiCalls()
 
 /**
  * What `verify` holds a bundle to before it evaluates anything: its files to the digests bundle.json

@@ -7,7 +7,7 @@ import { basename, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bubblewrapProblem } from '@cooperbench/testkit'
 import { writeSubset } from '../../../dataset/test/fixture.js'
-import { beforeAll, expect } from 'vitest'
+import { afterAll, beforeAll, expect, vi } from 'vitest'
 import { afterEveryFile, afterEveryTest } from '../../../../scripts/test/after-every.js'
 import { sharedOnce } from '../../../../scripts/test/shared-once.js'
 
@@ -62,6 +62,22 @@ function emptyDataDir(): string {
 afterEveryFile(() => {
   sharedEmptyDataDir = undefined
 })
+
+/**
+ * For a file that calls the CLI's API in its own process (`verifyBundle`, `bundleRuns`, `report()`):
+ * those calls made as hermetic as its CLI processes, for the file's tests. No COOPERBENCH_* setting
+ * of the caller's, and the file's empty plugin data folder, so a developer's settings and
+ * installed plugins stay out. Call at the top level of the test file.
+ */
+export function hermeticApiCalls(): void {
+  beforeAll(() => {
+    for (const name of Object.keys(process.env)) if (name.startsWith('COOPERBENCH_')) vi.stubEnv(name, undefined)
+    vi.stubEnv('COOPERBENCH_DATA_DIR', emptyDataDir())
+  })
+  afterAll(() => {
+    vi.unstubAllEnvs()
+  })
+}
 
 /** Node's compile cache for every CLI the suite starts (bin/run.js turns it on). */
 const SHARED_COMPILE_CACHE = join(tmpdir(), 'cb-e2e-node-compile-cache')

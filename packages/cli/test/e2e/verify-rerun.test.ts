@@ -4,7 +4,21 @@ import { finalTurn, goldDatasetScript, startScriptedLlmServer } from '@cooperben
 import { describe, expect, it } from 'vitest'
 import { verifyBundle } from '../../dist/index.js'
 import { bundleDemoRuns } from './bundle-demo-runs.js'
-import { countPluginLoads, DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, requireLocalBackend, runCli, wilson, type Workdir } from './helpers.js'
+import {
+  countPluginLoads,
+  DEMO_DATASET,
+  describeResult,
+  hermeticApiCalls,
+  leftoverSandboxes,
+  makeWorkdir,
+  requireLocalBackend,
+  runCli,
+  wilson,
+  type Workdir,
+} from './helpers.js'
+
+// verifyBundle and bundleRuns run in this process: without the caller's COOPERBENCH_* or plugins.
+hermeticApiCalls()
 
 /**
  * `verify --rerun K`: a verified bundle's pairs run again with the claimed agent and model (the
