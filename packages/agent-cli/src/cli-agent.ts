@@ -1,5 +1,5 @@
 import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { isTimeout, redactUrlCredentials } from '@cooperbench/spec-utils'
+import { isTimeout, redactUrlCredentials, writeSandboxFiles } from '@cooperbench/spec-utils'
 import { shellQuote } from '@cooperbench/spec-utils/host'
 import { hostBinary, hostPackageDir, layerBinaryPath, notInstalledError } from './binary.js'
 import { classifyFailure, cliErrorText } from './failure.js'
@@ -191,14 +191,18 @@ class CliRun {
         ...(messaging ? this.commandScripts() : {}),
         ...(waitTool ? { [MCP_WAIT_COMMAND]: mcpWaitServerScript({ reference }) } : {}),
       }
-      for (const [name, text] of Object.entries(scripts)) await ctx.sandbox.writeFile(`${CLI_BIN_DIR}/${name}`, text)
       // The seat's commands come after ours on PATH, in the CLI's shell and in a login shell it starts.
       const bins = ctx.coordination.commandDir === null ? CLI_BIN_DIR : `${CLI_BIN_DIR}:${ctx.coordination.commandDir}`
-      for (const [path, text] of Object.entries(homeProfileFiles(HOME_DIR, bins))) await ctx.sandbox.writeFile(path, text)
+      await writeSandboxFiles(
+        ctx.sandbox,
+        new Map([
+          ...Object.entries(scripts).map(([name, text]) => [`${CLI_BIN_DIR}/${name}`, text] as const),
+          ...Object.entries(homeProfileFiles(HOME_DIR, bins)),
+        ]),
+      )
       await this.exec(prepareStateCommand(Object.keys(scripts)))
       const { binary, node } = await this.locateBinary()
       this.prompted = await this.prompt(messaging, waitTool)
-      await ctx.sandbox.writeFile(PROMPT_FILE, this.prompted)
       const invocation = this.invocation({
         binary,
         promptFile: PROMPT_FILE,
@@ -210,7 +214,7 @@ class CliRun {
         costLimit: ctx.limits.costUsd,
       })
       const mcpFiles = waitTool && this.profile.mcpConfig ? this.profile.mcpConfig([mcpWaitServer()], { home: HOME_DIR, invocation }) : {}
-      for (const [path, text] of Object.entries(mcpFiles)) await ctx.sandbox.writeFile(path, text)
+      await writeSandboxFiles(ctx.sandbox, new Map([[PROMPT_FILE, this.prompted], ...Object.entries(mcpFiles)]))
       const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : shellQuote(arg))).join(' ')
       const launcher = node === null ? shellQuote(binary) : `${shellQuote(node)} ${shellQuote(binary)}`
       const command = `export PATH=${bins}:"$PATH"; cd ${SANDBOX_REPO_DIR} && exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`

@@ -1,4 +1,5 @@
 import { type AgentRunContext, CooperbenchError, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { writeSandboxFiles } from '@cooperbench/spec-utils'
 import { shellQuote } from '@cooperbench/spec-utils/host'
 import { shlexQuote } from './function-calling.js'
 import { REACH_PACKAGE_INDEX, withoutPipRetries } from './package-index.js'
@@ -50,8 +51,7 @@ export async function installTools(
   const files = new Map<string, Uint8Array>()
   for (const bundle of config.bundles) for (const file of bundle.files) files.set(`${root}/tools/${bundle.name}/${file.path}`, moved(file.data))
   files.set(`${root}/.swe-agent-session/registry`, Buffer.from(JSON.stringify(config.registryVariables)))
-  if (sandbox.writeFiles) await sandbox.writeFiles(files)
-  else for (const [path, data] of files) await sandbox.writeFile(path, data)
+  await writeSandboxFiles(sandbox, files)
   const session = new ShellSession(sandbox, `${root}/.swe-agent-session`, `${root}/state.json`, config.stateCommands)
   const setup = await session.run(setupScript(config, root, problemStatement, offline), config.timeouts.install, signal)
   if (setup.exitCode !== 0) {

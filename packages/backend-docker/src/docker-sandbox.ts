@@ -4,7 +4,7 @@ import { type CommandOutcome, type CommandScript, commandResult, onceUntilDone, 
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { PORT_RELAY_SCRIPT, type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
-import { packFiles, readFirstEntry } from './archive.js'
+import { packFiles, readFirstEntry, type TarEntry } from './archive.js'
 import { dockerMessage, dockerStatus, isNotFound } from './docker-errors.js'
 import { DockerExecution, type ExecRequest } from './docker-exec.js'
 
@@ -36,6 +36,19 @@ interface PathStat {
   size: number
   mode: number
   linkTarget: string
+}
+
+/** The engine's answer to an archive request: its headers carry the stat of the path. */
+interface PathResponse {
+  headers?: Record<string, string | string[] | undefined>
+  resume?: () => void
+}
+
+/** The stat of the requested path (a symlink's `linkTarget` fully resolved in the container), from an archive answer's header. */
+function pathStat(response: PathResponse): PathStat | null {
+  const header = response.headers?.['x-docker-container-path-stat']
+  if (typeof header !== 'string') return null
+  return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as PathStat
 }
 
 /** A sandbox of backend `docker`: commands are execs; files move as tar archives (any size, any bytes). */
@@ -109,9 +122,12 @@ export class DockerSandbox implements Sandbox {
     const fail = (why: string, cause?: unknown) =>
       new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot read ${path}: ${why}`, cause === undefined ? {} : { cause })
     for (let hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
-      let entry
+      let entry: TarEntry
+      let linkTarget: string | undefined
       try {
-        entry = await readFirstEntry((await this.init.container.getArchive({ path: target })) as unknown as Readable)
+        const archive = (await this.init.container.getArchive({ path: target })) as unknown as Readable & Pick<PathResponse, 'headers'>
+        linkTarget = pathStat(archive)?.linkTarget
+        entry = await readFirstEntry(archive)
       } catch (error) {
         if (this.terminated) throw terminatedSandboxError(this.id)
         if (isNotFound(error)) throw fail('no such file')
@@ -121,7 +137,8 @@ export class DockerSandbox implements Sandbox {
       if (type === 'file' || type === 'contiguous-file') return entry.data
       if (type === 'directory') throw fail('it is a directory')
       if (type === 'symlink' && entry.header.linkname) {
-        target = posix.resolve(posix.dirname(target), entry.header.linkname)
+        // The engine's stat of the link (sent with the archive) resolves the whole chain: one more archive, not one a hop.
+        target = linkTarget || posix.resolve(posix.dirname(target), entry.header.linkname)
         continue
       }
       throw fail(`not a regular file (${type})`)
@@ -219,17 +236,15 @@ export class DockerSandbox implements Sandbox {
   }
 
   private async stat(path: string): Promise<PathStat | null> {
-    let response: { headers?: Record<string, string | string[] | undefined>; resume?: () => void }
+    let response: PathResponse
     try {
-      response = (await this.init.container.infoArchive({ path })) as typeof response
+      response = (await this.init.container.infoArchive({ path })) as PathResponse
     } catch (error) {
       if (isNotFound(error)) return null
       throw error
     }
     response.resume?.()
-    const header = response.headers?.['x-docker-container-path-stat']
-    if (typeof header !== 'string') return null
-    return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as PathStat
+    return pathStat(response)
   }
 
   /** Why an exec could not run: usually the container stopped (out of memory, keep-alive expired). */

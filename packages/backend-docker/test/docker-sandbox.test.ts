@@ -243,6 +243,10 @@ describe.skipIf(!engineAnswers)(`docker sandbox (${engineAnswers ? 'engine answe
       await sandbox.writeFile('/tmp/link.txt', 'through the link')
       expect((await sandbox.exec('test -L /tmp/link.txt && cat /tmp/real/target.txt')).stdout).toBe('through the link')
       expect(Buffer.from(await sandbox.readFile('/tmp/link.txt')).toString()).toBe('through the link')
+      // A relative link to a link; a loop is refused.
+      await sandbox.exec('ln -sfn link.txt /tmp/chain.txt && ln -sfn loop-b /tmp/loop-a && ln -sfn loop-a /tmp/loop-b')
+      expect(Buffer.from(await sandbox.readFile('/tmp/chain.txt')).toString()).toBe('through the link')
+      await expect(sandbox.readFile('/tmp/loop-a')).rejects.toThrow(/cannot read \/tmp\/loop-a/)
     })
 
     it('reports a missing file and a directory clearly', async () => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Agent, type AgentResult, type AgentRunContext, errorMessage } from '@cooperbench/spec'
-import { emptyAgentResult } from '@cooperbench/spec-utils'
+import { emptyAgentResult, writeSandboxFiles } from '@cooperbench/spec-utils'
 import { filterTestFiles, patchPaths } from '@cooperbench/spec-utils/patch'
 
 const WORK = '/tmp/cooperbench-oracle'
@@ -40,21 +40,25 @@ export class OracleAgent implements Agent {
   private async applyGold(ctx: AgentRunContext, log: Transcript): Promise<AgentResult> {
     const golds = await Promise.all(ctx.featureIds.map((id) => this.goldPatch(ctx, id)))
     const goldFiles = golds.map((_, i) => `${WORK}/gold${i + 1}.patch`)
-    for (const [i, gold] of golds.entries()) await ctx.sandbox.writeFile(goldFiles[i]!, gold)
+    // The combined patch, the fallback, goes in the same transfer whether it is needed or not: on docker a transfer is an archive,
+    // which costs the engine a process, a few more bytes in it nothing.
+    const combined = await this.combinedWithoutTests(ctx)
+    const combinedFile = `${WORK}/combined.patch`
+    const files = new Map<string, string | Uint8Array>(golds.map((gold, i) => [goldFiles[i]!, gold]))
+    if (combined !== null) files.set(combinedFile, combined)
+    await writeSandboxFiles(ctx.sandbox, files)
     if (await this.applyInOrder(ctx, goldFiles, log)) return submitted(log)
     // A seat carried into a later phase runs again in its sandbox, which already holds its gold patches.
     if (await this.alreadyApplied(ctx, goldFiles, log)) return submitted(log)
     const base = await this.baseUnderEarlierWork(ctx)
     if (ctx.featureIds.length === 1 && base === null) return datasetDefect(`the gold patch of feature ${ctx.featureIds[0]} does not apply to the base commit`)
     await this.resetWorkingTree(ctx, log, base ?? 'HEAD')
-    const combined = await this.combinedWithoutTests(ctx)
     if (combined === null) {
       const overlap =
         base === null ? `the gold patches of features ${ctx.featureIds.join(' and ')} overlap` : `the gold patches overlap the earlier agents' work`
       return datasetDefect(`${overlap} and the task has no combined.patch`)
     }
-    await ctx.sandbox.writeFile(`${WORK}/combined.patch`, combined)
-    if (await this.applyInOrder(ctx, [`${WORK}/combined.patch`], log)) return submitted(log)
+    if (await this.applyInOrder(ctx, [combinedFile], log)) return submitted(log)
     return datasetDefect(`combined.patch of ${ctx.task.repo}/task${ctx.task.taskId} does not apply to the base commit`)
   }
 

@@ -1,6 +1,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type CommandTool, CooperbenchError, errorMessage, type Logger, type Sandbox, SEAT_COMMAND_DIR } from '@cooperbench/spec'
+import { writeSandboxFiles } from '@cooperbench/spec-utils'
 import { withCommandsOnPath } from './commands-on-path.js'
 import { prepareToolsCommand, TOOL_SPOOL_DIR, toolScript } from './tool-scripts.js'
 import { ToolServer } from './tool-server.js'
@@ -77,8 +78,7 @@ async function installOnHost(spool: string, files: ReadonlyMap<string, string>):
 /** The commands written through the sandbox, then made executable (and linked) by one command there. */
 async function installInSandbox(sandbox: Sandbox, files: ReadonlyMap<string, string>, links: string, signal: AbortSignal) {
   const paths = new Map([...files].map(([name, text]) => [`${SEAT_COMMAND_DIR}/${name}`, text] as const))
-  if (sandbox.writeFiles) await sandbox.writeFiles(paths)
-  else for (const [path, text] of paths) await sandbox.writeFile(path, text)
+  await writeSandboxFiles(sandbox, paths)
   const prepare = prepareToolsCommand(TOOL_SPOOL_DIR, [...files.keys()])
   return sandbox.exec(`${prepare}${links ? ` && { ${links}; true; }` : ''}`, { cwd: '/', timeoutMs: 60_000, signal })
 }
