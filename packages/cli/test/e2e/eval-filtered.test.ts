@@ -1,22 +1,22 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEMO_DATASET, describeResult, makeWorkdir, readJson, requireLocalBackend, runCli } from './helpers.js'
+import { oracleTask12Run } from './oracle-task12-runs.js'
 
 /** `eval --force` filtered to part of a run: the summary counts the whole run, so the verdicts outside the filter are reused ones. */
 describe('a filtered eval --force', () => {
   it('counts the verdicts it did not make (outside -f) as reused, in eval_summary.json and on the terminal', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('eval-filtered')
-    // Task 12 of the demo: 6 solo pairs, each with a verdict.
-    const base = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12']
-    const run = await runCli(['run', ...base, '-a', 'oracle', '--setting', 'solo', '-n', 'ef'], w.options({ timeoutMs: 240_000 }))
-    expect(run.code, describeResult(run)).toBe(0)
+    // Task 12 of the demo: 6 solo pairs, each with a verdict (the shared run, copied: eval rewrites it).
+    await oracleTask12Run('solo', w.logs)
 
-    const again = await runCli(['eval', '-n', 'ef', '--force', '-f', '1,2', ...base], w.options({ timeoutMs: 240_000 }))
+    const base = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12']
+    const again = await runCli(['eval', '-n', 'solo', '--force', '-f', '1,2', ...base], w.options({ timeoutMs: 240_000 }))
     expect(again.code, describeResult(again)).toBe(0)
     expect(again.stderr).toContain('evaluating 1 pair(s) (0 already evaluated)')
-    expect(again.stdout).toMatch(/^evaluation of ef: 6 pair\(s\)/m)
+    expect(again.stdout).toMatch(/^evaluation of solo: 6 pair\(s\)/m)
     expect(again.stdout).toContain('passed 6, failed 0, errors 0, not evaluated 0 (reused 5)')
-    expect(await readJson(join(w.logs, 'ef', 'eval_summary.json'))).toMatchObject({ total_runs: 6, passed: 6, skipped: 5 })
+    expect(await readJson(join(w.logs, 'solo', 'eval_summary.json'))).toMatchObject({ total_runs: 6, passed: 6, skipped: 5 })
   }, 480_000)
 })
