@@ -37,10 +37,11 @@ describe('interrupting eval --force', () => {
     expect((await readJson(join(w.logs, 'ev', 'eval_summary.json'))).interrupted).toBeUndefined()
   }, 480_000)
 
-  it('an eval that died (kill -9, a second Ctrl+C) leaves its sandbox; the next eval of the run removes it first', async (ctx) => {
+  it('an eval that died (kill -9, a second Ctrl+C) leaves its sandbox; the next eval of the run removes it first, and, filtered to one pair, counts the verdicts it did not make as reused', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('eval-killed')
-    // The shared coop run of task 12, copied; the evals below judge its pair 1,2 alone.
+    // The shared coop run of task 12 (six pairs, each with a verdict), copied; the evals below
+    // judge its pair 1,2 alone (-f).
     const base = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-f', '1,2']
     await oracleTask12Run('coop', w.logs, 'ek')
 
@@ -56,6 +57,14 @@ describe('interrupting eval --force', () => {
     const again = await runCli(['eval', '-n', 'ek', '--force', ...base], w.options({ timeoutMs: 240_000 }))
     expect(again.code, describeResult(again)).toBe(0)
     expect(again.stderr).toContain(`removed ${orphans.length} leftover sandbox(es) of run ek whose process is gone`)
+    // eval --force filtered to part of the run: its summary counts the whole run, so the verdicts
+    // outside the filter are reused ones, in eval_summary.json and on the terminal.
+    expect(again.stderr).toContain('evaluating 1 pair(s) (0 already evaluated)')
+    expect(again.stdout).toMatch(/^evaluation of ek: 6 pair\(s\)/m)
+    expect(again.stdout).toMatch(/passed \d, failed \d, errors 0, not evaluated 0 \(reused 5\)/)
+    const summary = await readJson(join(w.logs, 'ek', 'eval_summary.json'))
+    expect(summary).toMatchObject({ total_runs: 6, errors: 0, skipped: 5 })
+    expect(summary.passed + summary.failed).toBe(6)
     await expectNothingLeft(w)
   })
 })
