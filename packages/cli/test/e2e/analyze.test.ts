@@ -3,11 +3,13 @@ import { join } from 'node:path'
 import { freePort } from '@cooperbench/testkit'
 import { type ScriptedLlmServer, startScriptedLlmServer, textTurn } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bwrapUnavailable, DEMO_DATASET, describeResult, makeWorkdir, readJson, runCli, type Workdir } from './helpers.js'
+import { bwrapUnavailable, describeResult, makeWorkdir, readJson, runCli, type Workdir } from './helpers.js'
+import { oracleTask12Run } from './oracle-task12-runs.js'
 
 /**
- * `cooperbench analyze` on a real coop run (the oracle agent on textkit task 7, whose gold patches
- * conflict), with the judge on the real model layer talking to a scripted model server.
+ * `cooperbench analyze` on a real coop run (the oracle agent on textkit task 12's six pairs under
+ * cooperbench-0.0.14, where 1,4 fails), with the judge on the real model layer talking to a
+ * scripted model server.
  */
 /** A pair's result.json and eval.json as text, for a failure message. */
 async function pairFiles(w: Workdir, run: string, repo: string, task: number, features: number[]): Promise<string> {
@@ -24,12 +26,8 @@ describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analy
 
   beforeAll(async () => {
     w = await makeWorkdir('analyze', 'file')
-    // Under 0.0.14 (the union merge's test output is quoted below).
-    const run = await runCli(
-      ['run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '-c', '4', '-n', 'coop', '--policy', 'cooperbench-0.0.14'],
-      w.options(),
-    )
-    if (run.code !== 0) throw new Error(`the coop run failed: ${describeResult(run)}`)
+    // The shared run, copied: analyze writes analysis.json into it.
+    await oracleTask12Run('coop', w.logs)
     llm = await startScriptedLlmServer({ script: () => ({ toolCalls: [{ name: 'record_judgement', arguments: answer }] }) })
   }, 300_000)
 
@@ -46,9 +44,9 @@ describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analy
   it('signals for every pair; a validated category, reason and checked quotes for every failed pair; resumes from the cache', async () => {
     answer = {
       category: 'expectation',
-      reason: 'Both agents rewrote the signature of slugify without agreeing on it.',
+      reason: 'Both agents rewrote the signature of truncate without agreeing on it.',
       evidence: [
-        { source: 'tests of feature 1', quote: 'IndentationError: expected an indented block' },
+        { source: 'tests of feature 1', quote: 'test_trailing_punctuation_dropped FAILED' },
         { source: 'conversation', quote: 'a sentence nobody wrote' },
       ],
     }
@@ -75,11 +73,12 @@ describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analy
         input_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       })
     }
-    // textkit 7 f1,f2 fails on an IndentationError in the union merge: that quote is in its test output.
-    const pair12 = failed.find((p: { features: number[] }) => p.features.join() === '1,2')
+    // textkit 12 f1,f4 fails test_trailing_punctuation_dropped of feature 1 after the union merge:
+    // that quote is in its test output.
+    const pair14 = failed.find((p: { features: number[] }) => p.features.join() === '1,4')
     // Not failed means the run or its evaluation went another way: say how, from the pair's own files.
-    if (pair12 === undefined) throw new Error(`textkit 7 f1,f2 is not a failed pair: ${await pairFiles(w, 'coop', 'textkit_task', 7, [1, 2])}`)
-    expect(pair12.judgement.evidence[0].found).toBe(true)
+    if (pair14 === undefined) throw new Error(`textkit 12 f1,f4 is not a failed pair: ${await pairFiles(w, 'coop', 'textkit_task', 12, [1, 4])}`)
+    expect(pair14.judgement.evidence[0].found).toBe(true)
     for (const pair of analysis.pairs) expect(pair.signals).toMatchObject({ messages: 0, files_both_edited: expect.any(Array) })
     expect(analysis.summary).toMatchObject({ pairs: 6, failed: failed.length, judged: failed.length })
     expect(analysis.summary.categories.expectation).toMatchObject({ count: failed.length, share: 1 })

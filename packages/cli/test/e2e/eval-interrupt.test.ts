@@ -2,16 +2,16 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { DEMO_DATASET, describeResult, expectNothingLeft, leftoverSandboxes, makeWorkdir, readJson, requireLocalBackend, runCli, startCli } from './helpers.js'
+import { oracleTask12Run } from './oracle-task12-runs.js'
 
 /** Ctrl+C during `eval --force`: the verdicts it did not reach are earlier ones, and the summary says so. */
 describe('interrupting eval --force', () => {
   it('says "interrupted", counts the earlier verdicts as reused, and marks eval_summary.json interrupted', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('eval-interrupt')
-    // Task 12 of the demo: 6 coop pairs, each with a verdict.
+    // Task 12 of the demo: 6 coop pairs, each with a verdict (the shared run, copied: eval rewrites it).
     const base = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12']
-    const run = await runCli(['run', ...base, '-a', 'oracle', '-c', '3', '-n', 'ev'], w.options({ timeoutMs: 240_000 }))
-    expect(run.code, describeResult(run)).toBe(0)
+    await oracleTask12Run('coop', w.logs, 'ev')
     const before = await readJson(join(w.logs, 'ev', 'eval_summary.json'))
     expect(before).toMatchObject({ total_runs: 6, not_evaluated: 0 })
     expect(before.interrupted).toBeUndefined()
@@ -37,12 +37,13 @@ describe('interrupting eval --force', () => {
     expect((await readJson(join(w.logs, 'ev', 'eval_summary.json'))).interrupted).toBeUndefined()
   }, 480_000)
 
-  it('an eval that died (kill -9, a second Ctrl+C) leaves its sandbox; the next eval of the run removes it first', async (ctx) => {
+  it('an eval that died (kill -9, a second Ctrl+C) leaves its sandbox; the next eval of the run removes it first, and, filtered to one pair, counts the verdicts it did not make as reused', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('eval-killed')
+    // The shared coop run of task 12 (six pairs, each with a verdict), copied; the evals below
+    // judge its pair 1,2 alone (-f).
     const base = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-f', '1,2']
-    const run = await runCli(['run', ...base, '-a', 'oracle', '-n', 'ek'], w.options({ timeoutMs: 240_000 }))
-    expect(run.code, describeResult(run)).toBe(0)
+    await oracleTask12Run('coop', w.logs, 'ek')
 
     const cli = startCli(['eval', '-n', 'ek', '--force', ...base], w.options({ timeoutMs: 240_000 }))
     const evalSandbox = async () => (await leftoverSandboxes(w.sandboxRoot)).some((name) => name.startsWith('eval-'))
@@ -56,6 +57,14 @@ describe('interrupting eval --force', () => {
     const again = await runCli(['eval', '-n', 'ek', '--force', ...base], w.options({ timeoutMs: 240_000 }))
     expect(again.code, describeResult(again)).toBe(0)
     expect(again.stderr).toContain(`removed ${orphans.length} leftover sandbox(es) of run ek whose process is gone`)
+    // eval --force filtered to part of the run: its summary counts the whole run, so the verdicts
+    // outside the filter are reused ones, in eval_summary.json and on the terminal.
+    expect(again.stderr).toContain('evaluating 1 pair(s) (0 already evaluated)')
+    expect(again.stdout).toMatch(/^evaluation of ek: 6 pair\(s\)/m)
+    expect(again.stdout).toMatch(/passed \d, failed \d, errors 0, not evaluated 0 \(reused 5\)/)
+    const summary = await readJson(join(w.logs, 'ek', 'eval_summary.json'))
+    expect(summary).toMatchObject({ total_runs: 6, errors: 0, skipped: 5 })
+    expect(summary.passed + summary.failed).toBe(6)
     await expectNothingLeft(w)
   })
 })

@@ -95,7 +95,7 @@ describe('the README, run as written in the checkout', () => {
           `${args.join(' ')} names runs the README never makes`,
         ).toEqual([])
         if (args.includes('-o')) continue
-        // A forced re-evaluation on a pair of each task it names (eval-filtered.test.ts forces part of a run).
+        // A forced re-evaluation on a pair of each task it names (eval-interrupt.test.ts forces part of a run).
         const r = await runCli(args.includes('--force') ? [...args, ...PAIR_PER_TASK] : args, options())
         expect(r.code, `${args.join(' ')}\n${describeResult(r)}`).toBe(0)
       }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { ExitCode } from '@cooperbench/core'
 import { writeSubset } from '../../../dataset/test/fixture.js'
 import { report as reportInProcess } from '../../dist/index.js'
-import { describeResult, makeWorkdir, readJson, requireLocalBackend, runCli, useDemoDatasetCopy, wilson, writeTextkitSubset } from './helpers.js'
+import { describeResult, makeWorkdir, readJson, requireLocalBackend, runCli, useDemoDatasetCopy, wilson } from './helpers.js'
+import { oracleTask12Run } from './oracle-task12-runs.js'
 
 const dataset = useDemoDatasetCopy()
 
@@ -47,17 +48,11 @@ describe('cooperbench report', () => {
   it('summarises a solo and a coop oracle run: rates with Wilson intervals, merge counts, the coordination deficit, and a per-repo table', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('report')
-    // Three pairs of task 12, two of which have conflicting gold patches (one of those still passes via union).
-    await writeTextkitSubset(dataset(), 'e2e', 12, ['1,2', '1,4', '2,3'])
-    // Scored under 0.0.14 (naive, then union): the union-merge counts below are that policy's.
-    const pairs = ['--dataset-dir', dataset(), '-s', 'e2e', '-a', 'oracle', '-c', '4', '--policy', 'cooperbench-0.0.14']
-    for (const [name, setting] of [
-      ['solo', 'solo'],
-      ['coop', 'coop'],
-    ] as const) {
-      const r = await runCli(['run', ...pairs, '--setting', setting, '-n', name], w.options())
-      expect(r.code, describeResult(r)).toBe(0)
-    }
+    // The shared oracle runs of task 12's six pairs, scored under 0.0.14 (naive, then union): two
+    // of them have conflicting gold patches, one of those still passes via union. Copied: this test
+    // rewrites the coop run's eval_summary.json and adds a run beside them.
+    await oracleTask12Run('solo', w.logs)
+    await oracleTask12Run('coop', w.logs)
     // The figures from report() in this process, the value `report --json` prints (as the CLI checks
     // below, on --solo/--coop): a CLI start each would add nothing but its cost.
     const report = async (...runNames: string[]): Promise<Report> =>
@@ -66,11 +61,11 @@ describe('cooperbench report', () => {
     const solo = await report('solo')
     expect(solo.settings.map((s) => s.setting)).toEqual(['solo'])
     const s = solo.settings[0]!
-    expect(s).toMatchObject({ runs: ['solo'], pairs: 3, evaluated: 3, passed: 3, failed: 0, errors: 0, rate: 1 })
-    const expectedCi = wilson(3, 3)
+    expect(s).toMatchObject({ runs: ['solo'], pairs: 6, evaluated: 6, passed: 6, failed: 0, errors: 0, rate: 1 })
+    const expectedCi = wilson(6, 6)
     expect(s.ci!.low).toBeCloseTo(expectedCi.low, 3)
     expect(s.ci!.high).toBeCloseTo(expectedCi.high, 3)
-    expect(s.perRepo).toEqual([expect.objectContaining({ repo: 'textkit_task', pairs: 3, passed: 3, rate: 1 })])
+    expect(s.perRepo).toEqual([expect.objectContaining({ repo: 'textkit_task', pairs: 6, passed: 6, rate: 1 })])
 
     // The report only reads unless asked to rewrite eval_summary.json.
     const summaryPath = join(w.logs, 'coop', 'eval_summary.json')
@@ -79,41 +74,43 @@ describe('cooperbench report', () => {
     expect(await readFile(summaryPath, 'utf8')).toBe(before)
     expect(coop.settings.map((x) => x.setting)).toEqual(['coop'])
     const c = coop.settings[0]!
-    expect(c).toMatchObject({ runs: ['coop'], pairs: 3, evaluated: 3, errors: 0 })
+    expect(c).toMatchObject({ runs: ['coop'], pairs: 6, evaluated: 6, errors: 0 })
     expect(c.merge.clean + c.merge.conflicts).toBe(c.pairs)
+    expect(c.merge.conflicts).toBeGreaterThan(0)
     expect(c.merge.union).toBe(c.merge.conflicts)
-    expect(c.passed + c.failed).toBe(3)
-    expect(c.rate).toBeCloseTo(c.passed / 3, 10)
-    const coopCi = wilson(c.passed, 3)
+    expect(c.passed + c.failed).toBe(6)
+    expect(c.failed).toBeGreaterThan(0)
+    expect(c.rate).toBeCloseTo(c.passed / 6, 10)
+    const coopCi = wilson(c.passed, 6)
     expect(c.ci!.low).toBeCloseTo(coopCi.low, 3)
     expect(c.ci!.high).toBeCloseTo(coopCi.high, 3)
     // One run per setting has no deficit to report.
     expect(coop.deficit ?? null).toBeNull()
 
     // Strict: a pass through the union-merge fallback is not a strict pass; rate by merge outcome adds up.
-    expect(c.strict.rate).toBeCloseTo(c.byMerge.find((m) => m.outcome === 'clean')!.passed / 3, 10)
-    expect(c.byMerge.reduce((sum, m) => sum + m.pairs, 0)).toBe(3)
+    expect(c.strict.rate).toBeCloseTo(c.byMerge.find((m) => m.outcome === 'clean')!.passed / 6, 10)
+    expect(c.byMerge.reduce((sum, m) => sum + m.pairs, 0)).toBe(6)
 
     const both = await report('solo', 'coop')
     expect(both.settings.map((x) => x.setting).sort()).toEqual(['coop', 'solo'])
     const d = both.deficit!
     expect(d).toBeTruthy()
-    expect(d.pairs).toBe(3)
+    expect(d.pairs).toBe(6)
     expect(d.solo).toBe(1)
     expect(d.coop).toBeCloseTo(c.rate!, 10)
-    expect(d.agreement).toEqual({ bothPass: c.passed, soloOnly: 3 - c.passed, coopOnly: 0, neither: 0 })
+    expect(d.agreement).toEqual({ bothPass: c.passed, soloOnly: 6 - c.passed, coopOnly: 0, neither: 0 })
     expect(d.relative.value).toBeCloseTo((d.solo - d.coop) / d.solo, 10)
     expect(d.difference).toBeCloseTo(d.solo - d.coop, 10)
     expect(d.low).toBeLessThanOrEqual(d.difference)
     expect(d.high).toBeGreaterThanOrEqual(d.difference)
     expect(both.refused).toEqual([])
     // --json's leaderboard: the one comparable pair of runs, its rates on their common pairs.
-    expect(both.leaderboard.map((r) => [r.soloRun, r.coopRun, r.pairs, r.solo.rate, r.coop.rate])).toEqual([['solo', 'coop', 3, 1, d.coop]])
+    expect(both.leaderboard.map((r) => [r.soloRun, r.coopRun, r.pairs, r.solo.rate, r.coop.rate])).toEqual([['solo', 'coop', 6, 1, d.coop]])
 
     const rewritten = await runCli(['report', '-n', 'coop', '--write-eval-summary'], w.options())
     expect(rewritten.code, describeResult(rewritten)).toBe(0)
     expect(await readFile(summaryPath, 'utf8'), '--write-eval-summary rewrites it').not.toBe(before)
-    expect(await readJson(summaryPath)).toMatchObject({ run_name: 'coop', total_runs: 3 })
+    expect(await readJson(summaryPath)).toMatchObject({ run_name: 'coop', total_runs: 6 })
 
     // A coop run of another model is not compared: listed with the difference, refused when named.
     await cp(join(w.logs, 'coop'), join(w.logs, 'coop-other'), { recursive: true })
@@ -138,9 +135,9 @@ describe('cooperbench report', () => {
     const text = await runCli(['report', '-n', 'solo', '-n', 'coop'], w.options())
     expect(text.code, describeResult(text)).toBe(0)
     expect(text.stdout).toMatch(/^repo\s+pairs\s+passed\s+failed\s+eval errors\s+rate\s+95% CI$/m)
-    expect(text.stdout).toMatch(/^textkit_task\s+3\s+3\s+0\s+0\s+100\.0%\s+\[/m)
+    expect(text.stdout).toMatch(/^textkit_task\s+6\s+6\s+0\s+0\s+100\.0%\s+\[/m)
     expect(text.stdout).toMatch(/^merge: clean \d+, conflicts \d+/m)
-    expect(text.stdout).toMatch(/^coordination deficit \(solo vs coop\): 3 common pairs$/m)
+    expect(text.stdout).toMatch(/^coordination deficit \(solo vs coop\): 6 common pairs$/m)
     expect(text.stdout).toMatch(/^ {2}relative deficit, \(solo − coop\) \/ solo: /m)
     expect(text.stdout).toMatch(/^ {2}McNemar \(exact binomial\): p = /m)
   }, 300_000)
@@ -175,7 +172,8 @@ describe('a subset naming entries the dataset lacks', () => {
     const text = await runCli(['report', '-n', 'gaps'], w.options())
     expect(text.code, describeResult(text)).toBe(0)
     expect(text.stdout).toMatch(/^subset entries not in the dataset: textkit_task\/99, textkit_task\/7\/1,9 \(not run/m)
-    const json = await runCli(['report', '-n', 'gaps', '--json'], w.options())
-    expect(JSON.parse(json.stdout).settings[0]).toMatchObject({ pairs: 1, subsetEntriesMissing: missing })
+    // The value `report --json` prints (its CLI printing is checked above, on the shared runs).
+    const json = await reportInProcess({ runNames: ['gaps'], logDir: w.logs, cwd: w.cwd })
+    expect(json.settings[0]).toMatchObject({ pairs: 1, subsetEntriesMissing: missing })
   }, 240_000)
 })

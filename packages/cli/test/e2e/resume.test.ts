@@ -1,5 +1,5 @@
 import { readdir, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
 import {
@@ -16,13 +16,15 @@ import {
   useDemoDatasetCopy,
   writeTextkitSubset,
 } from './helpers.js'
+import { oracleTask12Run } from './oracle-task12-runs.js'
 
 const dataset = useDemoDatasetCopy()
 const task7 = () => ['--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '-c', '4']
-/** Two pairs of task 7 (a subset keeps the rerun cycles short): one rerun alone, one reused. */
+/** Two pairs of task 12 (a subset keeps the rerun cycles short): one rerun alone, one reused. */
 const twoPairs = async () => {
-  await writeTextkitSubset(dataset(), 'two', 7, ['1,2', '2,4'])
-  return ['--dataset-dir', dataset(), '-s', 'two', '-a', 'oracle', '-c', '4']
+  await writeTextkitSubset(dataset(), 'two', 12, ['1,2', '2,4'])
+  // The policy of the shared run these pairs are copied from (oracle-task12-runs.ts).
+  return ['--dataset-dir', dataset(), '-s', 'two', '-a', 'oracle', '-c', '4', '--policy', 'cooperbench-0.0.14']
 }
 
 async function mtimes(files: string[]): Promise<number[]> {
@@ -36,8 +38,10 @@ describe('rerunning into an existing run folder', () => {
     const command = ['run', ...(await twoPairs()), '--setting', 'solo', '-n', 'resume']
     const summaryOf = () => readJson(join(w.logs, 'resume', 'summary.json'))
 
-    const first = await runCli(command, w.options())
-    expect(first.code, describeResult(first)).toBe(0)
+    // The first run of the two pairs: those of the shared oracle solo run of task 12, copied
+    // without its other pairs (a run of its own here would be made only to be resumed).
+    await oracleTask12Run('solo', w.logs, 'resume')
+    for (const dir of await pairDirs(w.logs, 'resume', 'solo')) if (!['f1_f2', 'f2_f4'].includes(basename(dir))) await rm(dir, { recursive: true })
     const dirs = await pairDirs(w.logs, 'resume', 'solo')
     const n = dirs.length
     expect(n).toBe(2)

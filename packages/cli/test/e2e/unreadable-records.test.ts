@@ -1,9 +1,10 @@
-import { cp, rm, writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { ViewerSource } from '@cooperbench/viewer'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { bwrapUnavailable, DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, type Workdir } from './helpers.js'
+import { oracleTask12Run } from './oracle-task12-runs.js'
 
 /**
  * Readers never guess: a result.json or eval.json that parses but is not of its record's shape is
@@ -11,22 +12,10 @@ import { bwrapUnavailable, DEMO_DATASET, describeResult, makeWorkdir, pairDirs, 
  * fail, as running, or dropped without a word.
  */
 describe('records that cannot be read', () => {
-  /** A solo run of task 7's six pairs, every one passing: each test damages its own copy. */
-  let solo: Workdir
-  beforeAll(async () => {
-    if (bwrapUnavailable !== null && !process.env.CI) return
-    solo = await makeWorkdir('unreadable-solo', 'file')
-    const run = await runCli(
-      ['run', '-a', 'oracle', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-n', 'solo', '-c', '3', '--dataset-dir', DEMO_DATASET],
-      solo.options({ timeoutMs: 240_000 }),
-    )
-    expect(run.code, describeResult(run)).toBe(0)
-  }, 300_000)
-
-  /** A workdir whose logs hold the solo run under `name`. */
+  /** A workdir whose logs hold a copy of the shared solo run of task 12's six pairs (all passing) as `name`. */
   async function soloRunAs(name: string): Promise<Workdir> {
     const w = await makeWorkdir(`unreadable-${name}`)
-    await cp(join(solo.logs, 'solo'), join(w.logs, name), { recursive: true })
+    await oracleTask12Run('solo', w.logs, name)
     return w
   }
 
@@ -93,10 +82,11 @@ describe('records that cannot be read', () => {
   it('a patch file lost after the run: eval and a resume make the pair an infra evaluation error naming the file, never a fail', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('lost-patch')
-    // Features 1 and 3: agent2's patch is agent3.patch (files are named by feature).
-    const pair = ['-a', 'oracle', '-r', 'textkit_task', '-t', '12', '-f', '1,3', '-n', 'lost', '--dataset-dir', DEMO_DATASET]
-    const run = await runCli(['run', ...pair], w.options({ timeoutMs: 240_000 }))
-    expect(run.code, describeResult(run)).toBe(0)
+    // Features 1 and 3 of the shared coop run, alone in its copy (the pair's own run would be run
+    // here only to be read): agent2's patch is agent3.patch (files are named by feature).
+    await oracleTask12Run('coop', w.logs, 'lost')
+    for (const other of await pairDirs(w.logs, 'lost', 'coop')) if (basename(other) !== 'f1_f3') await rm(other, { recursive: true })
+    const pair = ['-a', 'oracle', '-r', 'textkit_task', '-t', '12', '-f', '1,3', '-n', 'lost', '--policy', 'cooperbench-0.0.14', '--dataset-dir', DEMO_DATASET]
     const [dir] = await pairDirs(w.logs, 'lost', 'coop')
     const result = await readJson(join(dir!, 'result.json'))
     const lines = result.agents.agent2.patch_lines
@@ -147,18 +137,15 @@ describe('records of another pair, or that do not say whose they are, in a real 
   beforeAll(async () => {
     if (bwrapUnavailable !== null && !process.env.CI) return
     w = await makeWorkdir('unreadable-identity', 'file')
-    const run = await runCli(
-      ['run', '-a', 'oracle', '-s', 'demo', '-r', 'textkit_task', '-t', '12', '-n', 'rd', '-c', '3', '--dataset-dir', DEMO_DATASET],
-      w.options({ timeoutMs: 240_000 }),
-    )
-    expect(run.code, describeResult(run)).toBe(0)
+    // The shared coop run of task 12's six pairs (under 0.0.14: five pass), copied to be damaged.
+    await oracleTask12Run('coop', w.logs, 'rd')
     dirs = await pairDirs(w.logs, 'rd', 'coop')
     const verdicts = await Promise.all(dirs.map((dir) => readJson(join(dir, 'eval.json'))))
     const passing = dirs.filter((_, i) => verdicts[i].both_passed === true)
     const failing = dirs.filter((_, i) => verdicts[i].both_passed === false)
-    expect([passing.length >= 4, failing.length >= 2]).toEqual([true, true])
-    const [one, two, three] = passing as [string, string, string]
-    const [copiedOver, nulled] = failing as [string, string]
+    expect([passing.length >= 5, failing.length >= 1]).toEqual([true, true])
+    const [one, two, three, nulled] = passing as [string, string, string, string]
+    const [copiedOver] = failing as [string]
     await writeFile(join(copiedOver, 'eval.json'), JSON.stringify({ ...verdicts[dirs.indexOf(one)], repo: 'confkit_task', task_id: 5, features: [1, 3] }))
     await writeFile(join(nulled, 'eval.json'), 'null')
     const result = await readJson(join(one, 'result.json'))
@@ -174,7 +161,7 @@ describe('records of another pair, or that do not say whose they are, in a real 
       `${join(three, 'result.json')} is not a result record (task_id "abc" is not an integer)`,
     ]
     left = dirs.length - named.length
-    passed = passing.length - 3
+    passed = passing.length - 4
   }, 300_000)
 
   it('report names each with why, counts none of them, and exits 1', async (ctx) => {
