@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest'
 import { ExitCode } from '@cooperbench/core'
 import { writeSubset } from '../../../dataset/test/fixture.js'
 import { report as reportInProcess } from '../../dist/index.js'
-import { describeResult, makeWorkdir, readJson, requireLocalBackend, runCli, useDemoDatasetCopy, wilson } from './helpers.js'
+import { describeResult, hermeticApiCalls, makeWorkdir, readJson, requireLocalBackend, runCli, useDemoDatasetCopy, wilson } from './helpers.js'
+
+// report() runs in this process too: without the caller's COOPERBENCH_* or plugins.
+hermeticApiCalls()
 import { oracleTask12Run } from './oracle-task12-runs.js'
 
 const dataset = useDemoDatasetCopy()
