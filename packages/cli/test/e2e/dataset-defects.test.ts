@@ -3,11 +3,13 @@ import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
-import { copyDemoDataset, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, tempDir } from './helpers.js'
+import { copyDemoDataset, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, runCliInProcess, tempDir } from './helpers.js'
 
 /**
  * Defects of the dataset are the dataset's errors: `dataset validate` finds them before a run,
- * and a run neither scores them as failed verdicts nor blames the agent.
+ * and a run neither scores them as failed verdicts nor blames the agent. A real CLI process runs
+ * the first validate, the first refusal and the runs that start sandboxes; the other refusals and
+ * findings, the command's wording and exit code, run in the test's own process.
  */
 const PAIR = ['-a', 'oracle', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-n', 'defect']
 
@@ -41,7 +43,7 @@ describe('dataset defects are reported as such', () => {
       await writeFile(path, patch.replace('-def slugify(text, separator="-"):', '-def slugify(words, separator="-"):'))
     })
     const w = await makeWorkdir('defect-gold')
-    const validate = await runCli(['dataset', 'validate', '--dataset-dir', dataset], w.options({ timeoutMs: 120_000 }))
+    const validate = await runCliInProcess(['dataset', 'validate', '--dataset-dir', dataset], w.options())
     expect(validate.code, describeResult(validate)).toBe(ExitCode.dataset)
     expect(validate.stdout).toMatch(/error: .*task7\/feature1\/feature\.patch: does not apply to the base commit [0-9a-f]{12} \(error: patch failed/)
     expect(validate.stdout).not.toMatch(/feature2\/feature\.patch/)
@@ -62,7 +64,7 @@ describe('dataset defects are reported as such', () => {
     const dataset = await damagedDataset((task) => writeFile(join(task, 'feature2', 'feature.md'), ' \n\n'))
     const w = await makeWorkdir('defect-empty-spec')
     requireLocalBackend(ctx)
-    const r = await runCli(['run', ...PAIR, '--dataset-dir', dataset], w.options({ timeoutMs: 120_000 }))
+    const r = await runCliInProcess(['run', ...PAIR, '--dataset-dir', dataset], w.options())
     expect(r.code, describeResult(r)).toBe(ExitCode.dataset)
     expect(r.stderr).toMatch(/error: 1 feature spec\(s\) empty, e\.g\. .*task7\/feature2\/feature\.md: the agents would have no task/)
     expect(await pairDirs(w.logs, 'defect', 'coop')).toEqual([])
@@ -71,12 +73,12 @@ describe('dataset defects are reported as such', () => {
   it('an empty tests.patch: validate names it, and run refuses before any agent starts (exit 3) instead of ending the pair as a dataset error', async (ctx) => {
     const dataset = await damagedDataset((task) => writeFile(join(task, 'feature1', 'tests.patch'), '\n \n'))
     const w = await makeWorkdir('defect-empty-tests')
-    const validate = await runCli(['dataset', 'validate', '--dataset-dir', dataset], w.options({ timeoutMs: 120_000 }))
+    const validate = await runCliInProcess(['dataset', 'validate', '--dataset-dir', dataset], w.options())
     expect(validate.code, describeResult(validate)).toBe(ExitCode.dataset)
     expect(validate.stdout).toMatch(/error: .*task7\/feature1\/tests\.patch: is empty \(the hidden tests of feature 1\)/)
 
     requireLocalBackend(ctx)
-    const r = await runCli(['run', ...PAIR, '--dataset-dir', dataset], w.options({ timeoutMs: 120_000 }))
+    const r = await runCliInProcess(['run', ...PAIR, '--dataset-dir', dataset], w.options())
     expect(r.code, describeResult(r)).toBe(ExitCode.dataset)
     expect(r.stderr).toMatch(/error: 1 tests patch\(es\) empty, e\.g\. .*task7\/feature1\/tests\.patch: no hidden test would judge the feature/)
     expect(await pairDirs(w.logs, 'defect', 'coop')).toEqual([])
@@ -112,7 +114,7 @@ describe('dataset defects are reported as such', () => {
     const json = await runCli(['report', '-n', 'defect', '--json'], w.options())
     expect(json.code, describeResult(json)).toBe(0)
     expect(JSON.parse(json.stdout).settings[0]).toMatchObject({ failed: 0, errors: 1, errorCauses: { dataset: 1, infra: 0, agent: 0, unknown: 0 } })
-    const text = await runCli(['report', '-n', 'defect'], w.options())
+    const text = await runCliInProcess(['report', '-n', 'defect'], w.options())
     expect(text.stdout).toMatch(/^evaluation errors by cause \(no verdict: not failed, left out of every rate\):\n.*\n.*\n {2}defect +coop +2 +dataset +1$/m)
   }, 150_000)
 })

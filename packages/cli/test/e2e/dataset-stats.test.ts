@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { FULL_SHAPE, FULL_SHAPE_PER_REPO, writeDataset, writeSubset } from '../../../dataset/test/fixture.js'
-import { requireSampleDataset, SAMPLE_DATASET, describeResult, makeWorkdir, runCli, tempDir } from './helpers.js'
+import { requireSampleDataset, SAMPLE_DATASET, describeResult, makeWorkdir, runCli, runCliInProcess, tempDir } from './helpers.js'
 
 interface Stats {
   repos: number
@@ -10,9 +10,13 @@ interface Stats {
   perRepo: Array<{ repo: string; tasks: number; features: number; pairs: number }>
 }
 
+/**
+ * `dataset stats --json` in the test's own process: the counts are the command's work, not a
+ * process's. The human output below comes from a real CLI process.
+ */
 async function stats(args: string[]): Promise<Stats> {
   const w = await makeWorkdir('stats')
-  const r = await runCli(['dataset', 'stats', '--json', ...args], w.options())
+  const r = await runCliInProcess(['dataset', 'stats', '--json', ...args], w.options())
   expect(r.code, describeResult(r)).toBe(0)
   return JSON.parse(r.stdout) as Stats
 }

@@ -2,11 +2,13 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
-import { copyDemoDataset, describeResult, makeWorkdir, requireLocalBackend, runCli, tempDir } from './helpers.js'
+import { copyDemoDataset, describeResult, makeWorkdir, requireLocalBackend, runCli, runCliInProcess, tempDir } from './helpers.js'
 
 /**
  * `dataset validate --deep` proves every feature's gold patch against its own tests, so a gold
  * patch that applies but is wrong is the dataset's error before a run, not a failed verdict in one.
+ * The first check runs in a real CLI process; the others, what the command finds and says, in the
+ * test's own process (its sandboxes are the same either way).
  */
 async function task7Dataset(name: string): Promise<{ dataset: string; task: string }> {
   const dataset = await copyDemoDataset(await tempDir(name), ['textkit_task'])
@@ -41,7 +43,7 @@ describe('dataset validate --deep', () => {
     // Still applies, but slugs run one character over the limit.
     await writeFile(path, patch.replace('+        if len(candidate) > max_length:', '+        if len(candidate) > max_length + 1:'))
     const w = await makeWorkdir('deep-broken')
-    const r = await runCli(['dataset', 'validate', '--deep', '--backend', 'local', '--dataset-dir', dataset], w.options({ timeoutMs: 240_000 }))
+    const r = await runCliInProcess(['dataset', 'validate', '--deep', '--backend', 'local', '--dataset-dir', dataset], w.options())
     expect(r.code, describeResult(r)).toBe(ExitCode.dataset)
     expect(r.stdout).toMatch(/error: .*task7\/feature1\/feature\.patch: feature 1: its gold patch does not pass its own tests \(\d+ passed, [1-9]\d* failed/)
     expect(r.stdout).toMatch(/FAIL|failed/)
@@ -62,10 +64,7 @@ describe('dataset validate --deep', () => {
     await mkdir(join(dataset, 'subsets'), { recursive: true })
     await writeFile(join(dataset, 'subsets', 'only7.json'), JSON.stringify({ name: 'only7', tasks: [{ repo: 'textkit_task', task_id: 7, pairs: [[1, 2]] }] }))
     const w = await makeWorkdir('deep-subset')
-    const r = await runCli(
-      ['dataset', 'validate', '--deep', '-s', 'only7', '--backend', 'local', '--dataset-dir', dataset, '--json'],
-      w.options({ timeoutMs: 240_000 }),
-    )
+    const r = await runCliInProcess(['dataset', 'validate', '--deep', '-s', 'only7', '--backend', 'local', '--dataset-dir', dataset, '--json'], w.options())
     expect(r.code, describeResult(r)).toBe(0)
     const result = JSON.parse(r.stdout) as { tasks: number; errors: number; deep: { features: Array<{ taskId: number; feature: number; passed: boolean }> } }
     expect(result.tasks).toBe(1)

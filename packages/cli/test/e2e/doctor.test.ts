@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
 import { describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, makeWorkdir, REPO_ROOT, requireLocalBackend, runCli, type Workdir } from './helpers.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, REPO_ROOT, requireLocalBackend, runCli, runCliInProcess, type Workdir } from './helpers.js'
 
 interface Check {
   check: string
@@ -36,6 +36,8 @@ function parseChecks(stdout: string): Check[] {
 
 const byName = (checks: Check[], name: string) => checks.find((c) => c.check === name)
 
+// One real CLI process runs every check (the first test); the others check what doctor says of one
+// project each, which the command says the same in the test's own process, without a CLI start.
 describe('cooperbench doctor', () => {
   it('--json lists every check and exits 0 when everything is in place', async (ctx) => {
     requireLocalBackend(ctx)
@@ -74,7 +76,7 @@ describe('cooperbench doctor', () => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('doctor-redis-down')
     await oracleProject(w)
-    const r = await runCli(['doctor', '--json', '--backend', 'local', '--redis', 'redis://127.0.0.1:1'], w.options())
+    const r = await runCliInProcess(['doctor', '--json', '--backend', 'local', '--redis', 'redis://127.0.0.1:1'], w.options())
     expect(r.code, describeResult(r)).toBe(1)
     const checks = parseChecks(r.stdout)
     const bus = byName(checks, 'bus redis')
@@ -86,7 +88,7 @@ describe('cooperbench doctor', () => {
   it('fails the redis check for a URL the bus refuses, with a fix naming --redis, where it was set', async () => {
     const w = await makeWorkdir('doctor-redis-bad-url')
     await oracleProject(w)
-    const r = await runCli(['doctor', '--json', '--backend', 'local', '--redis', 'redis://127.0.0.1:6379/abc'], w.options())
+    const r = await runCliInProcess(['doctor', '--json', '--backend', 'local', '--redis', 'redis://127.0.0.1:6379/abc'], w.options())
     expect(r.code, describeResult(r)).toBe(1)
     expect(byName(parseChecks(r.stdout), 'bus redis')).toMatchObject({
       status: 'fail',
@@ -105,7 +107,7 @@ describe('cooperbench doctor', () => {
       const w = await makeWorkdir('doctor-silent')
       await oracleProject(w)
       const url = `redis://127.0.0.1:${(silent.address() as { port: number }).port}`
-      const r = await runCli(['doctor', '--json', '--backend', 'local', '--redis', url, '--timeout', '2'], w.options())
+      const r = await runCliInProcess(['doctor', '--json', '--backend', 'local', '--redis', url, '--timeout', '2'], w.options())
       expect(r.code, describeResult(r)).toBe(0)
       const checks = parseChecks(r.stdout)
       expect(byName(checks, 'bus redis')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/^no answer within 2 s/) })
@@ -120,13 +122,13 @@ describe('cooperbench doctor', () => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('doctor-fresh')
     const noGoogle = { VERTEXAI_PROJECT: '', GOOGLE_CLOUD_PROJECT: '', GOOGLE_APPLICATION_CREDENTIALS: '' }
-    const r = await runCli(['doctor', '--json', '--backend', 'local', '--dataset-dir', DEMO_DATASET], w.options({ env: noGoogle }))
+    const r = await runCliInProcess(['doctor', '--json', '--backend', 'local', '--dataset-dir', DEMO_DATASET], w.options({ env: noGoogle }))
     expect(r.code, describeResult(r)).toBe(0)
     const agent = parseChecks(r.stdout).find((c) => c.check.startsWith('agent '))
     expect(agent).toMatchObject({ status: 'warn', detail: expect.stringMatching(/project.*not for -a oracle/) })
 
     // The same model chosen on purpose is the user's next command: then it fails.
-    const chosen = await runCli(
+    const chosen = await runCliInProcess(
       ['doctor', '--json', '--backend', 'local', '--dataset-dir', DEMO_DATASET, '-m', 'vertex_ai/gemini-3-flash-preview'],
       w.options({ env: noGoogle }),
     )
@@ -142,7 +144,7 @@ describe('cooperbench doctor', () => {
       try {
         const w = await makeWorkdir('doctor-redis-up')
         await oracleProject(w, { redisUrl: redis.url })
-        const r = await runCli(['doctor', '--json', '--backend', 'local'], w.options())
+        const r = await runCliInProcess(['doctor', '--json', '--backend', 'local'], w.options())
         expect(r.code, describeResult(r)).toBe(0)
         expect(byName(parseChecks(r.stdout), 'bus redis')).toMatchObject({ status: 'ok', detail: `reachable at ${redis.url}` })
       } finally {
@@ -160,7 +162,7 @@ describe('cooperbench doctor', () => {
       join(w.cwd, 'cooperbench.config.json'),
       JSON.stringify({ agent: 'oracle', datasetDir: './no-dataset-here', plugins: ['./future.mjs'], agents: { mini_swe_agent: { step_limit: 3 } } }),
     )
-    const r = await runCli(['doctor', '--backend', 'local'], w.options())
+    const r = await runCliInProcess(['doctor', '--backend', 'local'], w.options())
     expect(r.code, describeResult(r)).toBe(1)
     const lines = r.stdout.trimEnd().split('\n')
     for (const line of lines.slice(0, -1)) expect(line).toMatch(/^(ok {2}|FAIL|skip) [^:]+: /)
@@ -191,7 +193,7 @@ describe('cooperbench doctor', () => {
       join(w.cwd, 'cooperbench.config.json'),
       JSON.stringify({ agent: 'oracle', backend: 'host', datasetDir: DEMO_DATASET, plugins: ['./host-backend.mjs'] }),
     )
-    const r = await runCli(['doctor', '--backend', 'host'], w.options())
+    const r = await runCliInProcess(['doctor', '--backend', 'host'], w.options())
     expect(r.stdout, describeResult(r)).toMatch(
       /^ok {3}backend host: ready, no isolation: commands run directly on this machine, as you; the configured backend$/m,
     )
@@ -202,7 +204,7 @@ describe('cooperbench doctor', () => {
     const w = await makeWorkdir('doctor-agent-options')
     const config = { agent: 'mini_swe_agent', modelName: 'openai/gpt-4o', datasetDir: DEMO_DATASET, agents: { mini_swe_agent: { step_limt: 3 } } }
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ ...config, settings: { teem: { mcp: false } } }))
-    const r = await runCli(['doctor', '--json', '--backend', 'local'], w.options({ env: { OPENAI_API_KEY: 'sk-test' } }))
+    const r = await runCliInProcess(['doctor', '--json', '--backend', 'local'], w.options({ env: { OPENAI_API_KEY: 'sk-test' } }))
     expect(r.code, describeResult(r)).toBe(1)
     expect(byName(parseChecks(r.stdout), 'agent mini_swe_agent')).toEqual({
       check: 'agent mini_swe_agent',
@@ -219,7 +221,7 @@ describe('cooperbench doctor', () => {
   it('reports an invalid config file as a failed check and still runs the checks that do not need it', async () => {
     const w = await makeWorkdir('doctor-bad-config')
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ concurency: 4 }))
-    const r = await runCli(['doctor', '--json', '--backend', 'local'], w.options())
+    const r = await runCliInProcess(['doctor', '--json', '--backend', 'local'], w.options())
     expect(r.code, describeResult(r)).toBe(1)
     const checks = parseChecks(r.stdout)
     expect(byName(checks, 'config')).toMatchObject({ status: 'fail', detail: expect.stringContaining('concurency') })

@@ -1,12 +1,14 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, requireLocalBackend, runCli } from './helpers.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, requireLocalBackend, runCli, runCliInProcess } from './helpers.js'
 
 /**
  * The evaluator is chosen by configuration: a third-party evaluator plugin (examples/evaluator-strict,
  * loaded from a config file's `plugins`) judges a demo pair whose gold patches conflict under a
  * plain merge but pass every test once union-merged: `default` passes it, `strict` fails it.
+ * Real CLI processes run and evaluate; the refused runs, checks of the command's wording, run in
+ * the test's own process.
  */
 const STRICT_PLUGIN = join(REPO_ROOT, 'examples', 'evaluator-strict')
 // Under cooperbench-0.0.14, whose union merge is what `strict` refuses to credit.
@@ -48,7 +50,7 @@ describe('an evaluator from a plugin, chosen by --evaluator and by the config fi
       join(w.cwd, 'cooperbench.config.json'),
       JSON.stringify({ plugins: [STRICT_PLUGIN], evaluator: 'strict', evaluators: { strict: { refuseMissingInput: 'yes' } } }),
     )
-    const badOptions = await runCli(['run', '-n', 'clean', '-f', '1,2', ...common], w.options())
+    const badOptions = await runCliInProcess(['run', '-n', 'clean', '-f', '1,2', ...common], w.options())
     expect(badOptions.code).not.toBe(0)
     expect(badOptions.stderr).toMatch(/evaluators\.strict\.refuseMissingInput/)
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: [STRICT_PLUGIN], evaluator: 'strict' }))
@@ -57,7 +59,7 @@ describe('an evaluator from a plugin, chosen by --evaluator and by the config fi
     const [cleanDir] = await pairDirs(w.logs, 'clean', 'coop')
     expect(await readJson(join(cleanDir!, 'eval.json'))).toMatchObject({ evaluator: 'strict', both_passed: true, merge: { status: 'clean' } })
 
-    const unknown = await runCli(['run', '-n', 'nope', '-f', '1,2', '--evaluator', 'nope', ...common], w.options())
+    const unknown = await runCliInProcess(['run', '-n', 'nope', '-f', '1,2', '--evaluator', 'nope', ...common], w.options())
     expect(unknown.code).not.toBe(0)
     expect(unknown.stderr).toMatch(/error: unknown evaluator "nope"/)
   }, 180_000)

@@ -9,7 +9,7 @@ import { verifyBundle } from '../../dist/index.js'
 import { jsonLinesShapeProblems, loadWithDatasets, pythonWithDatasets } from '../../../report/test/support/sft-shape.js'
 import { bundleDemoRuns, HOST_PATH } from './bundle-demo-runs.js'
 import { editJson, tamperedBundle } from './bundle-tamper.js'
-import { DEMO_DATASET, describeResult, listFiles, makeWorkdir, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
+import { DEMO_DATASET, describeResult, listFiles, makeWorkdir, requireLocalBackend, runCli, runCliInProcess, startCli, type Workdir } from './helpers.js'
 
 /**
  * `export`, `bundle` and `verify` on runs the real CLI makes on the local backend (`bundleDemoRuns`:
@@ -20,8 +20,12 @@ import { DEMO_DATASET, describeResult, listFiles, makeWorkdir, requireLocalBacke
 let w: Workdir
 let logs: string
 
-async function cli(args: string[]) {
-  const r = await runCli(args, w.options({ timeoutMs: 600_000 }))
+/**
+ * A command that must succeed, in the test's own process: what these tests check is what it wrote
+ * and said. The first export, the first bundle and verify run in a real CLI process (`real`).
+ */
+async function cli(args: string[], real = false) {
+  const r = real ? await runCli(args, w.options({ timeoutMs: 600_000 })) : await runCliInProcess(args, w.options())
   expect(r.code, describeResult(r)).toBe(0)
   return r
 }
@@ -34,7 +38,7 @@ describe('export, bundle and verify on real runs', () => {
     logs = made.logs
     const { runs } = made
     const names = [...runs.flatMap((run) => ['-n', run]), '--log-dir', logs]
-    const atif = await cli(['export', ...names, '--format', 'atif', '--out', 'atif', '--json'])
+    const atif = await cli(['export', ...names, '--format', 'atif', '--out', 'atif', '--json'], true)
     const files = JSON.parse(atif.stdout).files as string[]
     // One document per agent of each run's pair: two in coop and in a team, one in solo.
     expect(files).toHaveLength(runs.reduce((n, run) => n + (run === 'solo-or-demo' ? 1 : 2), 0))
@@ -114,7 +118,7 @@ describe('export, bundle and verify on real runs', () => {
     // over a pair judged in both settings among them, which only a bundle mixing the two holds.
     // The oracle's team run verifies in leaderboard.test.ts, mini-SWE's coop run in bundle-trust.test.ts.
     const runs = ['msa-team', 'coop-or-demo', 'solo-or-demo'].flatMap((run) => ['-n', run])
-    await cli(['bundle', ...runs, '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '--trajectories', '-o', bundle])
+    await cli(['bundle', ...runs, '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '--trajectories', '-o', bundle], true)
     const untouched = await runCli(['verify', bundle, '--dataset-dir', DEMO_DATASET], w.options({ timeoutMs: 600_000 }))
     expect(untouched.code, describeResult(untouched)).toBe(0)
     expect(untouched.stdout, 'the team and both settings verify').toMatch(/verified .*: 3 run\(s\), 3 pairs evaluated again with the same verdicts/)
@@ -222,7 +226,7 @@ describe('export, bundle and verify on real runs', () => {
     expect(existsSync(out), 'the folder it made, gone with its temp file').toBe(false)
 
     await writeFile(join(w.cwd, 'a-file'), '')
-    const blocked = await runCli(['export', '-n', 'msa-coop', '--log-dir', logs, '--format', 'sft', '--out', 'a-file/sft'], w.options())
+    const blocked = await runCliInProcess(['export', '-n', 'msa-coop', '--log-dir', logs, '--format', 'sft', '--out', 'a-file/sft'], w.options())
     expect(blocked.code, describeResult(blocked)).toBe(7)
     expect(blocked.stderr).toMatch(/cannot write .*a-file\/sft: .*a-file is a file, not a folder\nhint: Choose a folder you can write with --out/)
   }, 300_000)
@@ -230,7 +234,10 @@ describe('export, bundle and verify on real runs', () => {
   it('bundle refuses, before writing anything, an -o that is a folder or cannot be written, a run still running or unfinished; it carries no host path of a plugin option', async (ctx) => {
     requireLocalBackend(ctx)
     expect(w, 'the runs of the first test').toBeDefined()
-    const bundle = (args: string[]) => runCli(['bundle', ...args, '--dataset-dir', DEMO_DATASET], w.options({ timeoutMs: 300_000 }))
+    // Refusals in the test's own process; the one of a run still running is a real process's, as the
+    // run.lock names another process (this one).
+    const bundle = (args: string[], real = false) =>
+      (real ? runCli : runCliInProcess)(['bundle', ...args, '--dataset-dir', DEMO_DATASET], w.options({ timeoutMs: 300_000 }))
     const before = await readdir(w.cwd)
     const folder = join(w.cwd, 'bundles')
     await mkdir(folder)
@@ -252,7 +259,7 @@ describe('export, bundle and verify on real runs', () => {
     await cp(join(logs, 'coop-or-demo'), run, { recursive: true })
     const lock = { pid: process.pid, pid_start_time: null, host: hostname(), started_at: new Date().toISOString() }
     await writeFile(join(run, 'run.lock'), JSON.stringify(lock))
-    const live = await bundle(['-n', 'coop-or-demo', '--log-dir', unfinishedLogs, '-o', 'live.tar.gz'])
+    const live = await bundle(['-n', 'coop-or-demo', '--log-dir', unfinishedLogs, '-o', 'live.tar.gz'], true)
     expect(live.code, describeResult(live)).toBe(6)
     expect(live.stderr).toMatch(new RegExp(`run "coop-or-demo" is still running \\(pid ${process.pid} on `))
     await rm(join(run, 'run.lock'))

@@ -170,6 +170,20 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
   return startCli(args, options).result
 }
 
+/**
+ * `cooperbench <args>` run in the test's own process (`cliInProcess`), in `options.cwd` with its
+ * TMPDIR and env, as a `CliResult`: for tests of what a command does or says, not of a process's
+ * start (~0.5 s of CPU each). Loaded on first use, so files that start only real processes don't
+ * load the CLI's config. Not for `timeoutMs`, `detached` or `node`: those are about a process.
+ */
+export async function runCliInProcess(args: string[], options: CliOptions): Promise<CliResult> {
+  const { cliInProcess } = await import('../unit/in-process-cli.js')
+  const started = Date.now()
+  const env = { NO_COLOR: '1', FORCE_COLOR: '0', ...(options.tmp ? { TMPDIR: options.tmp } : {}), ...options.env }
+  const r = await cliInProcess(args, { cwd: options.cwd, env })
+  return { code: r.code ?? null, signal: null, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started }
+}
+
 /** Both streams, for assertion messages: a failing expectation then shows what the CLI said. */
 export function describeResult(r: CliResult): string {
   return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} after ${r.ms} ms\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`

@@ -11,7 +11,7 @@ import { launchChromium, OpenPages } from '../../../viewer/test/support/viewer-p
 import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { bundleDemoRuns, ORACLE_RUNS } from './bundle-demo-runs.js'
 import { editJson, tamperedBundle } from './bundle-tamper.js'
-import { countPluginLoads, DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, runCli, tempDir } from './helpers.js'
+import { countPluginLoads, DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, runCli, runCliInProcess, tempDir } from './helpers.js'
 
 /**
  * `cooperbench leaderboard` as a benchmark maintainer runs it: the oracle's solo, coop and team
@@ -57,6 +57,9 @@ describe('cooperbench leaderboard', () => {
     const { logs } = await bundleDemoRuns()
     const w = await makeWorkdir('leaderboard')
     const cli = (args: string[], tmp = w.tmp) => runCli(args, { cwd: w.cwd, tmp, timeoutMs: 600_000 })
+    // The first bundle and the site a real CLI process makes; the other bundles and the refusal,
+    // the command's files and wording, come from the test's own process.
+    const inProcess = (args: string[]) => runCliInProcess(args, { cwd: w.cwd, tmp: w.tmp })
     const submissions = join(w.cwd, 'submissions')
     await mkdir(submissions)
     const { privateKey, publicKey } = generateKeyPairSync('ed25519')
@@ -66,7 +69,18 @@ describe('cooperbench leaderboard', () => {
       .digest('hex')}`
     for (const run of RUNS) {
       const sign = run.startsWith('coop') ? ['--sign', 'author.pem'] : []
-      const made = await cli(['bundle', '-n', run, '--log-dir', logs, '--dataset-dir', DEMO_DATASET, '-o', join(submissions, bundleName(run)), ...sign])
+      const made = await (run === RUNS[0] ? cli : inProcess)([
+        'bundle',
+        '-n',
+        run,
+        '--log-dir',
+        logs,
+        '--dataset-dir',
+        DEMO_DATASET,
+        '-o',
+        join(submissions, bundleName(run)),
+        ...sign,
+      ])
       expect(made.code, describeResult(made)).toBe(0)
     }
     // A stranger's change after bundling: the rate in report.json, without bundle.json listing it.
@@ -84,7 +98,7 @@ describe('cooperbench leaderboard', () => {
     // A folder of other files is never taken for the site, and nothing is verified before that is refused.
     await mkdir(join(w.cwd, 'notes'))
     await writeFile(join(w.cwd, 'notes', 'todo.txt'), 'keep me')
-    const refused = await cli(['leaderboard', submissions, '-o', join(w.cwd, 'notes'), '--dataset-dir', DEMO_DATASET])
+    const refused = await inProcess(['leaderboard', submissions, '-o', join(w.cwd, 'notes'), '--dataset-dir', DEMO_DATASET])
     expect(refused.code, describeResult(refused)).toBe(2)
     expect(refused.stderr).toMatch(/^error: .*notes holds files that are not a leaderboard site/m)
     expect(await readdir(join(w.cwd, 'notes'))).toEqual(['todo.txt'])

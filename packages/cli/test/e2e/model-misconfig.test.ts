@@ -4,12 +4,14 @@ import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
 import { finalTurn, type ScriptedLlmServer, type ScriptedServerFault, scriptedLlmServersPerTest } from '@cooperbench/testkit'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from './helpers.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, runCliInProcess } from './helpers.js'
 
 /**
  * A misconfigured model must not look like a bad agent. The default agent, a default run name
  * and the default concurrency, against testkit's scripted server answering as a wrong key
- * (OpenAI's 401 `invalid_api_key`), a web page, or 501 Not Implemented.
+ * (OpenAI's 401 `invalid_api_key`), a web page, or 501 Not Implemented. The preflight's refusal,
+ * before any agent starts, runs in the test's own process; runs that start agents are real CLI
+ * processes.
  */
 const ENV = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 const TASK = ['--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7']
@@ -32,7 +34,7 @@ describe('a misconfigured model is a configuration or infrastructure error, neve
     requireLocalBackend(ctx)
     const server = await serverWith({ answer: 401 })
     const w = await makeWorkdir('misconfig-401')
-    const r = await runCli(['run', ...TASK, '-m', 'openai/scripted-model', '--model-base-url', server.url], w.options({ env: ENV, timeoutMs: 120_000 }))
+    const r = await runCliInProcess(['run', ...TASK, '-m', 'openai/scripted-model', '--model-base-url', server.url], w.options({ env: ENV }))
     expect(r.code, describeResult(r)).toBe(ExitCode.usage)
     expect(r.stderr).toMatch(/refuses OPENAI_API_KEY \(HTTP 401: Incorrect API key provided/)
     expect(r.stderr).toMatch(/hint: /)

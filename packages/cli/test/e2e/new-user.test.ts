@@ -2,11 +2,13 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, requireLocalBackend, runCli } from './helpers.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, requireLocalBackend, runCli, runCliInProcess } from './helpers.js'
 
 /**
  * What a new user runs into, each answered in one line with the right exit code: bad flag
  * values, log folders that cannot be written, an unreachable model server, a damaged eval.json.
+ * Refusals before any pair, the command's wording and exit code, run in the test's own process;
+ * a real CLI process refuses /proc, runs the pair and evaluates it.
  */
 const PAIR = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle']
 
@@ -16,7 +18,7 @@ describe('a new user’s mistakes get a one-line answer', () => {
   it('a log folder that cannot be created: one line naming the path and the reason, exit 7, at once (also under /proc)', async () => {
     const w = await makeWorkdir('logdir')
     await writeFile(join(w.cwd, 'a-file'), 'not a folder\n')
-    const underFile = await runCli(['run', ...PAIR, '--log-dir', join(w.cwd, 'a-file', 'logs'), '-n', 'x'], w.options())
+    const underFile = await runCliInProcess(['run', ...PAIR, '--log-dir', join(w.cwd, 'a-file', 'logs'), '-n', 'x'], w.options())
     expect(underFile.code, describeResult(underFile)).toBe(ExitCode.filesystem)
     expect(underFile.stderr).toContain(`error: cannot create the folder ${join(w.cwd, 'a-file', 'logs')}`)
     expect(underFile.stderr).toContain('a part of the path is a file, not a folder')
@@ -28,9 +30,9 @@ describe('a new user’s mistakes get a one-line answer', () => {
 
   it('an unreachable --model-base-url fails the run once, before any pair, exit 4', async () => {
     const w = await makeWorkdir('unreachable')
-    const r = await runCli(
+    const r = await runCliInProcess(
       ['run', ...PAIR.slice(0, -2), '-a', 'mini_swe_agent', '-m', 'openai/x', '--model-base-url', 'http://127.0.0.1:1/v1', '-n', 'x'],
-      w.options({ env: { OPENAI_API_KEY: 'sk-test-000' }, timeoutMs: 60_000 }),
+      w.options({ env: { OPENAI_API_KEY: 'sk-test-000' } }),
     )
     expect(r.code, describeResult(r)).toBe(ExitCode.backend)
     expect(r.stderr).toMatch(/error: the model server at http:\/\/127\.0\.0\.1:1\/v1 does not answer \(\w+/)

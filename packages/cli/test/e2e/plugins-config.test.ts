@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BROKEN_PLUGIN, FUTURE_PLUGIN } from './failing-config-plugins.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, REPO_ROOT, requireLocalBackend, runCli, type Workdir } from './helpers.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, REPO_ROOT, requireLocalBackend, runCli, runCliInProcess, type Workdir } from './helpers.js'
 
 const CORE_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'core', 'package.json'), 'utf8')) as { version: string }).version
 
@@ -47,6 +47,8 @@ async function writePlugins(w: Workdir): Promise<void> {
 
 const ALL_PLUGINS = ['./agents/scribe.ts', './broken.mjs', './future.ts', './next.mjs']
 
+// Each command runs once in a real CLI process here; the second `agents list` and `run`, checks
+// of what the command says, run in the test's own process.
 describe('config-file plugins in the list commands', () => {
   it('lists a TypeScript plugin, and reports the broken, the future-core and the future-contract plugin under the table', async () => {
     const w = await makeWorkdir('plugins-config-list')
@@ -75,7 +77,7 @@ describe('config-file plugins in the list commands', () => {
     const w = await makeWorkdir('plugins-config-json')
     await writePlugins(w)
     await writeConfig(w, { plugins: ALL_PLUGINS })
-    const r = await runCli(['agents', 'list', '--json'], w.options())
+    const r = await runCliInProcess(['agents', 'list', '--json'], w.options())
     expect(r.code, describeResult(r)).toBe(0)
     const rows = JSON.parse(r.stdout) as Array<{ name: string; plugin: string }>
     expect(rows.map((row) => row.name)).toEqual(['claude_code', 'codex', 'mini_swe_agent', 'openhands_sdk', 'oracle', 'qwen_code', 'scribe', 'swe_agent'])
@@ -147,7 +149,7 @@ describe('config-file plugins in a run', () => {
   it('refuses backend options that break the backend schema with their path', async () => {
     const w = await makeWorkdir('plugins-config-backend-options')
     await writeConfig(w, { datasetDir: DEMO_DATASET, backends: { local: { rooot: '/tmp', maxOutputBytes: 5 } } })
-    const r = await runCli(['run', '-a', 'oracle', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--setting', 'solo'], w.options())
+    const r = await runCliInProcess(['run', '-a', 'oracle', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--setting', 'solo'], w.options())
     expect(r.code, describeResult(r)).toBe(2)
     expect(r.stderr).toContain('error: invalid options of backend local')
     expect(r.stderr).toContain('  - backends.local.rooot: unknown key "rooot" (did you mean "root"?)')

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { autoRunName } from '@cooperbench/config'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { describeResult, readJson, REPO_ROOT, requireLocalBackend, runCli, tempDir } from './helpers.js'
+import { describeResult, readJson, REPO_ROOT, requireLocalBackend, runCli, runCliInProcess, tempDir } from './helpers.js'
 
 /**
  * The README's commands as a newcomer types them, run in the checkout: if the README drifts from
@@ -84,7 +84,8 @@ describe('the README, run as written in the checkout', () => {
     // The examples of `eval --help` and `report --help` that name a run name one the README made.
     const made = new Set(await readdir(logs))
     for (const command of ['eval', 'report']) {
-      const help = await runCli([command, '--help'], options())
+      // The help's text is the command's, the same in the test's own process: no CLI start for it.
+      const help = await runCliInProcess([command, '--help'], options())
       const examples = [...help.stdout.slice(help.stdout.indexOf('EXAMPLES')).matchAll(/^\s*\$ cooperbench (.+)$/gm)].map((m) => m[1]!.trim().split(/\s+/))
       const naming = examples.filter((args) => args.some((a, i) => args[i - 1] === '-n'))
       expect(naming.length, help.stdout).toBeGreaterThan(0)

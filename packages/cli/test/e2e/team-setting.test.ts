@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
 import { describe, expect, it } from 'vitest'
 import { expectAsExpected } from './expected-verdicts.js'
-import { DEMO_DATASET, demoPair, describeResult, listFiles, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from './helpers.js'
+import { DEMO_DATASET, demoPair, describeResult, listFiles, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, runCliInProcess } from './helpers.js'
 
 /**
  * An agent that takes part in a team the way the prompts ask, through the commands and files the
@@ -321,18 +321,20 @@ describe('cooperbench run --setting team (local backend)', () => {
     expect(config.team_features).toEqual(off)
 
     // The same run name with every feature on is another configuration: refused, naming the features.
-    const mixed = await runCli(['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '-n', name, '--no-auto-eval'], w.options())
+    // A refusal before any agent starts: the command's wording, in the test's own process.
+    const mixed = await runCliInProcess(['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '-n', name, '--no-auto-eval'], w.options())
     expect(mixed.code, describeResult(mixed)).not.toBe(0)
     expect(mixed.stderr).toContain('team_features.task_list')
   }, 300_000)
 
   it('a --team-no-* flag without --setting team is a usage error (exit 2); so is a team under --policy cooperbench-0.0.14', async () => {
     const w = await makeWorkdir('team-usage')
-    const flag = await runCli(['run', ...demoPair(12), '-a', 'oracle', '--team-no-mcp'], w.options())
+    // Usage errors, the command's wording and exit code: in the test's own process.
+    const flag = await runCliInProcess(['run', ...demoPair(12), '-a', 'oracle', '--team-no-mcp'], w.options())
     expect(flag.code, describeResult(flag)).toBe(2)
     expect(flag.stderr).toContain('--team-no-mcp')
     expect(flag.stderr).toContain('--setting team')
-    const policy = await runCli(['run', ...demoPair(12), '-a', 'oracle', '--setting', 'team', '--policy', 'cooperbench-0.0.14'], w.options())
+    const policy = await runCliInProcess(['run', ...demoPair(12), '-a', 'oracle', '--setting', 'team', '--policy', 'cooperbench-0.0.14'], w.options())
     expect(policy.code, describeResult(policy)).toBe(2)
     expect(policy.stderr).toContain('cooperbench-0.0.16')
   })

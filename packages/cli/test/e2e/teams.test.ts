@@ -11,6 +11,7 @@ import {
   readJson,
   requireLocalBackend,
   runCli,
+  runCliInProcess,
   useDemoDatasetCopy,
 } from './helpers.js'
 
@@ -107,7 +108,11 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
     expect(JSON.stringify(config)).toContain('team3_clean')
 
     // A pair run into the same folder is refused: the configuration differs in its pair size.
-    const pairs = await runCli(['run', '--dataset-dir', DEMO_DATASET, '-a', 'oracle', '-r', 'routekit_task', '-t', '8', '-f', '1,3', '-n', 'g3'], w.options())
+    // The refusals and the subset list, the commands' wording, in the test's own process.
+    const pairs = await runCliInProcess(
+      ['run', '--dataset-dir', DEMO_DATASET, '-a', 'oracle', '-r', 'routekit_task', '-t', '8', '-f', '1,3', '-n', 'g3'],
+      w.options(),
+    )
     expect(pairs.code, describeResult(pairs)).not.toBe(0)
     expect(pairs.stderr, 'a pair run into a team run is refused naming the pair size').toContain('pair_size')
 
@@ -120,10 +125,13 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
     const rescore = await runCli(['eval', '--dataset-dir', DEMO_DATASET, '-n', 'g3', '--policy', 'cooperbench-0.0.14'], w.options({ timeoutMs: 300_000 }))
     expect(rescore.code, describeResult(rescore)).toBe(0)
     for (const dir of teams) expect((await readJson(join(dir, 'eval.cooperbench-0.0.14.json'))).all_passed, dir).toBe(true)
-    const disagree = await runCli(['run', '--dataset-dir', DEMO_DATASET, '-s', 'team3_clean', '-a', 'oracle', '--agents', '2', '-n', 'g2'], w.options())
+    const disagree = await runCliInProcess(
+      ['run', '--dataset-dir', DEMO_DATASET, '-s', 'team3_clean', '-a', 'oracle', '--agents', '2', '-n', 'g2'],
+      w.options(),
+    )
     expect(disagree.code, describeResult(disagree)).toBe(2)
     expect(disagree.stderr).toContain('--agents 2 disagrees')
-    const subsets = await runCli(['dataset', 'list', '--dataset-dir', DEMO_DATASET, '--subsets', '--json'], w.options())
+    const subsets = await runCliInProcess(['dataset', 'list', '--dataset-dir', DEMO_DATASET, '--subsets', '--json'], w.options())
     expect(JSON.parse(subsets.stdout).find((row: any) => row.name === 'team3_clean')).toMatchObject({ tasks: 2, lists: [{ kind: 'groups of 3', count: 2 }] })
   }, 600_000)
 

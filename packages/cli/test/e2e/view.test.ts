@@ -4,11 +4,13 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { TWO_RUNS, writeRun } from '../../../report/test/support/pair-folders.js'
 import { bundleDemoRuns } from './bundle-demo-runs.js'
-import { bwrapUnavailable, describeResult, makeWorkdir, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
+import { bwrapUnavailable, describeResult, makeWorkdir, requireLocalBackend, runCli, runCliInProcess, startCli, type Workdir } from './helpers.js'
 
 /**
  * `cooperbench view` as a user runs it: help, errors, serving a run (its JSON has the run's
  * report) until Ctrl+C, and --export. The page itself is tested in a browser in packages/viewer.
+ * A real CLI process serves until SIGTERM; help, errors and --export, the command's wording and
+ * files, run in the test's own process.
  */
 let w: Workdir
 /**
@@ -26,7 +28,7 @@ beforeAll(async () => {
 
 describe('cooperbench view', () => {
   it('--help names the flags', async () => {
-    const help = await runCli(['view', '--help'], w.options())
+    const help = await runCliInProcess(['view', '--help'], w.options())
     expect(help.code, describeResult(help)).toBe(0)
     for (const flag of ['--name', '--solo', '--coop', '--port', '--open', '--export', '--log-dir']) expect(help.stdout).toContain(flag)
   })
@@ -43,7 +45,7 @@ describe('cooperbench view', () => {
       await writeFile(join(logs, name, 'config.json'), JSON.stringify({ fingerprints: { [setting]: { value, hash: model } } }))
     }
     const args = ['view', '--log-dir', logs, '--solo', 'solo-run', '--coop', 'coop-run', '--export', join(w.cwd, 'mismatch-view')]
-    const refused = await runCli(args, w.options())
+    const refused = await runCliInProcess(args, w.options())
     expect(refused.code, describeResult(refused)).not.toBe(0)
     expect(refused.stderr).toMatch(/^error: runs "solo-run" \(solo\) and "coop-run" \(coop\) cannot be compared/m)
     expect(refused.stderr).toContain('model: "m" → "other-model"')
@@ -51,11 +53,11 @@ describe('cooperbench view', () => {
   })
 
   it('a missing log dir or run fails in one line with a hint and exit code 2', async (ctx) => {
-    const noLogs = await runCli(['view', '--log-dir', 'nowhere', '--port', '0'], w.options())
+    const noLogs = await runCliInProcess(['view', '--log-dir', 'nowhere', '--port', '0'], w.options())
     expect(noLogs.code, describeResult(noLogs)).toBe(2)
     expect(noLogs.stderr).toMatch(/^error: log dir .*nowhere does not exist\nhint: .*--log-dir/m)
     requireLocalBackend(ctx)
-    const noRun = await runCli(['view', '-n', 'nope', '--log-dir', logs, '--port', '0'], w.options())
+    const noRun = await runCliInProcess(['view', '-n', 'nope', '--log-dir', logs, '--port', '0'], w.options())
     expect(noRun.code, describeResult(noRun)).toBe(2)
     expect(noRun.stderr, 'a missing run is named, with the runs there').toMatch(/error: no run "nope" in .*\nhint: Runs there: .*coop-or-demo/)
   })
@@ -77,7 +79,7 @@ describe('cooperbench view', () => {
 
   it('--export writes a static bundle with the data as scripts', async (ctx) => {
     requireLocalBackend(ctx)
-    const exported = await runCli(['view', '-n', RUN, '--log-dir', logs, '--export', 'bundle'], w.options())
+    const exported = await runCliInProcess(['view', '-n', RUN, '--log-dir', logs, '--export', 'bundle'], w.options())
     expect(exported.code, describeResult(exported)).toBe(0)
     expect(exported.stdout, 'one run, one pair (not "1 pairs")').toMatch(/^wrote .*bundle\/index\.html \(1 run, 1 pair\)$/m)
     for (const file of ['index.html', 'app.js', 'app.css', 'data/viewer-data.js']) expect(existsSync(join(w.cwd, 'bundle', file)), file).toBe(true)

@@ -28,6 +28,11 @@ hermeticEnv({})
 const oclif = await Config.load(fileURLToPath(new URL('../..', import.meta.url)))
 vi.unstubAllEnvs()
 
+/** The process's signal and exit handlers, as `event:count` pairs. */
+function processListeners(): string {
+  return (['SIGINT', 'SIGTERM', 'exit', 'beforeExit'] as const).map((event) => `${event}:${process.listenerCount(event)}`).join(' ')
+}
+
 export interface CliRun {
   /** The exit code the process would have had. */
   code: number | undefined
@@ -62,22 +67,22 @@ export async function cliInProcess(
     stdout += `${args.map(String).join(' ')}\n`
   })
   hermeticEnv(env)
-  // A command that finishes but fails (report, analyze, export with problems) sets the process's
-  // exit code rather than throwing: it is the command's, not the test worker's.
-  const workerExitCode = process.exitCode
+  const listeners = processListeners()
+  const exitCodeBefore = process.exitCode
   process.exitCode = undefined
   let code: number | undefined
   try {
     process.chdir(cwd)
     // oclif's own entry, as bin/run.js calls it: topics as words (`agents list`), --help.
     await run(argv, oclif)
+    // A command that reports a failure and returns (export, report) sets the process's exit code.
     code = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok
   } catch (error) {
     // A command that ends otherwise throws oclif's ExitError, which carries the exit code.
     code = (error as { oclif?: { exit?: number } }).oclif?.exit
     if (code === undefined) throw error
   } finally {
-    process.exitCode = workerExitCode
+    process.exitCode = exitCodeBefore
     process.chdir(before)
     errWrite.mockRestore()
     outWrite.mockRestore()
@@ -85,6 +90,10 @@ export async function cliInProcess(
     vi.unstubAllEnvs()
     await rm(NO_PLUGINS, { recursive: true, force: true })
   }
+  // A handler a command leaves on the test's process would act on the next test's signals: such a
+  // command is not one to run in-process.
+  const left = processListeners()
+  if (left !== listeners) throw new Error(`cooperbench ${argv.join(' ')} left process listeners: ${listeners} before, ${left} after`)
   try {
     const made = (await readdir(cwd)).filter((name) => !(name in files)).sort()
     return { code, stdout, stderr, made }
