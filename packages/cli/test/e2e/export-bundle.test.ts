@@ -9,7 +9,21 @@ import { verifyBundle } from '../../dist/index.js'
 import { jsonLinesShapeProblems, loadWithDatasets, pythonWithDatasets } from '../../../report/test/support/sft-shape.js'
 import { bundleDemoRuns, HOST_PATH } from './bundle-demo-runs.js'
 import { editJson, tamperedBundle } from './bundle-tamper.js'
-import { DEMO_DATASET, describeResult, listFiles, makeWorkdir, requireLocalBackend, runCli, runCliInProcess, startCli, type Workdir } from './helpers.js'
+import {
+  DEMO_DATASET,
+  describeResult,
+  hermeticApiCalls,
+  listFiles,
+  makeWorkdir,
+  requireLocalBackend,
+  runCli,
+  runCliInProcess,
+  startCli,
+  type Workdir,
+} from './helpers.js'
+
+// verifyBundle runs in this process too: without the caller's COOPERBENCH_* or plugins.
+hermeticApiCalls()
 
 /**
  * `export`, `bundle` and `verify` on runs the real CLI makes on the local backend (`bundleDemoRuns`:

@@ -18,15 +18,23 @@ import { vi } from 'vitest'
  * command, should one make it).
  */
 const NO_PLUGINS = join(tmpdir(), `cb-in-process-no-plugins-${process.pid}`)
-function hermeticEnv(extra: Record<string, string>): void {
-  for (const name of Object.keys(process.env)) if (name.startsWith('COOPERBENCH_')) vi.stubEnv(name, undefined)
-  vi.stubEnv('COOPERBENCH_DATA_DIR', NO_PLUGINS)
-  for (const [name, value] of Object.entries(extra)) vi.stubEnv(name, value)
+/**
+ * Sets that environment and returns what puts the one before back exactly, so that a file's own
+ * settings (`vi.stubEnv`, `hermeticApiCalls`) outlive the command (`vi.unstubAllEnvs` would drop them).
+ */
+function hermeticEnv(extra: Record<string, string>): () => void {
+  const before = { ...process.env }
+  for (const name of Object.keys(process.env)) if (name.startsWith('COOPERBENCH_')) delete process.env[name]
+  Object.assign(process.env, { COOPERBENCH_DATA_DIR: NO_PLUGINS }, extra)
+  return () => {
+    for (const name of Object.keys(process.env)) if (!(name in before)) delete process.env[name]
+    Object.assign(process.env, before)
+  }
 }
 
-hermeticEnv({})
+const restoreEnv = hermeticEnv({})
 const oclif = await Config.load(fileURLToPath(new URL('../..', import.meta.url)))
-vi.unstubAllEnvs()
+restoreEnv()
 
 /** The process's signal and exit handlers, as `event:count` pairs. */
 function processListeners(): string {
@@ -66,7 +74,7 @@ export async function cliInProcess(
   const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     stdout += `${args.map(String).join(' ')}\n`
   })
-  hermeticEnv(env)
+  const restoreEnv = hermeticEnv(env)
   const listeners = processListeners()
   const exitCodeBefore = process.exitCode
   process.exitCode = undefined
@@ -87,7 +95,7 @@ export async function cliInProcess(
     errWrite.mockRestore()
     outWrite.mockRestore()
     log.mockRestore()
-    vi.unstubAllEnvs()
+    restoreEnv()
     await rm(NO_PLUGINS, { recursive: true, force: true })
   }
   // A handler a command leaves on the test's process would act on the next test's signals: such a
