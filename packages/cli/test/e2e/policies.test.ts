@@ -1,7 +1,6 @@
-import { cp, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { bundleDemoRuns } from './bundle-demo-runs.js'
 import { DEMO_DATASET, describeResult, makeWorkdir, mtimeOf, pairDirs, readJson, requireLocalBackend, runCli } from './helpers.js'
 
 /**
@@ -56,12 +55,11 @@ describe('evaluation policies: run, re-score, report', () => {
     expect(resume.code, describeResult(resume)).not.toBe(0)
     expect(resume.stderr).toContain('evaluation_policy: "cooperbench-0.0.14" → "cooperbench-0.0.16"')
 
-    // A second coop run, under the default policy (the refusal above names it: 0.0.16): the report
-    // says the two were scored differently. The shared oracle coop run of the demo is one; it is
-    // copied beside p14, as a run of its own here would be made only to be read.
-    await cp(join((await bundleDemoRuns()).logs, 'coop-or-demo'), join(w.logs, 'p16'), { recursive: true })
+    // A second run under the default policy: the report says the two were scored differently.
+    const p16 = await runCli(['run', '-n', 'p16', ...pair], w.options())
+    expect(p16.code, describeResult(p16)).toBe(0)
     const [dir16] = await pairDirs(w.logs, 'p16', 'coop')
-    expect(await readJson(join(dir16!, 'eval.json'))).toMatchObject({ policy: 'cooperbench-0.0.16' })
+    expect(await readJson(join(dir16!, 'eval.json'))).toMatchObject({ policy: 'cooperbench-0.0.16', both_passed: false })
     const both = await runCli(['report', '-n', 'p14', '-n', 'p16', '--format', 'md'], w.options())
     expect(both.code, describeResult(both)).toBe(0)
     expect(both.stdout).toContain('> **Note:** coop runs scored under different evaluation policies: p14 (cooperbench-0.0.14), p16 (cooperbench-0.0.16)')
