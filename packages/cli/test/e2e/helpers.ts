@@ -180,7 +180,7 @@ export async function runCliInProcess(args: string[], options: CliOptions): Prom
   const { cliInProcess } = await import('../unit/in-process-cli.js')
   const started = Date.now()
   const env = { NO_COLOR: '1', FORCE_COLOR: '0', ...(options.tmp ? { TMPDIR: options.tmp } : {}), ...options.env }
-  const r = await cliInProcess(args, { cwd: options.cwd, env })
+  const r = await cliInProcess(args, { cwd: options.cwd, env, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) })
   return { code: r.code ?? null, signal: null, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started }
 }
 

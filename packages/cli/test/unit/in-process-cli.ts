@@ -51,13 +51,41 @@ export interface CliRun {
 }
 
 /**
+ * How long an in-process command may take before the test gives up on it: a guard against a hang,
+ * as the real processes' kill timer is (their default, 180 s).
+ */
+const IN_PROCESS_TIMEOUT_MS = 180_000
+
+/**
+ * The command's end, or an error once `timeoutMs` has passed. A hung command cannot be killed
+ * as a process can; given up on, it still gets its cwd, environment, exit code and output streams
+ * put back (the caller's `finally`), so the worker's next tests do not run inside its state.
+ */
+async function untilDone(command: Promise<unknown>, argv: string[], timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`cooperbench ${argv.join(' ')} did not finish within ${timeoutMs} ms in-process`)), timeoutMs)
+  })
+  try {
+    await Promise.race([command, expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
  * Runs the command in a fresh working directory holding `files`, with `env` added, its stdout and
  * stderr captured; the directory is removed after. Or in `cwd`, a test's own folder, kept as the
  * command left it. Commands run one at a time (the working directory is the process's).
  */
 export async function cliInProcess(
   argv: string[],
-  { env = {}, files = {}, cwd: given }: { env?: Record<string, string>; files?: Record<string, string>; cwd?: string } = {},
+  {
+    env = {},
+    files = {},
+    cwd: given,
+    timeoutMs = IN_PROCESS_TIMEOUT_MS,
+  }: { env?: Record<string, string>; files?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
   const cwd = given ?? (await mkdtemp(join(tmpdir(), 'cb-in-process-')))
   for (const [name, content] of Object.entries(files)) await writeFile(join(cwd, name), content)
@@ -82,7 +110,7 @@ export async function cliInProcess(
   try {
     process.chdir(cwd)
     // oclif's own entry, as bin/run.js calls it: topics as words (`agents list`), --help.
-    await run(argv, oclif)
+    await untilDone(run(argv, oclif), argv, timeoutMs)
     // A command that reports a failure and returns (export, report) sets the process's exit code.
     code = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok
   } catch (error) {
