@@ -84,15 +84,19 @@ function feature(repo: string, task: number, id: number): { title: string; patch
   return { title, patch: readFileSync(join(dir, 'feature.patch'), 'utf8') }
 }
 
-/** The tarball's package.json. */
-function manifestOf(path: string): {
+interface Manifest {
   name: string
   private?: boolean
   exports?: Record<string, unknown>
   dependencies?: Record<string, string>
   peerDependencies?: Record<string, string>
-} {
-  return JSON.parse(execFileSync('tar', ['-xzOf', path, 'package/package.json'], { encoding: 'utf8' }))
+}
+const manifests = new Map<string, Manifest>()
+/** The tarball's package.json, read once per tarball (the tests ask for each one several times). */
+function manifestOf(path: string): Manifest {
+  let manifest = manifests.get(path)
+  if (!manifest) manifests.set(path, (manifest = JSON.parse(execFileSync('tar', ['-xzOf', path, 'package/package.json'], { encoding: 'utf8' })) as Manifest))
+  return manifest
 }
 
 /** The real path of the file `name` resolves to from the package whose package.json is `manifest`. */
@@ -124,16 +128,16 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
   const publishedTarballs = () => [...releaseTarballs(), ...tarballsIn(forPluginAuthors)]
   /** The release tarballs of `names` and of every `@cooperbench/*` package they depend on. */
   const closureOf = (names: string[]): string[] => {
-    const manifests = new Map(publishedTarballs().map((path) => [manifestOf(path).name, { path, manifest: manifestOf(path) }]))
+    const byName = new Map(publishedTarballs().map((path) => [manifestOf(path).name, { path, manifest: manifestOf(path) }]))
     const seen = new Set<string>()
     const visit = (name: string) => {
-      const entry = manifests.get(name)
+      const entry = byName.get(name)
       if (!entry || seen.has(name)) return
       seen.add(name)
       for (const dep of Object.keys({ ...entry.manifest.dependencies, ...entry.manifest.peerDependencies })) visit(dep)
     }
     for (const name of names) visit(name)
-    return [...seen].map((name) => manifests.get(name)!.path)
+    return [...seen].map((name) => byName.get(name)!.path)
   }
   /** The command `pnpm pack:release` printed. */
   let installCommand: string
@@ -155,8 +159,7 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
     const install = await run(npm!, [...args, '--no-audit', '--no-fund'], home, env, REGISTRY_INSTALL_MS)
     if (install.code !== 0) throw new Error(`${installCommand} failed:\n${show(install)}`)
     await cp(DEMO_DATASET, join(home, 'dataset'), { recursive: true })
-    installStandalone('agent-oneshot', 'cooperbench-agent-oneshot')
-    installStandalone('backend-container-cli', 'cooperbench-backend-container-cli')
+    standaloneInstall = installStandalone()
   }, REGISTRY_INSTALL_MS + 360_000)
 
   it('pack:release packs every published package and nothing private, and prints one npm install of the CLI and its packages', () => {
@@ -302,6 +305,14 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
     }
   }, 300_000)
 
+  /**
+   * `cooperbench plugins install` of both packed example plugins, in one command (one npm install
+   * into the data dir, not one each), started by whichever of their tests comes first.
+   */
+  let examplePlugins: Promise<Ran> | undefined
+  const installExamplePlugins = () =>
+    (examplePlugins ??= run(cli(), ['plugins', 'install', tarball('cooperbench-agent-oneshot'), tarball('cooperbench-backend-container-cli')], home, env))
+
   describe('the example agent plugin', () => {
     let llm: ScriptedLlmServer
 
@@ -311,7 +322,7 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
 
     it('installs from its tarball, is listed, runs a coop demo pair against a scripted model, and is evaluated', async (ctx) => {
       requireLocalBackend(ctx)
-      const install = await run(cli(), ['plugins', 'install', tarball('cooperbench-agent-oneshot')], home, env)
+      const install = await installExamplePlugins()
       expect(install.code, show(install)).toBe(0)
       // Its peers are the CLI's own copies: one copy of the contracts (and of core, which it still imports).
       const plugin = join(env.COOPERBENCH_DATA_DIR!, 'node_modules', 'cooperbench-agent-oneshot', 'package.json')
@@ -366,32 +377,54 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
   })
 
   /**
-   * An example as its author's own repository would hold it: its sources and tests, and the
-   * package.json pack wrote (workspace ranges resolved), installed with npm together with the
-   * release tarballs of the `@cooperbench/*` packages it names (as it would get them published).
-   * Both examples are installed as soon as the release is packed, while the other tests run (an
-   * npm install mostly waits on the registry); their conformance suites then run under their own vitest.
+   * The examples as an author's own repository would hold them: their sources and tests, each
+   * beside the package.json pack wrote (workspace ranges resolved), in one folder whose own
+   * package.json names what theirs name outside the scope; installed with npm together with the
+   * release tarballs of the `@cooperbench/*` packages they name (as they would get them
+   * published). One install for both, not one each: the two would fetch and unpack the same
+   * vitest, typescript and testkit, ~9 s of npm's CPU each. It starts as soon as the release is
+   * packed, while the other tests run (an npm install mostly waits on the registry); each
+   * example's conformance suite then runs under its own vitest in its own folder.
    */
-  const standaloneInstalls = new Map<string, Promise<{ dir: string; install: Ran }>>()
-  function installStandalone(example: string, pkg: string): Promise<{ dir: string; install: Ran }> {
+  const STANDALONE_EXAMPLES = [
+    { example: 'agent-oneshot', pkg: 'cooperbench-agent-oneshot' },
+    { example: 'backend-container-cli', pkg: 'cooperbench-backend-container-cli' },
+  ]
+  let standaloneInstall: Promise<{ root: string; install: Ran }>
+  function installStandalone(): Promise<{ root: string; install: Ran }> {
     const installing = (async () => {
-      const dir = join(home, '..', 'standalone', example)
-      await mkdir(dir, { recursive: true })
-      for (const part of ['src', 'test']) await cp(join(REPO_ROOT, 'examples', example, part), join(dir, part), { recursive: true })
-      // Its own repository has no workspace to reference: the tsconfig without `references`.
-      const { references: _workspace, ...tsconfig } = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', example, 'tsconfig.json'), 'utf8')) as Record<
-        string,
-        unknown
-      >
-      await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2))
-      const manifest = execFileSync('tar', ['-xzOf', tarball(pkg), 'package/package.json'], { encoding: 'utf8' })
-      await writeFile(join(dir, 'package.json'), manifest)
-      const { devDependencies = {}, peerDependencies = {} } = JSON.parse(manifest) as Record<string, Record<string, string> | undefined>
-      const scoped = Object.keys({ ...devDependencies, ...peerDependencies }).filter((name) => name.startsWith('@cooperbench/'))
-      return { dir, install: await run('npm', ['install', '--no-audit', '--no-fund', '--no-save', ...closureOf(scoped)], dir, env, REGISTRY_INSTALL_MS) }
+      const root = join(home, '..', 'standalone')
+      const outside: Record<'dependencies' | 'devDependencies', Record<string, string>> = { dependencies: {}, devDependencies: {} }
+      const scoped = new Set<string>()
+      for (const { example, pkg } of STANDALONE_EXAMPLES) {
+        const dir = join(root, example)
+        await mkdir(dir, { recursive: true })
+        for (const part of ['src', 'test']) await cp(join(REPO_ROOT, 'examples', example, part), join(dir, part), { recursive: true })
+        // Its own repository has no workspace to reference: the tsconfig without `references`.
+        const { references: _workspace, ...tsconfig } = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', example, 'tsconfig.json'), 'utf8')) as Record<
+          string,
+          unknown
+        >
+        await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2))
+        const manifest = execFileSync('tar', ['-xzOf', tarball(pkg), 'package/package.json'], { encoding: 'utf8' })
+        await writeFile(join(dir, 'package.json'), manifest)
+        const ranges = JSON.parse(manifest) as Record<string, Record<string, string> | undefined>
+        for (const [field, names] of [
+          ['dependencies', ranges.dependencies],
+          ['devDependencies', ranges.devDependencies],
+          ['devDependencies', ranges.peerDependencies],
+        ] as const) {
+          for (const [name, range] of Object.entries(names ?? {})) {
+            if (name.startsWith('@cooperbench/')) scoped.add(name)
+            else outside[field][name] = range
+          }
+        }
+      }
+      await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'standalone-examples', private: true, type: 'module', ...outside }, null, 2))
+      const install = await run('npm', ['install', '--no-audit', '--no-fund', '--no-save', ...closureOf([...scoped])], root, env, REGISTRY_INSTALL_MS)
+      return { root, install }
     })()
-    installing.catch(() => {}) // awaited by its test; a skipped test must not leave an unhandled rejection
-    standaloneInstalls.set(example, installing)
+    installing.catch(() => {}) // awaited by its tests; skipped tests must not leave an unhandled rejection
     return installing
   }
 
@@ -399,12 +432,12 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
   // one took 252 s there), so its bound is a guard against a hang only.
   const CONFORMANCE_RUN_MS = 600_000
   async function standaloneConformance(example: string, testFile: string, only: string[] = []): Promise<Ran> {
-    const { dir, install } = await standaloneInstalls.get(example)!
+    const { root, install } = await standaloneInstall
     if (install.code !== 0) return install
-    for (const name of ['core', 'testkit']) expect(lstatSync(join(dir, 'node_modules', '@cooperbench', name)).isSymbolicLink()).toBe(false)
+    for (const name of ['core', 'testkit']) expect(lstatSync(join(root, 'node_modules', '@cooperbench', name)).isSymbolicLink()).toBe(false)
     const filter = only.length === 0 ? [] : ['-t', only.join('|')]
     // CI set: a suite that cannot run here fails instead of skipping.
-    return run(join(dir, 'node_modules', '.bin', 'vitest'), ['run', testFile, ...filter], dir, { ...env, CI: 'true' }, CONFORMANCE_RUN_MS)
+    return run(join(root, 'node_modules', '.bin', 'vitest'), ['run', testFile, ...filter], join(root, example), { ...env, CI: 'true' }, CONFORMANCE_RUN_MS)
   }
 
   it(
@@ -445,7 +478,7 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
     )
 
     it('installs from its tarball, is listed, and runs an evaluated demo pair in its containers', async () => {
-      const install = await run(cli(), ['plugins', 'install', tarball('cooperbench-backend-container-cli')], home, env)
+      const install = await installExamplePlugins()
       expect(install.code, show(install)).toBe(0)
       const list = await run(cli(), ['backends', 'list', '--json'], home, env)
       expect(JSON.parse(list.stdout)).toContainEqual(

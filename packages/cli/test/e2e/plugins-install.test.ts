@@ -80,7 +80,11 @@ export default {
 }
 `
 
-/** Writes the package folder and packs it with npm; returns the folder and the tarball path. */
+/**
+ * Writes the package folder and packs it as `npm pack` would: a gzipped tar of `package/` holding
+ * package.json and the files it lists (here, all the folder holds), named `<name>-<version>.tgz`.
+ * tar, not npm: an npm start is ~0.5 s of CPU, and this file packs ten of them.
+ */
 async function packPlugin(parent: string, pkg: PluginPackage): Promise<{ dir: string; tarball: string }> {
   const dir = join(parent, pkg.name)
   await mkdir(dir, { recursive: true })
@@ -94,9 +98,9 @@ async function packPlugin(parent: string, pkg: PluginPackage): Promise<{ dir: st
   }
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
   await writeFile(join(dir, 'register.js'), pkg.register)
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', parent], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  const [{ filename }] = JSON.parse(out) as Array<{ filename: string }>
-  return { dir, tarball: join(parent, basename(filename!)) }
+  const tarball = join(parent, `${pkg.name}-${pkg.version}.tgz`)
+  execFileSync('tar', ['-czf', tarball, '-C', dir, '--transform', 's,^,package/,', 'package.json', 'register.js'], { stdio: 'ignore' })
+  return { dir, tarball }
 }
 
 interface Row {
