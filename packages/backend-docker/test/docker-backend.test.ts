@@ -240,7 +240,10 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
     it('stops a build when its only requester aborts, leaving no image and no build container', async () => {
       const slow = await makeTaskFixture('slow_task')
       try {
-        await writeFile(join(slow.task.dir, 'Dockerfile'), `FROM ${BASE_IMAGE}\nRUN sleep 60\n`)
+        // A mark of this build's own in its command: other files' containers of the base image run
+        // commands such as `sleep 600`, which a match on `sleep 60` took for this build's.
+        const mark = `cb-abort-${process.pid}-${Date.now()}`
+        await writeFile(join(slow.task.dir, 'Dockerfile'), `FROM ${BASE_IMAGE}\nRUN sleep 60 && echo ${mark}\n`)
         const backend = newBackend()
         const controller = new AbortController()
         const creating = backend.createSandbox(specFor(backend, slow.task, 'slow'), controller.signal)
@@ -252,7 +255,9 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
         expect(Date.now() - started).toBeLessThan(30_000)
         // The engine notices the closed connection, cancels the build and removes its container.
         const buildContainers = async () =>
-          (await dockerCli('ps', '-a', '--format', '{{.Command}}', '--filter', `ancestor=${BASE_IMAGE}`)).split('\n').filter((c) => c.includes('sleep 60'))
+          (await dockerCli('ps', '-a', '--no-trunc', '--format', '{{.Command}}', '--filter', `ancestor=${BASE_IMAGE}`))
+            .split('\n')
+            .filter((c) => c.includes(mark))
         for (let i = 0; i < 50 && (await buildContainers()).length > 0; i++) await new Promise((r) => setTimeout(r, 200))
         expect(await buildContainers()).toEqual([])
         expect((await backend.listImages([slow.task]))[0]?.present).toBe(false)
