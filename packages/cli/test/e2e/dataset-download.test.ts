@@ -5,7 +5,6 @@ import { ExitCode } from '@cooperbench/core'
 import { freePort, type HfHubStandIn } from '@cooperbench/testkit'
 import { describe, expect, it } from 'vitest'
 import { DATASET_SOURCE_FILE } from '@cooperbench/dataset'
-import { cliInProcess } from '../unit/in-process-cli.js'
 import { BIG_FILE, BIG_FILE_SIZE, startFixtureHub, writeFixtureRepo } from './dataset-download-fixture.js'
 import {
   type CliResult,
@@ -14,6 +13,7 @@ import {
   listFiles,
   makeWorkdir,
   runCli,
+  runCliInProcess,
   snapshotTree,
   stackLines,
   startCli,
@@ -23,14 +23,12 @@ import {
 const MANUAL_CLONE = 'git clone https://huggingface.co/datasets/cooperbench/cooperbench dataset'
 
 /**
- * `cooperbench dataset download` in the test's own process (`cliInProcess`): what these tests check
- * is the command's work and wording, not a process's start. A real CLI process runs the first
- * download and the one stopped by Ctrl+C.
+ * `cooperbench dataset download` in the test's own process: what these tests check is the
+ * command's work and wording, not a process's start. A real CLI process runs the first download and
+ * the one stopped by Ctrl+C.
  */
-async function download(w: Workdir, hub: { url: string }, args: string[] = [], env: Record<string, string> = {}): Promise<CliResult> {
-  const started = Date.now()
-  const r = await cliInProcess(['dataset', 'download', ...args], { cwd: w.cwd, env: { HF_ENDPOINT: hub.url, TMPDIR: w.tmp, ...env } })
-  return { code: r.code ?? null, signal: null, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started }
+function download(w: Workdir, hub: { url: string }, args: string[] = [], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCliInProcess(['dataset', 'download', ...args], w.options({ env: { HF_ENDPOINT: hub.url, ...env } }))
 }
 
 /** What a folder holds but the source record, as `{ path: content }` (latin1, so any bytes compare exactly). */

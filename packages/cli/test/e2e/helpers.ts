@@ -174,7 +174,8 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
  * `cooperbench <args>` run in the test's own process (`cliInProcess`), in `options.cwd` with its
  * TMPDIR and env, as a `CliResult`: for tests of what a command does or says, not of a process's
  * start (~0.5 s of CPU each). Loaded on first use, so files that start only real processes don't
- * load the CLI's config. Not for `timeoutMs`, `detached` or `node`: those are about a process.
+ * load the CLI's config. `timeoutMs` bounds the command as it bounds a process; `detached` and
+ * `node` are about a process and do not apply.
  */
 export async function runCliInProcess(args: string[], options: CliOptions): Promise<CliResult> {
   const { cliInProcess } = await import('../unit/in-process-cli.js')
