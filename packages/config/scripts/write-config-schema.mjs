@@ -3,7 +3,8 @@
  * Writes src/schema.json (the config file's JSON schema for editors and ajv) from the
  * declaration in src/declaration.ts, as built in dist, and src/schema-validator.generated.ts
  * (ajv's standalone validator of that schema) from it, and src/meta-schema-validator.generated.ts
- * (ajv's check of plugins' option schemas) (`pnpm build` first; build again afterwards so dist
+ * (ajv's check of plugins' option schemas), and src/declared-keys.generated.ts (each key's kind,
+ * bounds, default and spellings, and the defaults, as data) (`pnpm build` first; build again afterwards so dist
  * follows). `pnpm config:schema` runs it; a test fails when the files and the declaration differ.
  */
 import { renameSync, writeFileSync } from 'node:fs'
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 
 import { configJsonSchema } from './config-json-schema.mjs'
 import { configValidatorModule } from './config-validator-code.mjs'
+import { declaredKeysModule } from './declared-keys-code.mjs'
 import { metaSchemaValidatorModule } from './meta-schema-validator-code.mjs'
 
 function writeAtomic(relative, text) {
@@ -24,3 +26,4 @@ const schema = configJsonSchema()
 writeAtomic('../src/schema.json', `${JSON.stringify(schema, null, 2)}\n`)
 writeAtomic('../src/schema-validator.generated.ts', configValidatorModule(schema))
 writeAtomic('../src/meta-schema-validator.generated.ts', metaSchemaValidatorModule())
+writeAtomic('../src/declared-keys.generated.ts', declaredKeysModule())

@@ -3,6 +3,12 @@ import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/sp
 import { z } from 'zod'
 import { spelled } from './spellings.js'
 
+/**
+ * `@cooperbench/config/declaration`, not the package's main entry: zod is ~95 modules, and what the
+ * CLI needs of the declaration is read from it at build time (`declared-keys.generated.ts`).
+ */
+export { spelled }
+
 const URL_OF_REDIS = /^(redis|rediss|unix):\/\//
 // No separator, no control character (a newline would split every line that names the run), not . or ..
 const FOLDER_NAME = /^(?!\.\.?$)[^/\\\x00-\x1f\x7f]+$/
@@ -20,7 +26,7 @@ const optionsByName = (name: string, what = name) =>
 
 /**
  * The run configuration, declared once: `schema.json` (editors, ajv for every layer), `CooperbenchConfig`, `ResolvedConfig`,
- * `CONFIG_DEFAULTS` and the guide's option tables derive from it. Key order is the schema's and its problems'.
+ * `CONFIG_DEFAULTS`, `DECLARED_KEYS` and the guide's option tables derive from it. Key order is the schema's and its problems'.
  */
 export const configDeclaration = z
   .strictObject({

@@ -17,7 +17,6 @@ export { REDACTED, redactSecrets, redactUrlCredentials } from './redact.js'
 export { type ResolveConfigOptions, type ResolvedConfigResult, resolveConfig } from './resolve.js'
 export { agentShorthand, autoRunName, cleanModelName, REFERENCE_AGENT_SHORTHANDS, type RunNameInput, shortRepoName } from './run-name.js'
 export { configSchema } from './schema.js'
-export { configDeclaration } from './declaration.js'
 export type { ConfigFlags, ConfigLayer, CooperbenchConfig, ResolvedConfig } from './types.js'
 export { defineConfig } from './define-config.js'
 export {
@@ -33,4 +32,3 @@ export { readAgentConfig, type LayeredConfig, resolveLayeredConfig } from './lay
 export { flagOfKey, type KeyLayers, keySource } from './key-source.js'
 export { type SettingOptions, settingOptionsFor } from './setting-options.js'
 export { DECLARED_KEYS, type DeclaredKey, type FlaggedKeyId, type FlagNameOf, flagNameOf, type FlagValueOf, keyId } from './declared-keys.js'
-export { spelled } from './spellings.js'

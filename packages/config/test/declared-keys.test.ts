@@ -1,5 +1,12 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { CONFIG_ENV_VARIABLES, configFromEnv, DECLARED_KEYS, type DeclaredKey } from '../src/index.js'
+import type { z } from 'zod'
+// @ts-expect-error a build-time script in plain JavaScript
+import { declaredKeysModule } from '../scripts/declared-keys-code.mjs'
+import { configDeclaration } from '../src/declaration.js'
+import { readDeclaredDefaults, readDeclaredKeyFacts } from '../src/declared-key-facts.js'
+import { DECLARED_DEFAULTS, DECLARED_KEY_FACTS } from '../src/declared-keys.generated.js'
+import { CONFIG_DEFAULTS, CONFIG_ENV_VARIABLES, configFromEnv, DECLARED_KEYS, type DeclaredKey } from '../src/index.js'
 
 /** A value of the setting's kind, as a variable would hold it. A Redis URL is a valid value of every string key. */
 function sampleText(setting: DeclaredKey): string {
@@ -62,5 +69,29 @@ describe('the settings declared with spellings', () => {
     expect(byPath('testTimeoutSeconds')?.problem(0)).toBe('must be > 0')
     expect(byPath('costLimit')?.problem(-1)).toBe('must be >= 0')
     expect(byPath('costLimit')?.problem(0)).toBeNull()
+  })
+})
+
+describe('the declared keys as the CLI loads them (generated, without zod)', () => {
+  it('are what the declaration says now, and the generated module is written from it byte for byte (`pnpm config:schema` rewrites it)', () => {
+    expect(DECLARED_KEY_FACTS).toEqual(readDeclaredKeyFacts())
+    expect(DECLARED_DEFAULTS).toEqual(readDeclaredDefaults())
+    expect(CONFIG_DEFAULTS).toEqual(readDeclaredDefaults())
+    const file = readFileSync(new URL('../src/declared-keys.generated.ts', import.meta.url), 'utf8')
+    expect(file).toBe(declaredKeysModule())
+  })
+
+  it("refuse a number exactly where the declaration's zod type does", () => {
+    const numeric = DECLARED_KEYS.filter((setting) => setting.kind === 'number' || setting.kind === 'integer')
+    expect(numeric.length).toBeGreaterThan(3)
+    for (const setting of numeric) {
+      const [key, child] = setting.path
+      const outer = configDeclaration.shape[key as keyof typeof configDeclaration.shape] as unknown as z.ZodType & { shape?: Record<string, z.ZodType> }
+      const schema = child === undefined ? outer : (outer.shape?.[child] as z.ZodType)
+      for (const value of [-1, 0, 0.5, 1, 2, 599.5, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2]) {
+        if (setting.kind === 'integer' && !Number.isInteger(value)) continue
+        expect(setting.problem(value) === null, `${setting.path.join('.')} = ${value}`).toBe(schema.safeParse(value).success)
+      }
+    }
   })
 })
