@@ -373,6 +373,47 @@ describe.skipIf(!hasBwrap)(titled('hostile agent output: binary, huge (local bac
       await sandbox.terminate()
     }
   }, 180_000)
+
+  it("an agent's UTF-8 text and binary file come back whole from the diff command's own output (base64), no file left behind; over 1 MiB, from the file", async () => {
+    const sandbox = await sandboxFactory(backend, fx.task)()
+    // What git itself prints for the same changes, through a private index, as the harness diffs them.
+    const gitSays = async () =>
+      (
+        await run(
+          sandbox,
+          `export GIT_INDEX_FILE=/tmp/check.index; cp .git/index $GIT_INDEX_FILE; git add -A && git diff --cached --binary --no-color --no-ext-diff ${fx.baseCommit}`,
+        )
+      ).out
+    const leftBehind = async () => (await run(sandbox, 'test -e /tmp/cooperbench-harness.patch', true)).code === 0
+    // The files the harness reads: none when the patch came back in the command's output.
+    const reads: string[] = []
+    const watched = new Proxy(sandbox, {
+      get(target, key) {
+        if (key === 'readFile') return (path: string) => (reads.push(path), target.readFile(path))
+        const value = Reflect.get(target, key)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    try {
+      await run(sandbox, `printf 'h\\303\\251llo w\\303\\266rld \\342\\234\\223\\n%.0s' $(seq 2000) > /workspace/repo/$'caf\\303\\251.txt'`)
+      await run(sandbox, "{ printf '\\000'; head -c 8192 /dev/urandom; } > /workspace/repo/blob.bin")
+      const inline = await extractPatch(watched, fx.baseCommit)
+      expect(reads).toEqual([])
+      expect(inline.source).toBe('harness_diff')
+      expect(inline.patch).toContain('wörld ✓')
+      expect(inline.patch).toContain('GIT binary patch')
+      expect(inline.patch).toBe(await gitSays())
+      expect(await leftBehind()).toBe(false)
+      await run(sandbox, 'head -c 900000 /dev/urandom | base64 > /workspace/repo/dump.txt')
+      const fromFile = await extractPatch(watched, fx.baseCommit)
+      expect(reads).toEqual(['/tmp/cooperbench-harness.patch'])
+      expect(fromFile.patch.length).toBeGreaterThan(1024 * 1024)
+      expect(fromFile.patch).toBe(await gitSays())
+      expect(await leftBehind()).toBe(false)
+    } finally {
+      await sandbox.terminate()
+    }
+  }, 180_000)
 })
 
 describe.skipIf(!hasBwrap)(titled('a test run that prints a gigabyte (local backend)'), () => {

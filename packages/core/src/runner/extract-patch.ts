@@ -6,6 +6,36 @@ const PATCH_OUT = '/tmp/cooperbench-harness.patch'
 /** A bigger patch (a data dump) is not read: the agent gets an empty patch, `patch_source: "too_large"` and its size; both features fail. */
 export const MAX_PATCH_BYTES = 100 * 1024 * 1024
 
+/**
+ * A patch up to this size comes back in the diff command's own output, base64 (ASCII, so no
+ * backend's decoding of its output can alter a byte), and the script removes the file: one
+ * command per seat instead of a command, a file read and a removal. On Docker a file read is an
+ * archive, which costs the engine a process of its own; on Modal and GCP each is a round trip.
+ * A bigger one, a sandbox without `base64`, or output cut short: the file is read as before.
+ */
+const MAX_INLINE_PATCH_BYTES = 1024 * 1024
+const INLINE_MARK = 'patch-base64:'
+/** Room for the inlined patch (base64 is 4/3 of it, with a newline per 76 characters) and the lines around it. */
+const INLINE_OUTPUT_BYTES = Math.ceil((MAX_INLINE_PATCH_BYTES * 4) / 3 / 76) * 77 + 64 * 1024
+
+/** Prints the patch after INLINE_MARK and removes its file when it is at most `limit` bytes and `base64` exists; never fails the script. */
+function inlinePatchLines(limit: number): string[] {
+  return [
+    `if [ "$bytes" -le ${limit} ] && command -v base64 >/dev/null 2>&1; then`,
+    `  echo '${INLINE_MARK}'`,
+    `  base64 < ${PATCH_OUT} && rm -f ${PATCH_OUT} || true`,
+    'fi',
+  ]
+}
+
+/** The inlined patch, or null when it is not there whole: no mark, output cut short, or not `bytes` long once decoded. */
+function inlinedPatch(result: { stdout: string; truncated: boolean }, bytes: number): string | null {
+  const at = result.stdout.indexOf(`${INLINE_MARK}\n`)
+  if (at < 0 || result.truncated) return null
+  const decoded = Buffer.from(result.stdout.slice(at + INLINE_MARK.length + 1), 'base64')
+  return decoded.length === bytes ? decoded.toString('utf8') : null
+}
+
 export interface ExtractedPatch {
   patch: string
   source: PatchSource
@@ -27,18 +57,21 @@ export async function extractPatch(sandbox: Sandbox, baseCommit: string, maxByte
     `git add -A -- . ':(exclude)patch.txt'`,
     `git diff --cached --binary --no-color --no-ext-diff ${baseCommit} -- . ':(exclude)patch.txt' > ${PATCH_OUT}`,
     'rm -f "$GIT_INDEX_FILE"',
-    `echo "patch-bytes=$(wc -c < ${PATCH_OUT})"`,
+    `bytes=$(wc -c < ${PATCH_OUT} | tr -d ' ')`,
+    'echo "patch-bytes=$bytes"',
+    ...inlinePatchLines(Math.min(maxBytes, MAX_INLINE_PATCH_BYTES)),
   ].join('\n')
   try {
-    const result = await sandbox.exec(script, { timeoutMs: 120_000 })
+    const result = await sandbox.exec(script, { timeoutMs: 120_000, maxOutputBytes: INLINE_OUTPUT_BYTES })
     if (result.exitCode === 0) {
       const bytes = Number(/patch-bytes=\s*(\d+)/.exec(result.stdout)?.[1] ?? 0)
-      if (bytes > maxBytes) {
+      const inline = inlinedPatch(result, bytes)
+      if (inline === null && bytes > maxBytes) {
         await sandbox.exec(['rm', '-f', PATCH_OUT]).catch(() => {})
         return { patch: '', source: 'too_large', refusedBytes: bytes }
       }
-      const patch = Buffer.from(await sandbox.readFile(PATCH_OUT)).toString('utf8')
-      await sandbox.exec(['rm', '-f', PATCH_OUT]).catch(() => {})
+      const patch = inline ?? Buffer.from(await sandbox.readFile(PATCH_OUT)).toString('utf8')
+      if (inline === null) await sandbox.exec(['rm', '-f', PATCH_OUT]).catch(() => {})
       if (patch.trim() !== '') return { patch: patch.endsWith('\n') ? patch : `${patch}\n`, source: 'harness_diff' }
     }
   } catch {
