@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, realpath, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { delimiter, dirname, join } from 'node:path'
 import {
   CLEAN_REPO_HISTORY_DIGEST,
@@ -37,16 +37,21 @@ export class RepoCache {
     private readonly lifetime?: AbortSignal,
   ) {}
 
-  /** Puts the repository at new `dest`, base commit detached as in the task image, without remote and reflog (both name host paths) or later history. */
+  /**
+   * Puts the repository at new `dest`, base commit detached as in the task image, without remote and reflog (both name host paths)
+   * or later history. One git process (and its upload-pack): the mirror's HEAD is the base, detached by the cleaning script, so
+   * the clone checks it out itself; the remote and HEAD are file edits and reads, not further git processes.
+   */
   async checkout(bundle: RepoBundle, dest: string, signal?: AbortSignal): Promise<void> {
     const mirror = await this.mirror(bundle, signal)
-    await runGit(this.git, ['clone', '--quiet', '--local', '--no-checkout', '--', mirror, dest], { signal })
-    await runGit(this.git, ['remote', 'remove', 'origin'], { cwd: dest, signal })
-    await runGit(this.git, ['checkout', '--quiet', '--detach', bundle.baseCommit], { cwd: dest, signal })
-    await rm(join(dest, '.git', 'logs'), { recursive: true, force: true })
-    const head = (await runGit(this.git, ['rev-parse', 'HEAD'], { cwd: dest, signal })).trim()
+    await runGit(this.git, ['clone', '--quiet', '--local', '--', mirror, dest], { signal })
+    const gitDir = join(dest, '.git')
+    await removeOriginRemote(join(gitDir, 'config'), mirror, bundle.name)
+    await rm(join(gitDir, 'logs'), { recursive: true, force: true })
+    // Detached, HEAD holds the commit's id alone; on a branch it would read `ref: refs/heads/…`.
+    const head = (await readFile(join(gitDir, 'HEAD'), 'utf8')).trim()
     if (head !== bundle.baseCommit.toLowerCase()) {
-      throw new CooperbenchError('SANDBOX_FAILED', `${bundle.name}: the checkout is at ${head}, not at the base commit ${bundle.baseCommit}`)
+      throw new CooperbenchError('SANDBOX_FAILED', `${bundle.name}: the checkout's HEAD is ${head}, not the base commit ${bundle.baseCommit} detached`)
     }
   }
 
@@ -87,7 +92,7 @@ export class RepoCache {
         await removeTree(temp)
       }
     }
-    await this.requireCommit(final, bundle, signal)
+    // No second `cat-file` here: a published mirror passed requireCommit and the cleaning script, which checks the base too.
     return final
   }
 
@@ -123,6 +128,22 @@ export class RepoCache {
       })
     }
   }
+}
+
+/**
+ * `git remote remove origin` without its process. The clone appended the section (keys tab-indented) naming the mirror, a host
+ * path; the mirror has no refs, so no remote-tracking refs came along. SANDBOX_FAILED if the path is still named after.
+ */
+async function removeOriginRemote(configPath: string, mirror: string, name: string): Promise<void> {
+  const config = await readFile(configPath, 'utf8')
+  const kept = config.replace(/^\[remote "origin"\]\n(?:[ \t].*(?:\n|$))*/m, '')
+  if (kept.includes('[remote ') || kept.includes(mirror)) {
+    throw new CooperbenchError('SANDBOX_FAILED', `${name}: the checkout's git config still names a remote after removing "origin"`, {
+      details: kept.trim().split('\n'),
+      hint: 'This git writes its config in an unexpected layout; please report it with `git --version`.',
+    })
+  }
+  await writeFile(configPath, kept)
 }
 
 /** Git on the host, without the user's configuration (templates, autocrlf, hooks); stdout, or SANDBOX_FAILED with git's stderr. */

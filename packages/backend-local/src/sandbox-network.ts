@@ -4,6 +4,14 @@ import { PORT_RELAY_SCRIPT, type RelayChannel, signalProcessGroup } from '@coope
 import { SYSTEM_ONLY_ROOT } from './bwrap-args.js'
 
 /**
+ * The nsenters that joined a holder's namespace once: that right is this process's (its capabilities), not the holder's, so later
+ * holders skip the `nsenter … true` probe (two processes a sandbox). A holder that died at once fails the first command's nsenter,
+ * which {@link SandboxNetwork.ensureHolder} then replaces. A refusal is not remembered: one failed spawn must not cost every later
+ * sandbox its private loopback.
+ */
+const joiners = new Set<string>()
+
+/**
  * One private network namespace per sandbox, kept by a holder (a bwrap running `sleep infinity`) and entered by each command with
  * `nsenter`: a command's server is reachable from the sandbox's other commands and via {@link relayChannel}, never from the host's
  * network. Without nsenter, or as a user who may not join (only root may), a loopback per command.
@@ -29,7 +37,7 @@ export class SandboxNetwork {
     const started = await spawnHolder(bwrap)
     const network = started === null ? null : new SandboxNetwork(started.holder, started.pid, bwrap, nsenter)
     // Joining takes CAP_SYS_ADMIN where the caller lives: other users than root keep a loopback per command.
-    if (network === null || !(await network.canJoin())) {
+    if (network === null || !(joiners.has(nsenter) || (await network.canJoin()))) {
       network?.close()
       started?.holder.kill('SIGKILL')
       return null
@@ -74,7 +82,10 @@ export class SandboxNetwork {
     return new Promise((resolve) => {
       const probe = spawn(this.nsenter, [...this.enterArgs(), 'true'], { stdio: 'ignore' })
       probe.once('error', () => resolve(false))
-      probe.once('exit', (code) => resolve(code === 0))
+      probe.once('exit', (code) => {
+        if (code === 0) joiners.add(this.nsenter)
+        resolve(code === 0)
+      })
     })
   }
 

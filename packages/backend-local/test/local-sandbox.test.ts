@@ -44,12 +44,13 @@ describe('local sandbox', () => {
   beforeEach((context) => context.skip(!bwrapPath, bwrapSkipReason))
 
   describe('the repository', () => {
-    it('is at /workspace/repo at the base commit, clean, with no remote and no alternates', async () => {
+    it('is at /workspace/repo at the base commit, detached, clean, with no remote and no alternates', async () => {
       const result = await sandbox.exec(
-        'git rev-parse HEAD && cat README.md && git status --porcelain && git remote && test ! -e .git/objects/info/alternates && pwd',
+        'git rev-parse HEAD && git rev-parse --abbrev-ref HEAD && cat README.md && git status --porcelain && git remote && test ! -e .git/objects/info/alternates && pwd',
       )
       expect(result).toMatchObject({ exitCode: 0, stderr: '', timedOut: false, truncated: false })
-      expect(result.stdout).toBe(`${fixture.baseCommit}\nbase version\n/workspace/repo\n`)
+      // `--abbrev-ref` prints HEAD for a detached HEAD, a branch's name otherwise.
+      expect(result.stdout).toBe(`${fixture.baseCommit}\nHEAD\nbase version\n/workspace/repo\n`)
     })
 
     it('does not name the host bundle anywhere in its config', async () => {
