@@ -5,6 +5,8 @@ import { emptyAgentResult, writeSandboxFiles } from '@cooperbench/spec-utils'
 import { filterTestFiles, patchPaths } from '@cooperbench/spec-utils/patch'
 
 const WORK = '/tmp/cooperbench-oracle'
+/** Ends each patch's part of the apply command's output: `::cb-applied:: <exit status>`. */
+const APPLIED_MARK = '::cb-applied::'
 
 /** What the oracle did, as the messages it records. */
 type Transcript = Array<{ role: string; content: string }>
@@ -21,13 +23,14 @@ export class OracleAgent implements Agent {
   async run(ctx: AgentRunContext): Promise<AgentResult> {
     const log: Transcript = [{ role: 'system', content: `oracle agent for ${ctx.task.repo}/task${ctx.task.taskId}, features ${ctx.featureIds.join(', ')}` }]
     let result: AgentResult
+    const work = { removed: false }
     try {
-      result = await this.applyGold(ctx, log)
+      result = await this.applyGold(ctx, log, work)
     } catch (error) {
       if (ctx.signal.aborted) throw error
       result = emptyAgentResult('Error', errorMessage(error))
     } finally {
-      await ctx.sandbox.exec(['rm', '-rf', WORK]).catch(() => {})
+      if (!work.removed) await ctx.sandbox.exec(['rm', '-rf', WORK]).catch(() => {})
     }
     // Saved after the sandbox work, awaited: a failed write (a full disk) is this run's recorded rejection, not an unobserved one.
     log.push({ role: 'exit', content: result.error ?? result.status })
@@ -37,7 +40,7 @@ export class OracleAgent implements Agent {
   }
 
   /** The gold patches applied (or the combined one), or why not: what `run` records. */
-  private async applyGold(ctx: AgentRunContext, log: Transcript): Promise<AgentResult> {
+  private async applyGold(ctx: AgentRunContext, log: Transcript, work: { removed: boolean }): Promise<AgentResult> {
     const golds = await Promise.all(ctx.featureIds.map((id) => this.goldPatch(ctx, id)))
     const goldFiles = golds.map((_, i) => `${WORK}/gold${i + 1}.patch`)
     // The combined patch, the fallback, goes in the same transfer whether it is needed or not: on docker a transfer is an archive,
@@ -47,7 +50,10 @@ export class OracleAgent implements Agent {
     const files = new Map<string, string | Uint8Array>(golds.map((gold, i) => [goldFiles[i]!, gold]))
     if (combined !== null) files.set(combinedFile, combined)
     await writeSandboxFiles(ctx.sandbox, files)
-    if (await this.applyInOrder(ctx, goldFiles, log)) return submitted(log)
+    // The usual case, every gold patch applying, is one command, which also removes the work folder.
+    const applied = await this.applyInOrder(ctx, goldFiles, log, { thenRemoveWork: true })
+    work.removed = applied.workRemoved
+    if (applied.ok) return submitted(log)
     // A seat carried into a later phase runs again in its sandbox, which already holds its gold patches.
     if (await this.alreadyApplied(ctx, goldFiles, log)) return submitted(log)
     const base = await this.baseUnderEarlierWork(ctx)
@@ -58,7 +64,7 @@ export class OracleAgent implements Agent {
         base === null ? `the gold patches of features ${ctx.featureIds.join(' and ')} overlap` : `the gold patches overlap the earlier agents' work`
       return datasetDefect(`${overlap} and the task has no combined.patch`)
     }
-    if (await this.applyInOrder(ctx, [combinedFile], log)) return submitted(log)
+    if ((await this.applyInOrder(ctx, [combinedFile], log)).ok) return submitted(log)
     return datasetDefect(`combined.patch of ${ctx.task.repo}/task${ctx.task.taskId} does not apply to the base commit`)
   }
 
@@ -68,16 +74,31 @@ export class OracleAgent implements Agent {
     return readFile(join(feature.dir, 'feature.patch'))
   }
 
-  /** Applies each patch with plain `git apply`; false (tree untouched by the failing one) on the first failure. */
-  private async applyInOrder(ctx: AgentRunContext, files: string[], log: Transcript): Promise<boolean> {
-    for (const file of files) {
-      const result = await ctx.sandbox.exec(['git', 'apply', '--whitespace=nowarn', file], { signal: ctx.signal })
-      // A command killed by an interruption is not a dataset defect.
-      ctx.signal.throwIfAborted()
-      log.push({ role: 'tool', content: `git apply ${file} → exit ${result.exitCode}${result.stderr ? `\n${result.stderr}` : ''}` })
-      if (result.exitCode !== 0) return false
+  /**
+   * Applies each patch with plain `git apply`, in one command; not ok (tree untouched by the failing one) on the first failure.
+   * Each patch's exit status and what git printed on stderr come back after a mark, as the transcript records them.
+   */
+  private async applyInOrder(
+    ctx: AgentRunContext,
+    files: string[],
+    log: Transcript,
+    options: { thenRemoveWork?: boolean } = {},
+  ): Promise<{ ok: boolean; workRemoved: boolean }> {
+    const steps = [...files.map((file) => `cb_apply ${file}`), ...(options.thenRemoveWork ? [`rm -rf ${WORK}`] : [])]
+    const script = [
+      `cb_apply() { git apply --whitespace=nowarn "$1" 2>&1 >/dev/null; s=$?; printf '\\n${APPLIED_MARK} %s\\n' "$s"; return $s; }`,
+      steps.join(' && '),
+    ]
+    const result = await ctx.sandbox.exec(script.join('\n'), { signal: ctx.signal })
+    // A command killed by an interruption is not a dataset defect.
+    ctx.signal.throwIfAborted()
+    const outcomes = appliedOutcomes(result.stdout)
+    for (const [i, file] of files.entries()) {
+      const outcome = outcomes[i] ?? { exitCode: result.exitCode === 0 ? -1 : result.exitCode, stderr: result.stderr }
+      log.push({ role: 'tool', content: `git apply ${file} → exit ${outcome.exitCode}${outcome.stderr ? `\n${outcome.stderr}` : ''}` })
+      if (outcome.exitCode !== 0) return { ok: false, workRemoved: false }
     }
-    return true
+    return { ok: true, workRemoved: options.thenRemoveWork === true && result.exitCode === 0 }
   }
 
   /** Whether the working tree holds every patch already (each reverses cleanly). */
@@ -109,6 +130,14 @@ export class OracleAgent implements Agent {
     const tests = await Promise.all(ctx.task.features.map((feature) => readFile(join(feature.dir, 'tests.patch'), 'utf8').catch(() => '')))
     return filterTestFiles(combined, tests.flatMap(patchPaths)).patch
   }
+}
+
+/** Each patch's exit status and stderr, in order, from the apply command's output (one part per mark). */
+function appliedOutcomes(stdout: string): Array<{ exitCode: number; stderr: string }> {
+  const parts = stdout.split(new RegExp(`\\n${APPLIED_MARK} (\\d+)\\n`))
+  const outcomes: Array<{ exitCode: number; stderr: string }> = []
+  for (let i = 1; i < parts.length; i += 2) outcomes.push({ exitCode: Number(parts[i]), stderr: parts[i - 1]! })
+  return outcomes
 }
 
 /** The patches applied: each step after the first message was one. */
