@@ -48,8 +48,7 @@ export class RepoCache {
     const gitDir = join(dest, '.git')
     await removeOriginRemote(join(gitDir, 'config'), mirror, bundle.name)
     await rm(join(gitDir, 'logs'), { recursive: true, force: true })
-    // Detached, HEAD holds the commit's id alone; on a branch it would read `ref: refs/heads/…`.
-    const head = (await readFile(join(gitDir, 'HEAD'), 'utf8')).trim()
+    const head = await detachedHead(this.git, dest, signal)
     if (head !== bundle.baseCommit.toLowerCase()) {
       throw new CooperbenchError('SANDBOX_FAILED', `${bundle.name}: the checkout's HEAD is ${head}, not the base commit ${bundle.baseCommit} detached`)
     }
@@ -128,6 +127,18 @@ export class RepoCache {
       })
     }
   }
+}
+
+/**
+ * The commit HEAD is detached at, or what HEAD names instead. With refs in files, as git 2.x writes them, detached HEAD holds the
+ * commit's id alone (on a branch it reads `ref: refs/heads/…`): no process. Any other content (the reftable format keeps a
+ * placeholder there) is asked of git itself.
+ */
+async function detachedHead(git: string, dest: string, signal?: AbortSignal): Promise<string> {
+  const file = (await readFile(join(dest, '.git', 'HEAD'), 'utf8')).trim()
+  if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(file)) return file
+  const name = (await runGit(git, ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: dest, signal })).trim()
+  return name === 'HEAD' ? (await runGit(git, ['rev-parse', 'HEAD'], { cwd: dest, signal })).trim() : `the branch ${name}`
 }
 
 /**

@@ -89,7 +89,8 @@ export class OracleAgent implements Agent {
       `cb_apply() { git apply --whitespace=nowarn "$1" 2>&1 >/dev/null; s=$?; printf '\\n${APPLIED_MARK} %s\\n' "$s"; return $s; }`,
       steps.join(' && '),
     ]
-    const result = await ctx.sandbox.exec(script.join('\n'), { signal: ctx.signal })
+    // Through sh, not the sandbox's login shell: nothing a profile prints can reach the transcript.
+    const result = await ctx.sandbox.exec(['sh', '-c', script.join('\n')], { signal: ctx.signal })
     // A command killed by an interruption is not a dataset defect.
     ctx.signal.throwIfAborted()
     const outcomes = appliedOutcomes(result.stdout)

@@ -4,7 +4,7 @@
  * failure, quote repair, hooks, a 1 MiB patch, test timeouts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Sandbox } from '@cooperbench/core'
+import type { ExecResult, Sandbox } from '@cooperbench/core'
 import { createDefaultEvaluator, UNION_FAILED_ERROR } from '@cooperbench/evaluator-default'
 import { extractPatch } from '@cooperbench/core/runner'
 import type { LocalBackend } from '@cooperbench/backend-local'
@@ -404,6 +404,19 @@ describe.skipIf(!hasBwrap)(titled('hostile agent output: binary, huge (local bac
       expect(inline.patch).toContain('GIT binary patch')
       expect(inline.patch).toBe(await gitSays())
       expect(await leftBehind()).toBe(false)
+      // Output cut short or rewritten on the way (a backend's cap, a terminal's CRLF): the diff is made again, never lost.
+      for (const mangle of [(r: ExecResult) => ({ ...r, truncated: true }), (r: ExecResult) => ({ ...r, stdout: r.stdout.replaceAll('\n', '\r\n') })]) {
+        const mangling = new Proxy(sandbox, {
+          get(target, key) {
+            if (key === 'exec') return async (...args: Parameters<Sandbox['exec']>) => mangle(await target.exec(...args))
+            const value = Reflect.get(target, key)
+            return typeof value === 'function' ? value.bind(target) : value
+          },
+        })
+        const again = await extractPatch(mangling, fx.baseCommit)
+        expect(again.source).toBe('harness_diff')
+        expect(again.patch).toBe(inline.patch)
+      }
       await run(sandbox, 'head -c 900000 /dev/urandom | base64 > /workspace/repo/dump.txt')
       const fromFile = await extractPatch(watched, fx.baseCommit)
       expect(reads).toEqual(['/tmp/cooperbench-harness.patch'])

@@ -11,12 +11,34 @@ export const MAX_PATCH_BYTES = 100 * 1024 * 1024
  * backend's decoding of its output can alter a byte), and the script removes the file: one
  * command per seat instead of a command, a file read and a removal. On Docker a file read is an
  * archive, which costs the engine a process of its own; on Modal and GCP each is a round trip.
- * A bigger one, a sandbox without `base64`, or output cut short: the file is read as before.
+ * A bigger one or a sandbox without `base64`: the file is read as before; output that does not
+ * decode to the patch's size (cut short, rewritten on the way): the diff is made again into the file.
  */
 const MAX_INLINE_PATCH_BYTES = 1024 * 1024
 const INLINE_MARK = 'patch-base64:'
 /** Room for the inlined patch (base64 is 4/3 of it, with a newline per 76 characters) and the lines around it. */
 const INLINE_OUTPUT_BYTES = Math.ceil((MAX_INLINE_PATCH_BYTES * 4) / 3 / 76) * 77 + 64 * 1024
+
+/** The agent's work diffed into PATCH_OUT, its size printed; inlined (and the file removed) when at most `inlineLimit` bytes. */
+function diffScript(baseCommit: string, inlineLimit: number): string {
+  return [
+    'set -e',
+    'cd /workspace/repo',
+    'export GIT_INDEX_FILE=/tmp/cooperbench-harness.index',
+    'rm -f "$GIT_INDEX_FILE"',
+    'cp .git/index "$GIT_INDEX_FILE" 2>/dev/null || true',
+    `git add -A -- . ':(exclude)patch.txt'`,
+    `git diff --cached --binary --no-color --no-ext-diff ${baseCommit} -- . ':(exclude)patch.txt' > ${PATCH_OUT}`,
+    'rm -f "$GIT_INDEX_FILE"',
+    `bytes=$(wc -c < ${PATCH_OUT} | tr -d ' ')`,
+    'echo "patch-bytes=$bytes"',
+    ...(inlineLimit > 0 ? inlinePatchLines(inlineLimit) : []),
+  ].join('\n')
+}
+
+function patchBytes(stdout: string): number {
+  return Number(/patch-bytes=\s*(\d+)/.exec(stdout)?.[1] ?? 0)
+}
 
 /** Prints the patch after INLINE_MARK and removes its file when it is at most `limit` bytes and `base64` exists; never fails the script. */
 function inlinePatchLines(limit: number): string[] {
@@ -48,30 +70,27 @@ export interface ExtractedPatch {
  * untracked non-ignored files, binary-safe, without `patch.txt`, via a private index; falls back to the agent's `patch.txt`.
  */
 export async function extractPatch(sandbox: Sandbox, baseCommit: string, maxBytes: number = MAX_PATCH_BYTES): Promise<ExtractedPatch> {
-  const script = [
-    'set -e',
-    'cd /workspace/repo',
-    'export GIT_INDEX_FILE=/tmp/cooperbench-harness.index',
-    'rm -f "$GIT_INDEX_FILE"',
-    'cp .git/index "$GIT_INDEX_FILE" 2>/dev/null || true',
-    `git add -A -- . ':(exclude)patch.txt'`,
-    `git diff --cached --binary --no-color --no-ext-diff ${baseCommit} -- . ':(exclude)patch.txt' > ${PATCH_OUT}`,
-    'rm -f "$GIT_INDEX_FILE"',
-    `bytes=$(wc -c < ${PATCH_OUT} | tr -d ' ')`,
-    'echo "patch-bytes=$bytes"',
-    ...inlinePatchLines(Math.min(maxBytes, MAX_INLINE_PATCH_BYTES)),
-  ].join('\n')
   try {
-    const result = await sandbox.exec(script, { timeoutMs: 120_000, maxOutputBytes: INLINE_OUTPUT_BYTES })
+    let result = await sandbox.exec(diffScript(baseCommit, Math.min(maxBytes, MAX_INLINE_PATCH_BYTES)), {
+      timeoutMs: 120_000,
+      maxOutputBytes: INLINE_OUTPUT_BYTES,
+    })
+    let bytes = patchBytes(result.stdout)
+    let patch = result.exitCode === 0 ? inlinedPatch(result, bytes) : null
+    // Printed but not whole (cut short, rewritten on the way): the script removed the file, so it is written again, not inlined.
+    if (result.exitCode === 0 && patch === null && result.stdout.includes(INLINE_MARK)) {
+      result = await sandbox.exec(diffScript(baseCommit, 0), { timeoutMs: 120_000 })
+      bytes = patchBytes(result.stdout)
+    }
     if (result.exitCode === 0) {
-      const bytes = Number(/patch-bytes=\s*(\d+)/.exec(result.stdout)?.[1] ?? 0)
-      const inline = inlinedPatch(result, bytes)
-      if (inline === null && bytes > maxBytes) {
+      if (patch === null && bytes > maxBytes) {
         await sandbox.exec(['rm', '-f', PATCH_OUT]).catch(() => {})
         return { patch: '', source: 'too_large', refusedBytes: bytes }
       }
-      const patch = inline ?? Buffer.from(await sandbox.readFile(PATCH_OUT)).toString('utf8')
-      if (inline === null) await sandbox.exec(['rm', '-f', PATCH_OUT]).catch(() => {})
+      if (patch === null) {
+        patch = Buffer.from(await sandbox.readFile(PATCH_OUT)).toString('utf8')
+        await sandbox.exec(['rm', '-f', PATCH_OUT]).catch(() => {})
+      }
       if (patch.trim() !== '') return { patch: patch.endsWith('\n') ? patch : `${patch}\n`, source: 'harness_diff' }
     }
   } catch {
