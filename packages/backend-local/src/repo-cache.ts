@@ -38,9 +38,10 @@ export class RepoCache {
   ) {}
 
   /**
-   * Puts the repository at new `dest`, base commit detached as in the task image, without remote and reflog (both name host paths)
-   * or later history. One git process (and its upload-pack): the mirror's HEAD is the base, detached by the cleaning script, so
-   * the clone checks it out itself; the remote and HEAD are file edits and reads, not further git processes.
+   * Puts the repository at new `dest`, base commit detached as in the task image, without remote
+   * and reflog (both name host paths) or later history. One git process (and its upload-pack): the
+   * mirror's HEAD is the base, detached by the cleaning script, so the clone checks it out itself;
+   * the remote and HEAD are file edits and reads, not further git processes.
    */
   async checkout(bundle: RepoBundle, dest: string, signal?: AbortSignal): Promise<void> {
     const mirror = await this.mirror(bundle, signal)
@@ -91,7 +92,8 @@ export class RepoCache {
         await removeTree(temp)
       }
     }
-    // No second `cat-file` here: a published mirror passed requireCommit and the cleaning script, which checks the base too.
+    // No second `cat-file` here: a published mirror passed requireCommit and the cleaning script,
+    // which checks the base too.
     return final
   }
 
@@ -130,9 +132,10 @@ export class RepoCache {
 }
 
 /**
- * The commit HEAD is detached at, or what HEAD names instead. With refs in files, as git 2.x writes them, detached HEAD holds the
- * commit's id alone (on a branch it reads `ref: refs/heads/…`): no process. Any other content (the reftable format keeps a
- * placeholder there) is asked of git itself.
+ * The commit HEAD is detached at, or what HEAD names instead. With refs in files, as git 2.x writes
+ * them, detached HEAD holds the commit's id alone (on a branch it reads `ref: refs/heads/…`): no
+ * process. Any other content (the reftable format keeps a placeholder there) is asked of git
+ * itself.
  */
 async function detachedHead(git: string, dest: string, signal?: AbortSignal): Promise<string> {
   const file = (await readFile(join(dest, '.git', 'HEAD'), 'utf8')).trim()
@@ -142,8 +145,9 @@ async function detachedHead(git: string, dest: string, signal?: AbortSignal): Pr
 }
 
 /**
- * `git remote remove origin` without its process. The clone appended the section (keys tab-indented) naming the mirror, a host
- * path; the mirror has no refs, so no remote-tracking refs came along. SANDBOX_FAILED if the path is still named after.
+ * `git remote remove origin` without its process. The clone appended the section (keys
+ * tab-indented) naming the mirror, a host path; the mirror has no refs, so no remote-tracking refs
+ * came along. SANDBOX_FAILED if the path is still named after.
  */
 async function removeOriginRemote(configPath: string, mirror: string, name: string): Promise<void> {
   const config = await readFile(configPath, 'utf8')

@@ -4,10 +4,11 @@ import { PORT_RELAY_SCRIPT, type RelayChannel, signalProcessGroup } from '@coope
 import { SYSTEM_ONLY_ROOT } from './bwrap-args.js'
 
 /**
- * The nsenters that joined a holder's namespace once: that right is this process's (its capabilities), not the holder's, so later
- * holders skip the `nsenter … true` probe (two processes a sandbox). A holder that died at once fails the first command's nsenter,
- * which {@link SandboxNetwork.ensureHolder} then replaces. A refusal is not remembered: one failed spawn must not cost every later
- * sandbox its private loopback.
+ * The nsenters that joined a holder's namespace once: that right is this process's (its
+ * capabilities), not the holder's, so later holders skip the `nsenter … true` probe (two processes
+ * a sandbox). A holder that died at once fails the first command's nsenter, which
+ * {@link SandboxNetwork.ensureHolder} then replaces. A refusal is not remembered: one failed spawn
+ * must not cost every later sandbox its private loopback.
  */
 const joiners = new Set<string>()
 

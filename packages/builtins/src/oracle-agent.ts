@@ -75,8 +75,9 @@ export class OracleAgent implements Agent {
   }
 
   /**
-   * Applies each patch with plain `git apply`, in one command; not ok (tree untouched by the failing one) on the first failure.
-   * Each patch's exit status and what git printed on stderr come back after a mark, as the transcript records them.
+   * Applies each patch with plain `git apply`, in one command; not ok (tree untouched by the
+   * failing one) on the first failure. Each patch's exit status and what git printed on stderr come
+   * back after a mark, as the transcript records them.
    */
   private async applyInOrder(
     ctx: AgentRunContext,
@@ -133,7 +134,10 @@ export class OracleAgent implements Agent {
   }
 }
 
-/** Each patch's exit status and stderr, in order, from the apply command's output (one part per mark). */
+/**
+ * Each patch's exit status and stderr, in order, from the apply command's output (one part per
+ * mark).
+ */
 function appliedOutcomes(stdout: string): Array<{ exitCode: number; stderr: string }> {
   const parts = stdout.split(new RegExp(`\\n${APPLIED_MARK} (\\d+)\\n`))
   const outcomes: Array<{ exitCode: number; stderr: string }> = []

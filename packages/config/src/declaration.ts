@@ -25,8 +25,9 @@ const optionsByName = (name: string, what = name) =>
     .meta({ description: `Options per ${name} name; each ${what} validates its own options.` })
 
 /**
- * The run configuration, declared once: `schema.json` (editors, ajv for every layer), `CooperbenchConfig`, `ResolvedConfig`,
- * `CONFIG_DEFAULTS`, `DECLARED_KEYS` and the guide's option tables derive from it. Key order is the schema's and its problems'.
+ * The run configuration, declared once: `schema.json` (editors, ajv for every layer),
+ * `CooperbenchConfig`, `ResolvedConfig`, `CONFIG_DEFAULTS`, `DECLARED_KEYS` and the guide's option
+ * tables derive from it. Key order is the schema's and its problems'.
  */
 export const configDeclaration = z
   .strictObject({

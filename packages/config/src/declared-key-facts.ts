@@ -18,7 +18,10 @@ export interface DeclaredKeyFacts {
   readonly kind: KeyKind
   /** The allowed values of an `enum`. */
   readonly options?: readonly string[]
-  /** Bounds of an `integer` or a `number`; `exclusiveMin`: the bound itself is refused (`z.number().gt(0)`). */
+  /**
+   * Bounds of an `integer` or a `number`; `exclusiveMin`: the bound itself is refused
+   * (`z.number().gt(0)`).
+   */
   readonly min?: number
   readonly max?: number
   readonly exclusiveMin?: true

@@ -8,7 +8,10 @@ export type { KeyKind } from './declared-key-facts.js'
 
 /** A setting with spellings (flag, variable) as the declaration says: what the CLI's flags and `configFromEnv` are made from, restating nothing. */
 export interface DeclaredKey extends DeclaredKeyFacts {
-  /** Why `value` is out of a number's bounds (`must be > 0`), or null when it is within them (or the setting is no number). */
+  /**
+   * Why `value` is out of a number's bounds (`must be > 0`), or null when it is within them (or the
+   * setting is no number).
+   */
   readonly problem: (value: unknown) => string | null
 }
 

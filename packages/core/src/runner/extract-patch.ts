@@ -16,10 +16,16 @@ export const MAX_PATCH_BYTES = 100 * 1024 * 1024
  */
 const MAX_INLINE_PATCH_BYTES = 1024 * 1024
 const INLINE_MARK = 'patch-base64:'
-/** Room for the inlined patch (base64 is 4/3 of it, with a newline per 76 characters) and the lines around it. */
+/**
+ * Room for the inlined patch (base64 is 4/3 of it, with a newline per 76 characters) and the lines
+ * around it.
+ */
 const INLINE_OUTPUT_BYTES = Math.ceil((MAX_INLINE_PATCH_BYTES * 4) / 3 / 76) * 77 + 64 * 1024
 
-/** The agent's work diffed into PATCH_OUT, its size printed; inlined (and the file removed) when at most `inlineLimit` bytes. */
+/**
+ * The agent's work diffed into PATCH_OUT, its size printed; inlined (and the file removed) when at
+ * most `inlineLimit` bytes.
+ */
 function diffScript(baseCommit: string, inlineLimit: number): string {
   return [
     'set -e',
@@ -40,7 +46,10 @@ function patchBytes(stdout: string): number {
   return Number(/patch-bytes=\s*(\d+)/.exec(stdout)?.[1] ?? 0)
 }
 
-/** Prints the patch after INLINE_MARK and removes its file when it is at most `limit` bytes and `base64` exists; never fails the script. */
+/**
+ * Prints the patch after INLINE_MARK and removes its file when it is at most `limit` bytes and
+ * `base64` exists; never fails the script.
+ */
 function inlinePatchLines(limit: number): string[] {
   return [
     `if [ "$bytes" -le ${limit} ] && command -v base64 >/dev/null 2>&1; then`,
@@ -50,7 +59,10 @@ function inlinePatchLines(limit: number): string[] {
   ]
 }
 
-/** The inlined patch, or null when it is not there whole: no mark, output cut short, or not `bytes` long once decoded. */
+/**
+ * The inlined patch, or null when it is not there whole: no mark, output cut short, or not `bytes`
+ * long once decoded.
+ */
 function inlinedPatch(result: { stdout: string; truncated: boolean }, bytes: number): string | null {
   const at = result.stdout.indexOf(`${INLINE_MARK}\n`)
   if (at < 0 || result.truncated) return null
@@ -77,13 +89,14 @@ export async function extractPatch(sandbox: Sandbox, baseCommit: string, maxByte
     })
     let bytes = patchBytes(result.stdout)
     let patch = result.exitCode === 0 ? inlinedPatch(result, bytes) : null
-    // Printed but not whole (cut short, rewritten on the way): the script removed the file, so it is written again, not inlined.
+    // Printed but not whole (cut short, rewritten on the way): the script removed the file, so it
+    // is written again, not inlined.
     if (result.exitCode === 0 && patch === null && result.stdout.includes(INLINE_MARK)) {
       result = await sandbox.exec(diffScript(baseCommit, 0), { timeoutMs: 120_000 })
       bytes = patchBytes(result.stdout)
     }
     if (result.exitCode === 0) {
-      if (patch === null && bytes > maxBytes) {
+      if (bytes > maxBytes) {
         await sandbox.exec(['rm', '-f', PATCH_OUT]).catch(() => {})
         return { patch: '', source: 'too_large', refusedBytes: bytes }
       }
